@@ -1,0 +1,201 @@
+// Package config loads and validates Reflect's configuration from the environment. It is the only
+// package that reads environment variables; everything else gets plain values from cmd/bot.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/reflect-bot/reflect/internal/schedule"
+)
+
+// Secret is a token. Its String and GoString redact it, so printing a Config (or an error that
+// formats one) never reveals a token; Reveal returns the value for the one place that needs it.
+type Secret string
+
+// String redacts the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString redacts the secret in %#v output.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
+// Reveal returns the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// OptinPolicy names who may opt a channel in.
+const (
+	PolicyCreatorOrAdmin = "creator_or_admin"
+	PolicyAdmins         = "admins"
+	PolicyMembers        = "members"
+)
+
+// Config is Reflect's whole configuration, one field per environment variable of PRODUCT §10.
+type Config struct {
+	BotToken           Secret        `envconfig:"SLACK_BOT_TOKEN"`
+	AppToken           Secret        `envconfig:"SLACK_APP_TOKEN"`
+	APIURL             string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+	DatabaseURL        string        `envconfig:"DATABASE_URL" default:"reflect.db"`
+	PromptsFile        string        `envconfig:"PROMPTS_FILE"`
+	SlashCommand       string        `envconfig:"SLASH_COMMAND" default:"/reflect"`
+	PromptSchedule     string        `envconfig:"PROMPT_SCHEDULE" default:"0 9 * * MON"`
+	ReminderAfter      time.Duration `envconfig:"REMINDER_AFTER" default:"48h"`
+	OptinPolicy        string        `envconfig:"OPTIN_POLICY" default:"creator_or_admin"`
+	TeamMinRespondents int           `envconfig:"TEAM_MIN_RESPONDENTS" default:"3"`
+	RetentionMonths    int           `envconfig:"RETENTION_MONTHS" default:"24"`
+	HTTPAddr           string        `envconfig:"HTTP_ADDR" default:":8080"`
+	LogLevel           string        `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat          string        `envconfig:"LOG_FORMAT" default:"json"`
+
+	// Schedule is PromptSchedule parsed; Load fills it.
+	Schedule schedule.Spec `ignored:"true"`
+}
+
+// expected says, per variable, what a valid value looks like; errors quote it instead of the value
+// for the tokens.
+var expected = map[string]string{
+	"SLACK_BOT_TOKEN":      "a bot token starting with xoxb-",
+	"SLACK_APP_TOKEN":      "an app-level token starting with xapp- (with connections:write)",
+	"SLACK_API_URL":        "an http(s) URL such as https://slack.com/api/",
+	"DATABASE_URL":         "a SQLite file path such as reflect.db",
+	"SLASH_COMMAND":        "a command name such as /reflect (lower-case letters, digits, - or _)",
+	"PROMPT_SCHEDULE":      `a five-field cron spec such as "0 9 * * MON"`,
+	"REMINDER_AFTER":       "a duration such as 48h, or 0 to turn reminders off",
+	"OPTIN_POLICY":         "one of creator_or_admin, admins, members",
+	"TEAM_MIN_RESPONDENTS": "a whole number from 2 to 1000",
+	"RETENTION_MONTHS":     "a whole number of months from 1 to 1200",
+	"HTTP_ADDR":            "host:port such as :8080, or empty to turn the HTTP server off",
+	"LOG_LEVEL":            "one of debug, info, warn, error",
+	"LOG_FORMAT":           "one of json, text",
+}
+
+var secretVars = map[string]bool{"SLACK_BOT_TOKEN": true, "SLACK_APP_TOKEN": true}
+
+// Error is a configuration error: one line naming the variable and what is expected. It never holds
+// a secret's value.
+type Error struct {
+	Var    string
+	Detail string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("config: %s: expected %s", e.Var, expected[e.Var])
+	if e.Detail != "" {
+		msg += " (" + e.Detail + ")"
+	}
+	return msg
+}
+
+func bad(v, detail string) error { return &Error{Var: v, Detail: detail} }
+
+// Load reads the configuration from the process environment and validates it.
+func Load() (Config, error) {
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return Config{}, translate(err)
+	}
+	return c, c.Validate()
+}
+
+// translate turns envconfig's errors, which can quote the raw value, into an *Error that never does
+// for secrets.
+func translate(err error) error {
+	var pe *envconfig.ParseError
+	if errors.As(err, &pe) {
+		detail := fmt.Sprintf("got %q", pe.Value)
+		if secretVars[pe.KeyName] {
+			detail = ""
+		}
+		return bad(pe.KeyName, detail)
+	}
+	return fmt.Errorf("config: %w", err)
+}
+
+var commandName = regexp.MustCompile(`^/[a-z0-9_-]{1,31}$`)
+
+// Validate checks every field and fills the derived ones. The first problem is returned.
+func (c *Config) Validate() error {
+	switch {
+	case c.BotToken == "":
+		return bad("SLACK_BOT_TOKEN", "it is not set")
+	case !strings.HasPrefix(c.BotToken.Reveal(), "xoxb-"):
+		return bad("SLACK_BOT_TOKEN", "it does not start with xoxb-")
+	case c.AppToken == "":
+		return bad("SLACK_APP_TOKEN", "it is not set")
+	case !strings.HasPrefix(c.AppToken.Reveal(), "xapp-"):
+		return bad("SLACK_APP_TOKEN", "it does not start with xapp-")
+	}
+	u, err := url.Parse(c.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("SLACK_API_URL", fmt.Sprintf("got %q", c.APIURL))
+	}
+	if !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/"
+	}
+	if strings.TrimSpace(c.DatabaseURL) == "" {
+		return bad("DATABASE_URL", "it is empty")
+	}
+	if !commandName.MatchString(c.SlashCommand) {
+		return bad("SLASH_COMMAND", fmt.Sprintf("got %q", c.SlashCommand))
+	}
+	spec, err := schedule.ParseSpec(c.PromptSchedule)
+	if err != nil {
+		return bad("PROMPT_SCHEDULE", fmt.Sprintf("got %q: %v", c.PromptSchedule, err))
+	}
+	c.Schedule = spec
+	if c.ReminderAfter < 0 {
+		return bad("REMINDER_AFTER", "it is negative")
+	}
+	switch c.OptinPolicy {
+	case PolicyCreatorOrAdmin, PolicyAdmins, PolicyMembers:
+	default:
+		return bad("OPTIN_POLICY", fmt.Sprintf("got %q", c.OptinPolicy))
+	}
+	if c.TeamMinRespondents < 2 || c.TeamMinRespondents > 1000 {
+		return bad("TEAM_MIN_RESPONDENTS", fmt.Sprintf("got %d", c.TeamMinRespondents))
+	}
+	if c.RetentionMonths < 1 || c.RetentionMonths > 1200 {
+		return bad("RETENTION_MONTHS", fmt.Sprintf("got %d", c.RetentionMonths))
+	}
+	if c.HTTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+			return bad("HTTP_ADDR", fmt.Sprintf("got %q", c.HTTPAddr))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("LOG_LEVEL", fmt.Sprintf("got %q", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return bad("LOG_FORMAT", fmt.Sprintf("got %q", c.LogFormat))
+	}
+	return nil
+}
+
+// LoadDatabaseURL reads only DATABASE_URL, for commands such as backup that need no Slack tokens.
+func LoadDatabaseURL() (string, error) {
+	var c struct {
+		DatabaseURL string `envconfig:"DATABASE_URL" default:"reflect.db"`
+	}
+	if err := envconfig.Process("", &c); err != nil {
+		return "", translate(err)
+	}
+	if strings.TrimSpace(c.DatabaseURL) == "" {
+		return "", bad("DATABASE_URL", "it is empty")
+	}
+	return c.DatabaseURL, nil
+}

@@ -1,0 +1,144 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	goodBot = "xoxb-1111-2222-secretbotvalue"
+	goodApp = "xapp-1-A111-secretappvalue"
+)
+
+// setEnv clears every variable Config reads, then sets the given ones.
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for v := range expected {
+		unsetenv(t, v)
+	}
+	unsetenv(t, "PROMPTS_FILE")
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	setEnv(t, map[string]string{"SLACK_BOT_TOKEN": goodBot, "SLACK_APP_TOKEN": goodApp})
+	c, err := Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"api url", c.APIURL, "https://slack.com/api/"},
+		{"database", c.DatabaseURL, "reflect.db"},
+		{"command", c.SlashCommand, "/reflect"},
+		{"schedule", c.Schedule.String(), "0 9 * * MON"},
+		{"reminder", c.ReminderAfter, 48 * time.Hour},
+		{"policy", c.OptinPolicy, PolicyCreatorOrAdmin},
+		{"team min", c.TeamMinRespondents, 3},
+		{"retention", c.RetentionMonths, 24},
+		{"http", c.HTTPAddr, ":8080"},
+		{"level", c.LogLevel, "info"},
+		{"format", c.LogFormat, "json"},
+		{"bot token", c.BotToken.Reveal(), goodBot},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s: got %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	base := map[string]string{"SLACK_BOT_TOKEN": goodBot, "SLACK_APP_TOKEN": goodApp}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantVar string
+	}{
+		{"no bot token", map[string]string{"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"},
+		{"user token as bot token", map[string]string{"SLACK_BOT_TOKEN": "xoxp-123-secret"}, "SLACK_BOT_TOKEN"},
+		{"no app token", map[string]string{"SLACK_APP_TOKEN": ""}, "SLACK_APP_TOKEN"},
+		{"bot token as app token", map[string]string{"SLACK_APP_TOKEN": "xoxb-123-secret"}, "SLACK_APP_TOKEN"},
+		{"api url not a url", map[string]string{"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"},
+		{"api url ftp", map[string]string{"SLACK_API_URL": "ftp://x/"}, "SLACK_API_URL"},
+		{"empty database", map[string]string{"DATABASE_URL": " "}, "DATABASE_URL"},
+		{"command without slash", map[string]string{"SLASH_COMMAND": "reflect"}, "SLASH_COMMAND"},
+		{"command with space", map[string]string{"SLASH_COMMAND": "/re flect"}, "SLASH_COMMAND"},
+		{"cron nonsense", map[string]string{"PROMPT_SCHEDULE": "every monday"}, "PROMPT_SCHEDULE"},
+		{"cron six fields", map[string]string{"PROMPT_SCHEDULE": "0 0 9 * * MON"}, "PROMPT_SCHEDULE"},
+		{"cron with zone", map[string]string{"PROMPT_SCHEDULE": "CRON_TZ=UTC 0 9 * * MON"}, "PROMPT_SCHEDULE"},
+		{"cron bad hour", map[string]string{"PROMPT_SCHEDULE": "0 25 * * MON"}, "PROMPT_SCHEDULE"},
+		{"reminder not a duration", map[string]string{"REMINDER_AFTER": "two days"}, "REMINDER_AFTER"},
+		{"reminder negative", map[string]string{"REMINDER_AFTER": "-1h"}, "REMINDER_AFTER"},
+		{"policy unknown", map[string]string{"OPTIN_POLICY": "everyone"}, "OPTIN_POLICY"},
+		{"team min not a number", map[string]string{"TEAM_MIN_RESPONDENTS": "three"}, "TEAM_MIN_RESPONDENTS"},
+		{"team min one", map[string]string{"TEAM_MIN_RESPONDENTS": "1"}, "TEAM_MIN_RESPONDENTS"},
+		{"retention zero", map[string]string{"RETENTION_MONTHS": "0"}, "RETENTION_MONTHS"},
+		{"http addr no port", map[string]string{"HTTP_ADDR": "localhost"}, "HTTP_ADDR"},
+		{"log level", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
+		{"log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			setEnv(t, env)
+			_, err := Load()
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("got error %v, want a *config.Error", err)
+			}
+			if ce.Var != tt.wantVar {
+				t.Errorf("got variable %s, want %s", ce.Var, tt.wantVar)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error is more than one line: %q", msg)
+			}
+			if !strings.Contains(msg, tt.wantVar) || !strings.Contains(msg, "expected") {
+				t.Errorf("got %q, want it to name %s and what is expected", msg, tt.wantVar)
+			}
+			for _, secret := range []string{"secret"} {
+				if strings.Contains(msg, secret) {
+					t.Errorf("error %q echoes a token", msg)
+				}
+			}
+		})
+	}
+}
+
+func TestEmptyHTTPAddrTurnsServerOff(t *testing.T) {
+	setEnv(t, map[string]string{"SLACK_BOT_TOKEN": goodBot, "SLACK_APP_TOKEN": goodApp, "HTTP_ADDR": ""})
+	c, err := Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.HTTPAddr != "" {
+		t.Errorf("got HTTPAddr %q, want empty", c.HTTPAddr)
+	}
+}
+
+func TestSecretRedacts(t *testing.T) {
+	c := Config{BotToken: goodBot, AppToken: goodApp}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, c)
+		if strings.Contains(out, "secret") {
+			t.Errorf("%s of a Config shows a token: %s", format, out)
+		}
+	}
+	if got := Secret("").String(); got != "" {
+		t.Errorf("empty secret: got %q, want empty", got)
+	}
+}
