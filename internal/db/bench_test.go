@@ -1,0 +1,54 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Run with: go test -run '^$' -bench . -benchtime 2s ./internal/db/
+// The ops/s metric is a whole round (enqueue, claim, complete) or one event claim.
+
+func BenchmarkEnqueueClaimComplete(b *testing.B) {
+	ctx := context.Background()
+	s := openAt(b, filepath.Join(b.TempDir(), "bench.db"))
+	addPerson(b, s, "U1")
+	payload := []byte(`{"prompt":"direction-big-picture","blocks":[]}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Enqueue(ctx, OutboxMessage{UserID: "U1", Kind: "prompt", Payload: payload}); err != nil {
+			b.Fatal(err)
+		}
+		items, err := s.ClaimOutbox(ctx, time.Minute, 1)
+		if err != nil || len(items) != 1 {
+			b.Fatalf("ClaimOutbox = %d items, %v; want 1", len(items), err)
+		}
+		if err := s.CompleteOutbox(ctx, items[0].ID, "D1", "1700000000.000100"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+func BenchmarkClaimEventParallel(b *testing.B) {
+	ctx := context.Background()
+	s := openAt(b, filepath.Join(b.TempDir(), "bench.db"))
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("Ev%d", next.Add(1))
+			ok, err := s.ClaimEvent(ctx, id)
+			if err != nil || !ok {
+				b.Errorf("ClaimEvent(%s) = %v, %v; want true", id, ok, err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}

@@ -1,0 +1,89 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// t0 is the tests' fixed starting instant.
+var t0 = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *fakeClock { return &fakeClock{t: t0} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// openAt opens a store on path and closes it when the test ends.
+func openAt(t testing.TB, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path, opts...)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// newStore opens a fresh store in a temporary directory with a fake clock.
+func newStore(t testing.TB) (*Store, *fakeClock, string) {
+	t.Helper()
+	clock := newClock()
+	path := filepath.Join(t.TempDir(), "reflect.db")
+	return openAt(t, path, WithNow(clock.Now)), clock, path
+}
+
+// addPerson inserts a person or fails the test.
+func addPerson(t testing.TB, s *Store, userID string) {
+	t.Helper()
+	if err := s.UpsertPerson(context.Background(), Person{UserID: userID, TeamID: "T1", TZ: "Europe/Paris"}); err != nil {
+		t.Fatalf("UpsertPerson(%s): %v", userID, err)
+	}
+}
+
+// insertDelivery writes a delivery row directly: the store has no delivery method yet.
+func insertDelivery(t testing.TB, s *Store, userID string, occurrence time.Time, kind string) int64 {
+	t.Helper()
+	var id int64
+	err := s.write.QueryRowContext(context.Background(), `
+		INSERT INTO deliveries (user_id, occurrence, kind, prompt_id, state, created_at)
+		VALUES (?, ?, ?, 'direction-big-picture', 'pending', ?) RETURNING id`,
+		userID, millis(occurrence), kind, millis(occurrence)).Scan(&id)
+	if err != nil {
+		t.Fatalf("insert delivery: %v", err)
+	}
+	return id
+}
+
+// deliveryRow reads what CompleteOutbox may change on a delivery.
+func deliveryRow(t testing.TB, s *Store, id int64) (state, channelID, ts string) {
+	t.Helper()
+	err := s.read.QueryRowContext(context.Background(),
+		`SELECT state, COALESCE(channel_id, ''), COALESCE(ts, '') FROM deliveries WHERE id = ?`, id).
+		Scan(&state, &channelID, &ts)
+	if err != nil {
+		t.Fatalf("read delivery %d: %v", id, err)
+	}
+	return state, channelID, ts
+}

@@ -1,0 +1,123 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// migrationFiles is the migration set built into the binary.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one numbered schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads NNNN_name.sql files from fsys. Versions must run 1, 2, 3… without gaps or
+// duplicates, so a mis-numbered file fails every test instead of reaching a database.
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names {
+		num, _, ok := strings.Cut(strings.TrimSuffix(path.Base(name), ".sql"), "_")
+		if !ok || len(num) != 4 {
+			return nil, fmt.Errorf("migration %s: name must look like 0001_description.sql", name)
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive four-digit number", name)
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", name, err)
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: version %d, want %d (no gaps or duplicates)", m.name, m.version, i+1)
+		}
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("no migrations found")
+	}
+	return ms, nil
+}
+
+// migrate applies pending migrations in order, each in its own transaction together with its
+// schema_migrations row, so a crash leaves the schema at a whole version. A database newer than
+// the migrations known here is refused: running old code on a newer schema could corrupt data.
+func migrate(ctx context.Context, w *sql.DB, fsys fs.FS, now func() time.Time) error {
+	ms, err := loadMigrations(fsys)
+	if err != nil {
+		return fmt.Errorf("db: migrate: %w", err)
+	}
+	if _, err := w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at BIGINT  NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("db: migrate: create schema_migrations: %w", err)
+	}
+	var current int
+	if err := w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("db: migrate: read version: %w", err)
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return fmt.Errorf("db: migrate: database schema version %d is newer than this binary knows (%d): run a newer release, do not downgrade", current, latest)
+	}
+	for _, m := range ms {
+		if err := applyMigration(ctx, w, m, now()); err != nil {
+			return fmt.Errorf("db: migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// applyMigration runs one migration unless it is already recorded. The check is inside the
+// (immediate) transaction, so two processes starting together cannot both apply it.
+func applyMigration(ctx context.Context, w *sql.DB, m migration, now time.Time) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, millis(now)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SchemaVersion returns the highest applied migration number.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("db: schema version: %w", err)
+	}
+	return v, nil
+}

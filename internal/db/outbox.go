@@ -1,0 +1,293 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+	"unicode/utf8"
+)
+
+// OutboxMessage is a post to make to Slack, written by the domain in the same transaction as the
+// change that calls for it.
+type OutboxMessage struct {
+	UserID      string    // the person it is for; empty for non-person posts. Deleting the person drops it.
+	ChannelID   string    // where to post, if known (a person's DM is found from UserID otherwise)
+	Kind        string    // what it is, for the relay: "prompt", "reminder", "summary", …
+	DeliveryID  int64     // the delivery it carries, 0 = none
+	Payload     []byte    // opaque JSON for the relay; nil is stored as {}
+	AvailableAt time.Time // not before; zero = now
+}
+
+// OutboxItem is a claimed outbox message, leased to one relay.
+type OutboxItem struct {
+	ID         int64
+	UserID     string
+	ChannelID  string
+	Kind       string
+	DeliveryID int64
+	Payload    []byte
+	Attempts   int // including the current one
+	CreatedAt  time.Time
+}
+
+// maxReason bounds last_error: it is a diagnosis ("ratelimited", "timeout"), never message text.
+const maxReason = 200
+
+// Enqueue adds a message to the outbox and returns its id.
+func (s *Store) Enqueue(ctx context.Context, m OutboxMessage) (int64, error) {
+	if m.Kind == "" {
+		return 0, errors.New("db: enqueue: empty kind")
+	}
+	payload := m.Payload
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	if !json.Valid(payload) {
+		return 0, errors.New("db: enqueue: payload is not valid JSON")
+	}
+	now := s.now()
+	at := m.AvailableAt
+	if at.IsZero() {
+		at = now
+	}
+	var id int64
+	err := s.write.QueryRowContext(ctx, `
+		INSERT INTO outbox (user_id, channel_id, kind, delivery_id, payload, state, attempts, available_at, created_at)
+		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+		RETURNING id`,
+		nullString(m.UserID), nullString(m.ChannelID), m.Kind, nullID(m.DeliveryID), string(payload),
+		millis(at), millis(now),
+	).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("db: enqueue: %w", err)
+	}
+	return id, nil
+}
+
+// ClaimOutbox takes up to limit items that are pending and available (available_at <= now) or
+// sending with an expired lease, marks them sending with lease_until = now+lease, increments
+// attempts, returns them oldest first. An expired lease means a relay died mid-send: the item is
+// handed out again, and the relay must check Slack for the message before posting it twice.
+func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]OutboxItem, error) {
+	if lease <= 0 || limit <= 0 {
+		return nil, fmt.Errorf("db: claim outbox: lease %s and limit %d must be positive", lease, limit)
+	}
+	now := s.now()
+	// One statement: select and mark together, so no two claimers can take the same row. On
+	// PostgreSQL the subquery gains FOR UPDATE SKIP LOCKED.
+	rows, err := s.write.QueryContext(ctx, `
+		UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM outbox
+			WHERE (state = 'pending' AND available_at <= ?)
+			   OR (state = 'sending' AND lease_until <= ?)
+			ORDER BY created_at, id
+			LIMIT ?)
+		RETURNING id, user_id, channel_id, kind, delivery_id, payload, attempts, created_at`,
+		millis(now.Add(lease)), millis(now), millis(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: claim outbox: %w", err)
+	}
+	defer rows.Close()
+	var items []OutboxItem
+	for rows.Next() {
+		var (
+			it                OutboxItem
+			userID, channelID sql.NullString
+			deliveryID        sql.NullInt64
+			payload           string
+			created           int64
+		)
+		if err := rows.Scan(&it.ID, &userID, &channelID, &it.Kind, &deliveryID, &payload, &it.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("db: claim outbox: %w", err)
+		}
+		it.UserID, it.ChannelID, it.DeliveryID = userID.String, channelID.String, deliveryID.Int64
+		it.Payload, it.CreatedAt = []byte(payload), fromMillis(created)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: claim outbox: %w", err)
+	}
+	// RETURNING gives no order guarantee.
+	sort.Slice(items, func(i, j int) bool {
+		if !items[i].CreatedAt.Equal(items[j].CreatedAt) {
+			return items[i].CreatedAt.Before(items[j].CreatedAt)
+		}
+		return items[i].ID < items[j].ID
+	})
+	return items, nil
+}
+
+// CompleteOutbox marks an item sent with the Slack channel and ts; if it has a delivery, sets the
+// delivery's channel_id, ts and state 'sent' (if still pending) in the same tx.
+//
+// The delivery keeps the first message posted for it: a later post for the same delivery (a
+// reminder) does not replace the ts that answers update. Completing an item that is already sent
+// changes nothing, so a relay may repeat the call after an ambiguous failure.
+func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error {
+	if ts == "" {
+		return errors.New("db: complete outbox: empty ts")
+	}
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: complete outbox: %w", err)
+	}
+	defer tx.Rollback()
+	var (
+		deliveryID sql.NullInt64
+		channel    sql.NullString // as stored: the given one, else the one enqueued
+	)
+	err = tx.QueryRowContext(ctx, `
+		UPDATE outbox
+		SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
+		WHERE id = ? AND state <> 'sent'
+		RETURNING delivery_id, channel_id`,
+		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := outboxState(ctx, tx, id); err != nil {
+			return fmt.Errorf("db: complete outbox %d: %w", id, err)
+		}
+		return nil // already sent
+	case err != nil:
+		return fmt.Errorf("db: complete outbox: %w", err)
+	}
+	if deliveryID.Valid {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE deliveries
+			SET channel_id = COALESCE(channel_id, ?), ts = COALESCE(ts, ?),
+			    state = CASE WHEN state = 'pending' THEN 'sent' ELSE state END
+			WHERE id = ?`,
+			channel, ts, deliveryID.Int64); err != nil {
+			return fmt.Errorf("db: complete outbox: update delivery: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: complete outbox: %w", err)
+	}
+	return nil
+}
+
+// RetryOutbox puts an item back to pending, available at `at`, recording a short reason (never
+// message text). Only a pending or sending item can be retried: a sent one must not be posted
+// again, and a failed one stays failed.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, at time.Time, reason string) error {
+	err := s.settle(ctx, id, `
+		UPDATE outbox SET state = 'pending', available_at = ?, lease_until = NULL, last_error = ?
+		WHERE id = ? AND state IN ('pending', 'sending')`,
+		millis(at), nullString(shortReason(reason)), id)
+	if err != nil {
+		return fmt.Errorf("db: retry outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// FailOutbox gives up on an item.
+func (s *Store) FailOutbox(ctx context.Context, id int64, reason string) error {
+	err := s.settle(ctx, id, `
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ?
+		WHERE id = ? AND state IN ('pending', 'sending')`,
+		nullString(shortReason(reason)), id)
+	if err != nil {
+		return fmt.Errorf("db: fail outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// settle runs a guarded state change on one outbox item and, when it matched nothing, says why.
+func (s *Store) settle(ctx context.Context, id int64, query string, args ...any) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		state, err := outboxState(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("item is %s: %w", state, ErrWrongState)
+	}
+	return tx.Commit()
+}
+
+// outboxState reads an item's state, or ErrNotFound.
+func outboxState(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT state FROM outbox WHERE id = ?`, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return state, err
+}
+
+// shortReason cuts a reason to maxReason bytes on a rune boundary.
+func shortReason(reason string) string {
+	if len(reason) <= maxReason {
+		return reason
+	}
+	cut := maxReason
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return reason[:cut]
+}
+
+// OutboxDepth returns how many items are waiting or in flight (pending + sending).
+func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("db: outbox depth: %w", err)
+	}
+	return n, nil
+}
+
+// NextOutboxAt returns when the next pending item becomes available (ok=false if none) — lets the
+// relay sleep. An in-flight item's lease expiry counts too, so a relay also wakes to take over the
+// work of one that died. The time may be in the past: there is work now.
+func (s *Store) NextOutboxAt(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullInt64
+	err := s.read.QueryRowContext(ctx, `
+		SELECT MIN(due) FROM (
+			SELECT available_at AS due FROM outbox WHERE state = 'pending'
+			UNION ALL
+			SELECT lease_until AS due FROM outbox WHERE state = 'sending'
+		) AS upcoming`).Scan(&next)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("db: next outbox at: %w", err)
+	}
+	if !next.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMillis(next.Int64), true, nil
+}
+
+// PurgeOutbox deletes sent and failed items created before olderThan and returns how many went.
+// Payloads can hold what a person wrote (a confirmation quotes their words), so they should not
+// outlive their use.
+func (s *Store) PurgeOutbox(ctx context.Context, olderThan time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx,
+		`DELETE FROM outbox WHERE state IN ('sent', 'failed') AND created_at < ?`, millis(olderThan))
+	if err != nil {
+		return 0, fmt.Errorf("db: purge outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("db: purge outbox: %w", err)
+	}
+	return n, nil
+}
