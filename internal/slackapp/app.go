@@ -1,0 +1,434 @@
+// Package slackapp is Reflect's Slack runtime and the only package that imports slack-go: the
+// Socket Mode connection (acked at once, reconnected with backoff), the routing of events, slash
+// commands and interactions to small handlers, Block Kit builders, Web API calls with rate-limit
+// handling, and the relay that posts the durable outbox exactly once.
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/reflect-bot/reflect/internal/db"
+)
+
+// Events deduplicates Events API deliveries by event_id.
+type Events interface {
+	ClaimEvent(ctx context.Context, eventID string) (bool, error) // true the first time
+	ReleaseEvent(ctx context.Context, eventID string) error       // frees the key after a failed handler
+}
+
+// Outbox is the durable queue every chat.postMessage goes through.
+type Outbox interface {
+	Enqueue(ctx context.Context, m db.OutboxMessage) (int64, error)
+	ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]db.OutboxItem, error)
+	CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error
+	RetryOutbox(ctx context.Context, id int64, at time.Time, reason string) error
+	FailOutbox(ctx context.Context, id int64, reason string) error
+	NextOutboxAt(ctx context.Context) (time.Time, bool, error)
+}
+
+// Config is everything the runtime needs; plain values, filled by cmd/bot.
+type Config struct {
+	BotToken, AppToken string        // never logged; never put into errors
+	APIURL             string        // SLACK_API_URL; every Web API call and apps.connections.open go there
+	SlashCommand       string        // e.g. "/reflect"
+	PingInterval       time.Duration // 0 → slack-go default (30s); tests use a short one
+	HandlerTimeout     time.Duration // per handler, default 30s
+	DrainTimeout       time.Duration // shutdown bound for in-flight handlers, default 5s
+	Now                func() time.Time
+}
+
+// Defaults.
+const (
+	defaultHandlerTimeout = 30 * time.Second
+	defaultDrainTimeout   = 5 * time.Second
+	defaultWorkers        = 16
+	defaultQueue          = 256
+	defaultOutboxWorkers  = 4
+	defaultOutboxRetry    = 2 * time.Second
+	outboxLease           = 30 * time.Second
+)
+
+// Option adjusts an App beyond Config, mostly for tests.
+type Option func(*App)
+
+// WithHTTPClient makes every Web API call (and apps.connections.open) use c.
+func WithHTTPClient(c *http.Client) Option { return func(a *App) { a.httpClient = c } }
+
+// WithCallTimeout bounds each Web API request (default 20s). A request that runs out is ambiguous.
+func WithCallTimeout(d time.Duration) Option { return func(a *App) { a.callTimeout = d } }
+
+// WithSleep replaces the waiting done for rate limits and retries (tests pass one that records
+// the durations and advances a fake clock).
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(a *App) { a.sleep = sleep }
+}
+
+// WithWorkers sets how many handlers run at once (default 16).
+func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
+
+// WithOutboxWorkers sets how many outbox posts run at once (default 4).
+func WithOutboxWorkers(n int) Option { return func(a *App) { a.outboxWorkers = n } }
+
+// WithOutboxRetry sets the first delay before retrying an outbox post that failed ambiguously
+// (default 2s, doubling per attempt up to 5 minutes).
+func WithOutboxRetry(d time.Duration) Option { return func(a *App) { a.outboxRetry = d } }
+
+// App is the Slack runtime. Register handlers before Run.
+type App struct {
+	cfg    Config
+	events Events
+	outbox Outbox
+	log    *slog.Logger
+	now    func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
+
+	httpClient    *http.Client
+	callTimeout   time.Duration
+	workers       int
+	outboxWorkers int
+	outboxRetry   time.Duration
+
+	api *slack.Client
+	sm  *socketmode.Client
+	web *webAPI
+
+	botUserID atomic.Pointer[string]
+	running   atomic.Bool
+	connected atomic.Bool
+	wake      chan struct{}
+
+	mu            sync.RWMutex
+	commands      map[string]CommandHandler
+	dms           []DMHandler
+	eventHandlers map[string]EventHandler
+	actions       map[string]ActionHandler
+	views         map[string]ViewHandler
+	renderers     map[string]Renderer
+
+	// beforeAck, when set by a test, runs before each ack: it makes the ack late on purpose, to
+	// provoke the redeliveries Slack makes after a lost ack.
+	beforeAck func()
+
+	runMu     sync.Mutex
+	runCancel context.CancelCauseFunc // cancels the current socketmode run
+
+	stats counters
+}
+
+// counters are the runtime's plain counters; Stats copies them.
+type counters struct {
+	acked, duplicates, handled, handlerErrors, panics, dropped, ignoredBots atomic.Int64
+	connects, reconnects                                                    atomic.Int64
+	outboxSent, outboxReconciled, outboxRetried, outboxFailed               atomic.Int64
+}
+
+// Stats is a snapshot of the runtime's counters (Prometheus comes later).
+type Stats struct {
+	WebAPIStats
+	Acked            int64 // envelopes acknowledged
+	Duplicates       int64 // events dropped as already seen
+	Handled          int64 // requests that reached a handler
+	HandlerErrors    int64 // handlers that failed (panics included)
+	Panics           int64
+	Dropped          int64 // acked requests never handled because shutdown ran out of time
+	IgnoredBots      int64 // bot messages ignored
+	Connects         int64 // Socket Mode connections made
+	OutboxSent       int64
+	OutboxReconciled int64 // posts found already delivered after an ambiguous failure
+	OutboxRetried    int64
+	OutboxFailed     int64
+}
+
+// New builds an App. It does no I/O; Run connects.
+func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Option) (*App, error) {
+	switch {
+	case cfg.BotToken == "":
+		return nil, errors.New("slackapp: new: no bot token (SLACK_BOT_TOKEN)")
+	case cfg.AppToken == "":
+		return nil, errors.New("slackapp: new: no app-level token (SLACK_APP_TOKEN)")
+	case events == nil:
+		return nil, errors.New("slackapp: new: no event store")
+	case outbox == nil:
+		return nil, errors.New("slackapp: new: no outbox")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = slack.APIURL
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	if cfg.SlashCommand == "" {
+		cfg.SlashCommand = "/reflect"
+	}
+	if cfg.HandlerTimeout <= 0 {
+		cfg.HandlerTimeout = defaultHandlerTimeout
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = defaultDrainTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	a := &App{
+		cfg:           cfg,
+		events:        events,
+		outbox:        outbox,
+		log:           log.With("component", "slackapp"),
+		now:           cfg.Now,
+		sleep:         sleepCtx,
+		callTimeout:   defaultCallTimeout,
+		workers:       defaultWorkers,
+		outboxWorkers: defaultOutboxWorkers,
+		outboxRetry:   defaultOutboxRetry,
+		wake:          make(chan struct{}, 1),
+		commands:      map[string]CommandHandler{},
+		eventHandlers: map[string]EventHandler{},
+		actions:       map[string]ActionHandler{},
+		views:         map[string]ViewHandler{},
+		renderers:     map[string]Renderer{},
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	a.workers = max(a.workers, 1)
+	a.outboxWorkers = max(a.outboxWorkers, 1)
+	if a.httpClient == nil {
+		// slack-go's default client has no timeout at all; per-call contexts bound requests, this
+		// is the backstop for apps.connections.open.
+		a.httpClient = &http.Client{Timeout: time.Minute}
+	}
+	quiet := discardLogger{}
+	a.api = slack.New(cfg.BotToken,
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(a.httpClient),
+		// Debug stays off: slack-go's debug output prints tickets, tokens and message text.
+		slack.OptionDebug(false),
+		slack.OptionLog(quiet),
+	)
+	smOpts := []socketmode.Option{socketmode.OptionDebug(false), socketmode.OptionLog(quiet)}
+	if cfg.PingInterval > 0 {
+		smOpts = append(smOpts, socketmode.OptionPingInterval(cfg.PingInterval))
+	}
+	a.sm = socketmode.New(a.api, smOpts...)
+	a.web = newWebAPI(a.now, a.sleep, a.callTimeout)
+	a.registerBuiltinRenderers()
+	return a, nil
+}
+
+// discardLogger swallows slack-go's own logging, which could carry payloads.
+type discardLogger struct{}
+
+// Output drops the line.
+func (discardLogger) Output(int, string) error { return nil }
+
+// HandleCommand routes "/reflect <verb>" to h.
+func (a *App) HandleCommand(verb string, h CommandHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.commands[strings.ToLower(verb)] = h
+}
+
+// HandleDM adds h to the handlers offered each new DM, in registration order, until one handles it.
+func (a *App) HandleDM(h DMHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.dms = append(a.dms, h)
+}
+
+// HandleEvent routes events of eventType to h. For DM edits and deletions use "message_changed"
+// and "message_deleted"; new DMs go to HandleDM.
+func (a *App) HandleEvent(eventType string, h EventHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.eventHandlers[eventType] = h
+}
+
+// HandleAction routes clicks whose action_id is prefix or starts with prefix + ":" to h.
+func (a *App) HandleAction(prefix string, h ActionHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.actions[prefix] = h
+}
+
+// HandleView routes view submissions with callbackID to h.
+func (a *App) HandleView(callbackID string, h ViewHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.views[callbackID] = h
+}
+
+// Connected reports whether a Socket Mode connection is up (for /readyz later).
+func (a *App) Connected() bool { return a.connected.Load() }
+
+// BotUserID returns the bot's own user id, known once Run has called auth.test.
+func (a *App) BotUserID() string {
+	if p := a.botUserID.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// Notify wakes the outbox relay (call after Enqueue).
+func (a *App) Notify() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns a snapshot of the counters.
+func (a *App) Stats() Stats {
+	c := &a.stats
+	return Stats{
+		WebAPIStats:      a.web.stats(),
+		Acked:            c.acked.Load(),
+		Duplicates:       c.duplicates.Load(),
+		Handled:          c.handled.Load(),
+		HandlerErrors:    c.handlerErrors.Load(),
+		Panics:           c.panics.Load(),
+		Dropped:          c.dropped.Load(),
+		IgnoredBots:      c.ignoredBots.Load(),
+		Connects:         c.connects.Load(),
+		OutboxSent:       c.outboxSent.Load(),
+		OutboxReconciled: c.outboxReconciled.Load(),
+		OutboxRetried:    c.outboxRetried.Load(),
+		OutboxFailed:     c.outboxFailed.Load(),
+	}
+}
+
+// authErrorCodes are answers that mean a token is wrong, not that Slack is having a bad moment.
+var authErrorCodes = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
+	"token_expired": true, "not_allowed_token_type": true, "missing_scope": true, "no_permission": true,
+}
+
+// authTest checks the bot token and learns the bot's user id (to ignore its own messages).
+func (a *App) authTest(ctx context.Context) error {
+	var resp *slack.AuthTestResponse
+	err := a.web.call(ctx, "auth.test", callOpts{}, func(ctx context.Context) error {
+		var err error
+		resp, err = a.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		if ae, ok := errors.AsType[*APIError](err); ok && authErrorCodes[ae.Code] {
+			return fmt.Errorf("slackapp: auth.test: Slack rejected SLACK_BOT_TOKEN (%s)", ae.Code)
+		}
+		return fmt.Errorf("slackapp: auth.test: cannot check SLACK_BOT_TOKEN with Slack at %s: %w", a.cfg.APIURL, err)
+	}
+	id := resp.UserID
+	a.botUserID.Store(&id)
+	a.log.Info("authenticated", "team_id", resp.TeamID, "bot_user_id", resp.UserID)
+	return nil
+}
+
+// Run calls auth.test (a bad token → an error saying which token is rejected, without the token),
+// then runs Socket Mode and the outbox relay until ctx is done; it returns nil on a clean shutdown.
+//
+// Shutdown order: stop reading the socket, drain in-flight handlers (up to DrainTimeout), then stop
+// the relay. Handlers keep their own context through the drain, so a cancelled Run does not abort
+// work that was already acked.
+func (a *App) Run(ctx context.Context) error {
+	if !a.running.CompareAndSwap(false, true) {
+		return errors.New("slackapp: run: already running")
+	}
+	defer a.running.Store(false)
+	if err := a.authTest(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+
+	// Handlers and the relay outlive ctx by the drain; they get cancelled explicitly.
+	handlerCtx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHandlers()
+	relayCtx, cancelRelay := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRelay()
+
+	jobs := make(chan job, defaultQueue)
+	var workers sync.WaitGroup
+	for range a.workers {
+		workers.Go(func() {
+			for j := range jobs {
+				if handlerCtx.Err() != nil {
+					a.stats.dropped.Add(1)
+					continue
+				}
+				a.process(handlerCtx, j)
+			}
+		})
+	}
+
+	relayStop := make(chan struct{})
+	var relay sync.WaitGroup
+	relay.Go(func() { a.relay(relayCtx, relayStop) })
+
+	sockCtx, stopSocket := context.WithCancel(ctx)
+	var reader sync.WaitGroup
+	reader.Go(func() { a.readEvents(sockCtx, jobs) })
+	sockErr := a.runSocket(sockCtx)
+	stopSocket()
+	reader.Wait()
+	a.connected.Store(false)
+
+	// Stop taking events → drain handlers → stop the relay.
+	close(jobs)
+	if !waitFor(&workers, a.cfg.DrainTimeout) {
+		a.log.Warn("handlers still running at the end of the drain; cancelling them", "drain_timeout", a.cfg.DrainTimeout)
+		cancelHandlers()
+		if !waitFor(&workers, time.Second) {
+			a.log.Error("handlers ignored cancellation; returning without them")
+		}
+	}
+	if n := a.stats.dropped.Load(); n > 0 {
+		a.log.Warn("acked requests left unhandled at shutdown", "count", n)
+	}
+	// The relay finishes the batch in hand (its posts are bounded), then stops; what it cannot
+	// finish stays in the outbox for the next start.
+	close(relayStop)
+	if !waitFor(&relay, time.Second) {
+		cancelRelay()
+		if !waitFor(&relay, time.Second) {
+			a.log.Error("outbox relay did not stop")
+		}
+	}
+	if sockErr != nil {
+		return sockErr
+	}
+	a.log.Info("slack runtime stopped")
+	return nil
+}
+
+// waitFor waits for wg up to d and reports whether it finished.
+func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}

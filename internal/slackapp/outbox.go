@@ -1,0 +1,355 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/reflect-bot/reflect/internal/db"
+)
+
+// Built-in outbox kinds.
+const (
+	KindMessage = "message" // payload: a Message as JSON ({"text":…,"blocks":[…]})
+	KindHelp    = "help"    // the DM help; payload ignored
+	KindApology = "apology" // the apology; payload ignored
+)
+
+// outboxEventType names the message metadata every outbox post carries, so a post whose fate is
+// unknown can be found again with conversations.history.
+// https://docs.slack.dev/messaging/message-metadata
+const outboxEventType = "reflect_outbox"
+
+// Relay bounds.
+const (
+	maxOutboxAttempts = 10
+	maxOutboxBackoff  = 5 * time.Minute
+	relayIdleMax      = time.Minute
+	relayIdleMin      = 20 * time.Millisecond
+	historyPages      = 10
+	historyPageSize   = 200
+	// historySkew widens the search window for clock differences between us and Slack.
+	historySkew = 5 * time.Minute
+)
+
+// Renderer turns an outbox item of one kind into the message to post. It must set Text.
+type Renderer func(item db.OutboxItem) (Message, error)
+
+// RegisterRenderer makes the relay render items of kind with r.
+func (a *App) RegisterRenderer(kind string, r Renderer) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.renderers[kind] = r
+}
+
+func (a *App) registerBuiltinRenderers() {
+	a.renderers[KindMessage] = func(it db.OutboxItem) (Message, error) {
+		var m Message
+		if err := json.Unmarshal(it.Payload, &m); err != nil {
+			return Message{}, err
+		}
+		return m, nil
+	}
+	a.renderers[KindHelp] = func(db.OutboxItem) (Message, error) { return DMHelpMessage(a.cfg.SlashCommand), nil }
+	a.renderers[KindApology] = func(db.OutboxItem) (Message, error) { return ApologyMessage(), nil }
+}
+
+func (a *App) render(it db.OutboxItem) (Message, error) {
+	a.mu.RLock()
+	r := a.renderers[it.Kind]
+	a.mu.RUnlock()
+	if r == nil {
+		return Message{}, errors.New("no renderer for this kind")
+	}
+	m, err := r(it)
+	if err != nil {
+		return Message{}, fmt.Errorf("render %s: %w", it.Kind, err)
+	}
+	if m.Text == "" {
+		return Message{}, fmt.Errorf("render %s: no text", it.Kind)
+	}
+	return m, nil
+}
+
+// relay posts outbox items until stop is closed: claim a batch, post it with a few workers, and
+// when there is nothing to do sleep until the next item is due or Notify wakes it.
+func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
+	batch := a.outboxWorkers * 2
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		items, err := a.outbox.ClaimOutbox(ctx, outboxLease, batch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			a.log.Warn("outbox claim failed", "error", err)
+			if !a.idle(ctx, stop, time.Second) {
+				return
+			}
+			continue
+		}
+		if len(items) > 0 {
+			a.sendBatch(ctx, items)
+			continue
+		}
+		wait := relayIdleMax
+		next, ok, err := a.outbox.NextOutboxAt(ctx)
+		switch {
+		case err != nil:
+			a.log.Warn("outbox next-due query failed", "error", err)
+			wait = time.Second
+		case ok:
+			wait = min(wait, max(next.Sub(a.now()), relayIdleMin))
+		}
+		if !a.idle(ctx, stop, wait) {
+			return
+		}
+	}
+}
+
+// idle waits d, or until Notify, and reports false when the relay must stop.
+func (a *App) idle(ctx context.Context, stop <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-stop:
+		return false
+	case <-ctx.Done():
+		return false
+	case <-a.wake:
+		return true
+	case <-t.C:
+		return true
+	}
+}
+
+// sendBatch posts items with at most outboxWorkers at once. Rate limits are shared through the
+// per-method gate, so concurrent posts slow down together.
+func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
+	sem := make(chan struct{}, a.outboxWorkers)
+	var wg sync.WaitGroup
+	for _, it := range items {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			a.deliver(ctx, it)
+		})
+	}
+	wg.Wait()
+}
+
+// deliver posts one item exactly once: an item that was tried before (Attempts > 1) may have
+// landed, so it is looked for first.
+func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
+	msg, err := a.render(it)
+	if err != nil {
+		// A renderer's error may quote the payload, which can hold a person's words: log only
+		// that it failed.
+		a.failItem(ctx, it, "render "+it.Kind+" failed")
+		return
+	}
+	channel := it.ChannelID
+	if channel == "" {
+		if it.UserID == "" {
+			a.failItem(ctx, it, "no channel and no person")
+			return
+		}
+		channel, err = a.openDM(ctx, it.UserID, callOpts{noRateLimitWait: true})
+		if err != nil {
+			a.settleError(ctx, it, err)
+			return
+		}
+	}
+	if it.Attempts > 1 {
+		ts, found, err := a.findPosted(ctx, channel, it.ID, it.CreatedAt)
+		if err != nil {
+			a.settleError(ctx, it, err)
+			return
+		}
+		if found {
+			a.completeItem(ctx, it, channel, ts)
+			a.stats.outboxReconciled.Add(1)
+			return
+		}
+	}
+	postedChannel, ts, err := a.postMessage(ctx, channel, msg, it)
+	if err != nil {
+		a.settleError(ctx, it, err)
+		return
+	}
+	a.completeItem(ctx, it, firstNonEmpty(postedChannel, channel), ts)
+	a.stats.outboxSent.Add(1)
+}
+
+// openDM finds the DM channel with a person.
+// https://docs.slack.dev/reference/methods/conversations.open
+func (a *App) openDM(ctx context.Context, userID string, o callOpts) (string, error) {
+	var ch *slack.Channel
+	err := a.web.call(ctx, "conversations.open", o, func(ctx context.Context) error {
+		c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
+		ch = c
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if ch == nil || ch.ID == "" {
+		return "", fmt.Errorf("slackapp: conversations.open: %w (no channel in the reply)", ErrAmbiguous)
+	}
+	return ch.ID, nil
+}
+
+// postMessage posts with the metadata that identifies the outbox item.
+// https://docs.slack.dev/reference/methods/chat.postMessage
+func (a *App) postMessage(ctx context.Context, channel string, m Message, it db.OutboxItem) (string, string, error) {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(m.Text, false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{
+			EventType:    outboxEventType,
+			EventPayload: map[string]any{"outbox_id": it.ID, "delivery_id": it.DeliveryID},
+		}),
+	}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	var ch, ts string
+	err := a.web.call(ctx, "chat.postMessage", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+		var err error
+		ch, ts, err = a.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	return ch, ts, err
+}
+
+// findPosted looks through the channel's history since the item was created for a message
+// carrying its outbox id.
+// https://docs.slack.dev/reference/methods/conversations.history (include_all_metadata)
+func (a *App) findPosted(ctx context.Context, channel string, outboxID int64, created time.Time) (string, bool, error) {
+	params := &slack.GetConversationHistoryParameters{
+		ChannelID:          channel,
+		Oldest:             slackTS(created.Add(-historySkew)),
+		Limit:              historyPageSize,
+		IncludeAllMetadata: true,
+	}
+	for range historyPages {
+		var resp *slack.GetConversationHistoryResponse
+		err := a.web.call(ctx, "conversations.history", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+			var err error
+			resp, err = a.api.GetConversationHistoryContext(ctx, params)
+			return err
+		})
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range resp.Messages {
+			if m.Metadata.EventType == outboxEventType && sameID(m.Metadata.EventPayload["outbox_id"], outboxID) {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
+}
+
+// slackTS writes t as a Slack timestamp ("seconds.micros").
+func slackTS(t time.Time) string {
+	if t.Unix() < 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
+}
+
+// sameID compares a metadata value (a JSON number decoded as float64, or a string) with an id.
+func sameID(v any, id int64) bool {
+	switch x := v.(type) {
+	case float64:
+		return x == float64(id)
+	case json.Number:
+		n, err := x.Int64()
+		return err == nil && n == id
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return err == nil && n == id
+	case int64:
+		return x == id
+	case int:
+		return int64(x) == id
+	}
+	return false
+}
+
+// settleError decides an item's fate after a failed call: a rate limit waits its Retry-After, an
+// ambiguous or unsent call is retried with backoff (the retry looks for the post first), and
+// Slack's definite refusals (channel_not_found, not_in_channel, user_not_found, is_archived,
+// account_inactive, …) fail the item.
+func (a *App) settleError(ctx context.Context, it db.OutboxItem, err error) {
+	if rl, ok := errors.AsType[*RateLimitError](err); ok {
+		a.retryItem(ctx, it, a.now().Add(rl.RetryAfter), "ratelimited "+rl.Method)
+		return
+	}
+	if ae, ok := errors.AsType[*APIError](err); ok {
+		a.failItem(ctx, it, ae.Method+": "+ae.Code)
+		return
+	}
+	reason := "ambiguous"
+	if errors.Is(err, ErrUnsent) {
+		reason = "unsent"
+	}
+	if it.Attempts >= maxOutboxAttempts {
+		a.failItem(ctx, it, fmt.Sprintf("gave up after %d attempts: %s", it.Attempts, reason))
+		return
+	}
+	a.retryItem(ctx, it, a.now().Add(a.retryDelay(it.Attempts)), reason)
+}
+
+// retryDelay doubles per attempt from outboxRetry, capped, with jitter.
+func (a *App) retryDelay(attempts int) time.Duration {
+	d := maxOutboxBackoff
+	if attempts >= 1 && attempts < 30 {
+		d = min(a.outboxRetry<<(attempts-1), maxOutboxBackoff)
+	}
+	return d + rand.N(d/4+1)
+}
+
+// The settle calls run on their own short deadline so an item is recorded even while shutting down.
+func (a *App) completeItem(ctx context.Context, it db.OutboxItem, channel, ts string) {
+	cctx, cancel := afterCtx(ctx)
+	defer cancel()
+	if err := a.outbox.CompleteOutbox(cctx, it.ID, channel, ts); err != nil {
+		a.log.Error("outbox complete failed; the lease will expire and the post be found again", "outbox_id", it.ID, "error", err)
+	}
+}
+
+func (a *App) retryItem(ctx context.Context, it db.OutboxItem, at time.Time, reason string) {
+	defer a.stats.outboxRetried.Add(1)
+	a.log.Info("outbox post will be retried", "outbox_id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "reason", reason, "at", at)
+	cctx, cancel := afterCtx(ctx)
+	defer cancel()
+	if err := a.outbox.RetryOutbox(cctx, it.ID, at, reason); err != nil {
+		a.log.Error("outbox retry failed", "outbox_id", it.ID, "error", err)
+	}
+}
+
+func (a *App) failItem(ctx context.Context, it db.OutboxItem, reason string) {
+	defer a.stats.outboxFailed.Add(1)
+	a.log.Warn("outbox post failed for good", "outbox_id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "reason", reason)
+	cctx, cancel := afterCtx(ctx)
+	defer cancel()
+	if err := a.outbox.FailOutbox(cctx, it.ID, reason); err != nil {
+		a.log.Error("outbox fail failed", "outbox_id", it.ID, "error", err)
+	}
+}

@@ -1,0 +1,195 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Reconnect backoff bounds.
+const (
+	reconnectMin = 500 * time.Millisecond
+	reconnectMax = 30 * time.Second
+	ackTimeout   = time.Second
+)
+
+// backoff is capped exponential backoff with jitter, so many replicas (or one restarting
+// quickly) do not reconnect in lock step.
+type backoff struct {
+	min, max time.Duration
+	n        int
+}
+
+func (b *backoff) next() time.Duration {
+	d := b.max
+	if b.n < 30 {
+		d = min(b.min<<b.n, b.max)
+	}
+	b.n++
+	// Full jitter over the upper half: never less than half the step, never more than the cap.
+	return d/2 + rand.N(d/2+1)
+}
+
+func (b *backoff) reset() { b.n = 0 }
+
+// runSocket keeps a Socket Mode connection until ctx is done. slack-go's RunContext reconnects by
+// itself after a disconnect request, a dropped socket or a ping timeout (a half-open socket), but
+// returns on other failures, and its own connect retries have no jitter: connection errors are
+// turned into a restart here, with our backoff. An app token Slack rejects is fatal.
+// https://docs.slack.dev/apis/events-api/using-socket-mode
+func (a *App) runSocket(ctx context.Context) error {
+	b := backoff{min: reconnectMin, max: reconnectMax}
+	for {
+		runCtx, cancel := context.WithCancelCause(ctx)
+		a.setRunCancel(cancel)
+		before := a.stats.connects.Load()
+		err := a.sm.RunContext(runCtx)
+		cause := context.Cause(runCtx)
+		cancel(nil)
+		a.setRunCancel(nil)
+		a.connected.Store(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause
+		}
+		if fatal := appTokenError(err); fatal != nil {
+			return fatal
+		}
+		if a.stats.connects.Load() > before {
+			b.reset()
+		}
+		d := b.next()
+		a.log.Warn("socket mode connection lost; reconnecting", "error", classify(err).detail, "retry_in", d)
+		if sleepCtx(ctx, d) != nil {
+			return nil
+		}
+	}
+}
+
+// appTokenError turns Slack's refusal of the app-level token into a fatal error naming it.
+func appTokenError(err error) error {
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && authErrorCodes[se.Err] {
+		return fmt.Errorf("slackapp: socket mode: Slack rejected SLACK_APP_TOKEN (%s)", se.Err)
+	}
+	return nil
+}
+
+func (a *App) setRunCancel(c context.CancelCauseFunc) {
+	a.runMu.Lock()
+	defer a.runMu.Unlock()
+	a.runCancel = c
+}
+
+// restartSocket ends the current RunContext so runSocket can retry with backoff.
+func (a *App) restartSocket(cause error) {
+	a.runMu.Lock()
+	defer a.runMu.Unlock()
+	if a.runCancel != nil {
+		a.runCancel(cause)
+	}
+}
+
+// readEvents reads slack-go's event stream until ctx is done. It only acks and hands off, so a
+// slow handler never delays an ack.
+func (a *App) readEvents(ctx context.Context, jobs chan<- job) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evt := <-a.sm.Events:
+			a.onSocketEvent(ctx, evt, jobs)
+		}
+	}
+}
+
+// onSocketEvent handles one item of slack-go's event stream.
+func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan<- job) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting, socketmode.EventTypeInvalidAuth:
+		a.connected.Store(false)
+	case socketmode.EventTypeConnected:
+		a.connected.Store(true)
+		n := a.stats.connects.Add(1)
+		a.log.Info("socket mode connected", "connects", n)
+	case socketmode.EventTypeHello:
+		a.connected.Store(true)
+	case socketmode.EventTypeConnectionError:
+		a.connected.Store(false)
+		var cause error = errors.New("connection error")
+		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ce.ErrorObj != nil {
+			cause = ce.ErrorObj
+		}
+		a.restartSocket(cause)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		a.log.Debug("socket mode read or write error", "type", string(evt.Type))
+	case socketmode.EventTypeErrorBadMessage:
+		a.onBadMessage(ctx, evt, jobs)
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
+		if evt.Request == nil || evt.Request.EnvelopeID == "" {
+			return
+		}
+		// Ack first, before anything else: Slack retries an envelope it has not heard back on
+		// within about 3 seconds.
+		a.ack(ctx, evt.Request.EnvelopeID)
+		a.enqueue(ctx, jobs, job{typ: evt.Type, payload: evt.Request.Payload, retry: evt.Request.RetryAttempt, data: evt.Data})
+	}
+}
+
+// onBadMessage handles an envelope slack-go could not parse, such as an event type it does not
+// know. It is acked all the same (unacked, Slack would redeliver it forever), and an events_api
+// payload is routed with our own parser.
+func (a *App) onBadMessage(ctx context.Context, evt socketmode.Event, jobs chan<- job) {
+	bm, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok || bm == nil {
+		return
+	}
+	var req socketmode.Request
+	if err := json.Unmarshal(bm.Message, &req); err != nil || req.EnvelopeID == "" {
+		a.log.Warn("unreadable socket mode message ignored")
+		return
+	}
+	a.ack(ctx, req.EnvelopeID)
+	if req.Type == socketmode.RequestTypeEventsAPI {
+		a.enqueue(ctx, jobs, job{typ: socketmode.EventTypeEventsAPI, payload: req.Payload, retry: req.RetryAttempt})
+		return
+	}
+	a.log.Warn("unreadable socket mode envelope acked and ignored", "type", req.Type)
+}
+
+// ack acknowledges an envelope. If the socket is gone the ack cannot be sent; Slack redelivers
+// the envelope and the event_id deduplication absorbs it.
+func (a *App) ack(ctx context.Context, envelopeID string) {
+	if a.beforeAck != nil {
+		a.beforeAck()
+	}
+	actx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if err := a.sm.AckCtx(actx, envelopeID, nil); err != nil {
+		a.log.Debug("ack not sent", "error", err)
+		return
+	}
+	a.stats.acked.Add(1)
+}
+
+// enqueue hands an acked request to the handler pool. A full queue holds the reader back (later
+// acks wait) rather than dropping work that was already acked.
+func (a *App) enqueue(ctx context.Context, jobs chan<- job, j job) {
+	select {
+	case jobs <- j:
+		return
+	default:
+	}
+	select {
+	case jobs <- j:
+	case <-ctx.Done():
+		a.stats.dropped.Add(1)
+	}
+}
