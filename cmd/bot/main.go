@@ -1,0 +1,76 @@
+// Command bot runs Reflect, the Slack app that sends managers a weekly reflection prompt and a
+// monthly trend summary. Subcommands: run (default), check, backup, version.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bot:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line; it exits 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+const usage = `usage: bot [command]
+
+commands:
+  run            connect to Slack and run (the default)
+  check          validate the configuration, the prompt catalogue and the database, and report
+  backup PATH    write a consistent copy of the database to PATH
+  version        print the version
+
+Configuration comes from the environment; see the README.`
+
+// run is the whole program, given its arguments and output streams; main only adds signals and
+// the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		if len(args) != 0 {
+			return usageError("run takes no arguments\n" + usage)
+		}
+		return runBot(ctx, stderr)
+	case "check":
+		if len(args) != 0 {
+			return usageError("check takes no arguments\n" + usage)
+		}
+		return check(ctx, stdout)
+	case "backup":
+		if len(args) != 1 {
+			return usageError("backup takes one argument, the path of the copy\n" + usage)
+		}
+		return backup(ctx, args[0], stdout)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "reflect", version())
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return usageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
+	}
+}

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+// waitLimit bounds every wait here; the operations themselves take milliseconds.
+const waitLimit = 10 * time.Second
+
+// envVars are every variable the bot reads; each test starts from none of them set.
+var envVars = []string{
+	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "PROMPTS_FILE",
+	"SLASH_COMMAND", "PROMPT_SCHEDULE", "REMINDER_AFTER", "OPTIN_POLICY", "TEAM_MIN_RESPONDENTS",
+	"RETENTION_MONTHS", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT",
+}
+
+// cleanEnv unsets every variable the bot reads for the test, then sets the given ones.
+func cleanEnv(t *testing.T, set map[string]string) {
+	t.Helper()
+	for _, k := range envVars {
+		t.Setenv(k, "") // restores the old value after the test
+		os.Unsetenv(k)
+	}
+	for k, v := range set {
+		t.Setenv(k, v)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		wantUsage bool
+		wantOut   string
+	}{
+		{"version", []string{"version"}, false, "reflect dev"},
+		{"help", []string{"help"}, false, "backup PATH"},
+		{"unknown command", []string{"dance"}, true, ""},
+		{"run with an argument", []string{"run", "now"}, true, ""},
+		{"check with an argument", []string{"check", "x"}, true, ""},
+		{"backup without a path", []string{"backup"}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(context.Background(), tt.args, &out, &errb)
+			var ue usageError
+			if got := errors.As(err, &ue); got != tt.wantUsage {
+				t.Fatalf("got error %v, want a usage error: %v", err, tt.wantUsage)
+			}
+			if !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("got output %q, want it to contain %q", out.String(), tt.wantOut)
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+		wantOut []string
+	}{
+		{
+			name:    "no environment",
+			env:     nil,
+			wantErr: "SLACK_BOT_TOKEN",
+		},
+		{
+			name:    "bad app token is named, not echoed",
+			env:     map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-secret", "SLACK_APP_TOKEN": "xoxb-2-secret"},
+			wantErr: "SLACK_APP_TOKEN",
+		},
+		{
+			name: "valid-looking tokens",
+			env: map[string]string{
+				"SLACK_BOT_TOKEN": "xoxb-1-secret", "SLACK_APP_TOKEN": "xapp-1-secret",
+				"DATABASE_URL": filepath.Join(dir, "check.db"),
+			},
+			wantOut: []string{
+				"config: ok",
+				"catalogue: ok (built in): 66 weekly prompts (",
+				"change 8", "culture 8", "direction 8", "people 8", "shared 8", "wellbeing 10",
+				"15 assessment items",
+				"schema version 1",
+			},
+		},
+		{
+			name: "catalogue file that does not exist",
+			env: map[string]string{
+				"SLACK_BOT_TOKEN": "xoxb-1-secret", "SLACK_APP_TOKEN": "xapp-1-secret",
+				"DATABASE_URL": filepath.Join(dir, "check2.db"), "PROMPTS_FILE": filepath.Join(dir, "nope.json"),
+			},
+			wantErr: "nope.json",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleanEnv(t, tt.env)
+			var out, errb bytes.Buffer
+			err := run(context.Background(), []string{"check"}, &out, &errb)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v, want one naming %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "secret") {
+					t.Errorf("error %q echoes a token", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("check: %v", err)
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("got output\n%s\nwant it to contain %q", out.String(), w)
+				}
+			}
+			if strings.Contains(out.String(), "secret") {
+				t.Errorf("output echoes a token:\n%s", out.String())
+			}
+		})
+	}
+}
+
+func TestBackup(t *testing.T) {
+	dir := t.TempDir()
+	cleanEnv(t, map[string]string{"DATABASE_URL": filepath.Join(dir, "live.db")})
+	copyPath := filepath.Join(dir, "copy.db")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"backup", copyPath}, &out, &errb); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	if _, err := os.Stat(copyPath); err != nil {
+		t.Fatalf("copy not written: %v", err)
+	}
+	// The copy is a working database: check can open it and read its schema.
+	cleanEnv(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "DATABASE_URL": copyPath})
+	out.Reset()
+	if err := run(context.Background(), []string{"check"}, &out, &errb); err != nil {
+		t.Fatalf("check on the copy: %v", err)
+	}
+	if !strings.Contains(out.String(), "schema version 1") {
+		t.Errorf("got %q, want the copy at schema version 1", out.String())
+	}
+	// A second backup to the same path refuses rather than overwriting.
+	cleanEnv(t, map[string]string{"DATABASE_URL": filepath.Join(dir, "live.db")})
+	if err := run(context.Background(), []string{"backup", copyPath}, &out, &errb); err == nil {
+		t.Errorf("got nil error backing up over an existing file, want a refusal")
+	}
+}
+
+// startEmulator starts a Slack emulator with one person and one channel.
+func startEmulator(t *testing.T) *slackemu.Server {
+	t.Helper()
+	emu := slackemu.New(slackemu.WithT(t), slackemu.WithPingInterval(100*time.Millisecond))
+	t.Cleanup(emu.Close)
+	emu.AddUser(slackemu.User{ID: "U1", Name: "ada", RealName: "Ada Lovelace", TZ: "Europe/London"})
+	emu.AddChannel(slackemu.Channel{ID: "C1", Name: "leads", Creator: "U1", Members: []string{"U1", emu.BotUserID()}})
+	return emu
+}
+
+func emulatorEnv(t *testing.T, emu *slackemu.Server) map[string]string {
+	return map[string]string{
+		"SLACK_BOT_TOKEN": emu.BotToken(), "SLACK_APP_TOKEN": emu.AppToken(), "SLACK_API_URL": emu.APIURL(),
+		"DATABASE_URL": filepath.Join(t.TempDir(), "reflect.db"), "LOG_LEVEL": "debug",
+	}
+}
+
+func waitFor(t *testing.T, emu *slackemu.Server, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := emu.WaitFor(ctx, cond); err != nil {
+		t.Fatalf("gave up waiting for %s: %v", what, err)
+	}
+}
+
+func botReplies(emu *slackemu.Server) (dms, ephemerals int) {
+	for _, m := range emu.DMs("U1") {
+		if m.BotID != "" && !m.Ephemeral {
+			dms++
+		}
+	}
+	for _, m := range emu.Messages("C1") {
+		if m.Ephemeral && m.To == "U1" {
+			ephemerals++
+		}
+	}
+	return dms, ephemerals
+}
+
+// TestRunAgainstEmulator boots the real run, as main calls it, against the emulator.
+func TestRunAgainstEmulator(t *testing.T) {
+	emu := startEmulator(t)
+	cleanEnv(t, emulatorEnv(t, emu))
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, &logs, &logs) }()
+
+	waitFor(t, emu, "the connection", func() bool { return emu.Connections() == 1 })
+	emu.SlashCommand("U1", "C1", "help")
+	emu.SendDM("U1", "a private thought about my week")
+	waitFor(t, emu, "both replies", func() bool { dms, eph := botReplies(emu); return dms == 1 && eph == 1 })
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after cancel, want nil", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("run did not return within %s of cancel", waitLimit)
+	}
+	for _, secret := range []string{emu.BotToken(), emu.AppToken(), "private thought"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log contains %q:\n%s", secret, logs.String())
+		}
+	}
+}
+
+// TestBinary builds the real binary, runs it against the emulator and stops it with SIGTERM.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bot")
+	build := exec.Command("go", "build", "-o", bin, "-ldflags", "-X main.buildVersion=test-1", ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	t.Run("version", func(t *testing.T) {
+		out, err := exec.Command(bin, "version").Output()
+		if err != nil || strings.TrimSpace(string(out)) != "reflect test-1" {
+			t.Errorf("got %q, %v, want %q", out, err, "reflect test-1")
+		}
+	})
+
+	t.Run("check without environment exits non-zero", func(t *testing.T) {
+		cmd := exec.Command(bin, "check")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Fatalf("got %v, want exit status 1", err)
+		}
+		if !regexp.MustCompile(`(?m)^bot: config: SLACK_BOT_TOKEN: `).Match(out) {
+			t.Errorf("got %q, want one line naming SLACK_BOT_TOKEN", out)
+		}
+	})
+
+	t.Run("unknown command exits 2", func(t *testing.T) {
+		err := exec.Command(bin, "dance").Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			t.Errorf("got %v, want exit status 2", err)
+		}
+	})
+
+	t.Run("SIGTERM exits 0", func(t *testing.T) {
+		emu := startEmulator(t)
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		for k, v := range emulatorEnv(t, emu) {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		var logs syncBuffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+		waitFor(t, emu, "the connection", func() bool { return emu.Connections() == 1 })
+		emu.SendDM("U1", "hello")
+		waitFor(t, emu, "the reply", func() bool { dms, _ := botReplies(emu); return dms == 1 })
+
+		start := time.Now()
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Fatalf("got %v after SIGTERM, want exit status 0; log:\n%s", err, logs.String())
+			}
+			t.Logf("exited 0 %s after SIGTERM", time.Since(start).Round(time.Millisecond))
+		case <-time.After(waitLimit):
+			t.Fatalf("still running %s after SIGTERM", waitLimit)
+		}
+		if !strings.Contains(logs.String(), `"msg":"stopped"`) {
+			t.Errorf("got log\n%s\nwant a JSON line saying it stopped", logs.String())
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe to write from the program and read from the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
