@@ -150,7 +150,8 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 }
 
 // deliver posts one item exactly once: an item that was tried before (Attempts > 1) may have
-// landed, so it is looked for first.
+// landed, so it is looked for first. An item for a person with no channel yet is posted to their
+// user id on the first try and completed with the DM channel Slack answers with.
 func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 	msg, err := a.render(it)
 	if err != nil {
@@ -159,16 +160,27 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 		a.failItem(ctx, it, "render "+it.Kind+" failed")
 		return
 	}
-	channel := it.ChannelID
+	// channel is the conversation, when known before posting; target is where to post.
+	channel, target := it.ChannelID, it.ChannelID
 	if channel == "" {
 		if it.UserID == "" {
 			a.failItem(ctx, it, "no channel and no person")
 			return
 		}
-		channel, err = a.openDM(ctx, it.UserID, callOpts{noRateLimitWait: true})
-		if err != nil {
-			a.settleError(ctx, it, err)
-			return
+		if it.Attempts > 1 {
+			// The earlier try may have landed: its DM channel is needed to look for it.
+			channel, err = a.openDM(ctx, it.UserID, callOpts{noRateLimitWait: true})
+			if err != nil {
+				a.settleError(ctx, it, err)
+				return
+			}
+			target = channel
+		} else {
+			// A post to a person's user id lands in the app's DM with them and the reply names
+			// that DM channel, so a first try needs no conversations.open (Tier 3, which a
+			// fan-out to thousands of people would soon exhaust).
+			// https://docs.slack.dev/reference/methods/chat.postMessage#channels
+			target = it.UserID
 		}
 	}
 	if it.Attempts > 1 {
@@ -183,11 +195,12 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 			return
 		}
 	}
-	postedChannel, ts, err := a.postMessage(ctx, channel, msg, it)
+	postedChannel, ts, err := a.postMessage(ctx, target, msg, it)
 	if err != nil {
 		a.settleError(ctx, it, err)
 		return
 	}
+	// Never record the user id as the channel: with no channel in the reply, record none.
 	a.completeItem(ctx, it, firstNonEmpty(postedChannel, channel), ts)
 	a.stats.outboxSent.Add(1)
 }

@@ -255,10 +255,15 @@ func (s *Server) chatUpdate(c *call) (map[string]any, *apiError) {
 	}
 	prev := s.messageObjectLocked(m, false)
 	m.Text = ct.text
+	// Blocks left out are kept; an empty array removes them.
+	// https://docs.slack.dev/reference/methods/chat.update ("blocks": "If you don't include this
+	// field, the message's previous blocks will be retained. To remove previous blocks, include
+	// an empty array for this field.")
 	if ct.hasBlocks {
 		m.Blocks = ct.blocks
-	} else {
-		m.Blocks = nil
+		if string(ct.blocks) == "[]" {
+			m.Blocks = nil
+		}
 	}
 	if ct.hasMeta {
 		m.Metadata = ct.metadata

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,40 @@ func TestUpdateAndDelete(t *testing.T) {
 	}
 	if got := len(s.DMs("UALICE")); got != 1 {
 		t.Errorf("got %d messages after delete, want 1 (the person's)", got)
+	}
+}
+
+func TestUpdateKeepsBlocksUnlessGiven(t *testing.T) {
+	s := newEmu(t, WithT(t))
+	api := apiClient(s)
+	block := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "the question", false, false), nil, nil)
+	tests := []struct {
+		name       string
+		blocks     []slack.MsgOption
+		wantBlocks bool
+	}{
+		{name: "blocks left out are kept", wantBlocks: true},
+		{name: "an empty array removes them", blocks: []slack.MsgOption{slack.MsgOptionBlocks()}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ch, ts, err := api.PostMessage("UALICE", slack.MsgOptionText("v1", false), slack.MsgOptionBlocks(block))
+			if err != nil {
+				t.Fatalf("post: %v", err)
+			}
+			opts := append([]slack.MsgOption{slack.MsgOptionText("v2", false)}, tc.blocks...)
+			if _, _, _, err := api.UpdateMessage(ch, ts, opts...); err != nil {
+				t.Fatalf("update: %v", err)
+			}
+			msgs := s.Messages(ch)
+			i := slices.IndexFunc(msgs, func(m Message) bool { return m.TS == ts })
+			if i < 0 {
+				t.Fatalf("no message %s in %s", ts, ch)
+			}
+			if got := strings.Contains(string(msgs[i].Blocks), "the question"); got != tc.wantBlocks {
+				t.Errorf("got blocks %s, want blocks kept = %v", msgs[i].Blocks, tc.wantBlocks)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,152 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+)
+
+// Limits of a modal's plain-text labels.
+// https://docs.slack.dev/reference/views/modal-views (title, submit and close: 24 characters)
+const (
+	maxViewTitle  = 24
+	maxViewButton = 24
+)
+
+// UserProfile is what Reflect needs to know about a person: their time zone for schedules, and
+// the kind of account for deciding whether to send to them at all and who may opt a channel in.
+type UserProfile struct {
+	ID, TZ            string // TZ is an IANA zone name, such as "Europe/London"
+	IsBot, Deleted    bool
+	IsAdmin, IsOwner  bool
+	IsRestricted      bool // a multi-channel guest
+	IsUltraRestricted bool // a single-channel guest
+}
+
+// UserInfo looks a person up with users.info. A person Slack does not know gives an *APIError
+// with Code "user_not_found".
+// https://docs.slack.dev/reference/methods/users.info
+func (a *App) UserInfo(ctx context.Context, userID string) (UserProfile, error) {
+	var u *slack.User
+	err := a.web.call(ctx, "users.info", callOpts{}, func(ctx context.Context) error {
+		var err error
+		u, err = a.api.GetUserInfoContext(ctx, userID)
+		return err
+	})
+	if err != nil {
+		return UserProfile{}, err
+	}
+	return UserProfile{
+		ID: u.ID, TZ: u.TZ,
+		IsBot: u.IsBot, Deleted: u.Deleted,
+		IsAdmin: u.IsAdmin, IsOwner: u.IsOwner,
+		IsRestricted: u.IsRestricted, IsUltraRestricted: u.IsUltraRestricted,
+	}, nil
+}
+
+// UpdateMessage replaces the text and blocks of a message the app posted (channelID, ts) with m;
+// an m without blocks removes the old ones. An unknown ts gives an *APIError with Code
+// "message_not_found".
+//
+// chat.update sets the message to the same content however often it runs, so unlike a post it
+// may simply be called again after an ErrAmbiguous failure.
+// https://docs.slack.dev/reference/methods/chat.update
+func (a *App) UpdateMessage(ctx context.Context, channelID, ts string, m Message) error {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(m.Text, false),
+		// Always sent: without blocks chat.update keeps the old ones, and slack-go sends an
+		// empty list as "[]", which removes them.
+		slack.MsgOptionBlocks(m.Blocks...),
+	}
+	return a.web.call(ctx, "chat.update", callOpts{}, func(ctx context.Context) error {
+		_, _, _, err := a.api.UpdateMessageContext(ctx, channelID, ts, opts...)
+		return err
+	})
+}
+
+// View is a modal to open: plain-text title and button labels (cut to Slack's 24 characters),
+// the callback_id its submission is routed by (HandleView), and opaque private_metadata that
+// comes back with the submission. An empty Submit or Close leaves that button out or Slack's
+// default in place.
+type View struct {
+	CallbackID, Title, Submit, Close, PrivateMetadata string
+	Blocks                                            []slack.Block
+}
+
+// modalRequest builds the views.open payload.
+func (v View) modalRequest() slack.ModalViewRequest {
+	req := slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           plainText(truncate(v.Title, maxViewTitle)),
+		Blocks:          slack.Blocks{BlockSet: nonNilBlocks(v.Blocks)},
+		CallbackID:      v.CallbackID,
+		PrivateMetadata: v.PrivateMetadata,
+	}
+	if v.Submit != "" {
+		req.Submit = plainText(truncate(v.Submit, maxViewButton))
+	}
+	if v.Close != "" {
+		req.Close = plainText(truncate(v.Close, maxViewButton))
+	}
+	return req
+}
+
+// OpenView opens v as a modal for the person whose click or command gave triggerID, and returns
+// the view's id. A trigger lives 3 seconds and opens one view: a late one gives an *APIError with
+// Code "expired_trigger_id", a used one "exchanged_trigger_id".
+//
+// Because a trigger is single-use, a views.open that failed ambiguously is not repeated (it may
+// have consumed the trigger), and a 429 is returned at once as a *RateLimitError rather than
+// waited out past the trigger's life.
+// https://docs.slack.dev/reference/methods/views.open
+func (a *App) OpenView(ctx context.Context, triggerID string, v View) (viewID string, err error) {
+	if triggerID == "" {
+		return "", errors.New("slackapp: views.open: no trigger id")
+	}
+	req := v.modalRequest()
+	if !slack.ValidateUniqueBlockID(req) {
+		// slack-go refuses this before sending; say so rather than let it look ambiguous.
+		return "", errors.New("slackapp: views.open: input blocks share a block_id")
+	}
+	var resp *slack.ViewResponse
+	err = a.web.call(ctx, "views.open", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+		var err error
+		resp, err = a.api.OpenViewContext(ctx, triggerID, req)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if resp == nil || resp.View.ID == "" {
+		return "", fmt.Errorf("slackapp: views.open: %w (no view in the reply)", ErrAmbiguous)
+	}
+	return resp.View.ID, nil
+}
+
+// PublishHome sets the person's App Home tab to blocks, replacing what was there; like
+// chat.update it may be repeated after an ErrAmbiguous failure.
+// https://docs.slack.dev/reference/methods/views.publish
+func (a *App) PublishHome(ctx context.Context, userID string, blocks []slack.Block) error {
+	req := slack.PublishViewContextRequest{
+		UserID: userID,
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: nonNilBlocks(blocks)}},
+	}
+	return a.web.call(ctx, "views.publish", callOpts{}, func(ctx context.Context) error {
+		_, err := a.api.PublishViewContext(ctx, req)
+		return err
+	})
+}
+
+func plainText(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+// nonNilBlocks makes an empty block list marshal as [] (views require "blocks"), not null.
+func nonNilBlocks(b []slack.Block) []slack.Block {
+	if b == nil {
+		return []slack.Block{}
+	}
+	return b
+}
