@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
@@ -54,6 +56,10 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	defer store.Close()
 	log.Info("starting", "version", version(), "prompts", len(cat.Prompts), "database", cfg.DatabaseURL)
 
+	spec, err := schedule.ParseSpec(cfg.PromptSchedule)
+	if err != nil {
+		return err // validated by config; kept for safety
+	}
 	app, err := slackapp.New(slackapp.Config{
 		BotToken:     cfg.BotToken.Reveal(),
 		AppToken:     cfg.AppToken.Reveal(),
@@ -63,8 +69,25 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := app.Run(ctx); err != nil {
-		return err
+	planner := schedule.Planner{Default: spec, Catalogue: cat}
+	loop := schedule.NewLoop(store, planner, time.Now, log)
+	loop.ReminderAfter = cfg.ReminderAfter
+	loop.Notify = app.Notify
+	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Poke: loop.Poke})
+
+	// Shutdown order: Run stops taking events and drains handlers; then the due loop stops; the
+	// deferred Close closes the database last.
+	loopCtx, stopLoop := context.WithCancel(context.WithoutCancel(ctx))
+	loopDone := make(chan struct{})
+	go func() {
+		defer close(loopDone)
+		_ = loop.Run(loopCtx)
+	}()
+	runErr := app.Run(ctx)
+	stopLoop()
+	<-loopDone
+	if runErr != nil {
+		return runErr
 	}
 	log.Info("stopped")
 	return nil

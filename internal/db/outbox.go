@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -39,33 +40,44 @@ const maxReason = 200
 
 // Enqueue adds a message to the outbox and returns its id.
 func (s *Store) Enqueue(ctx context.Context, m OutboxMessage) (int64, error) {
+	id, err := enqueue(ctx, s.write, s.now(), m)
+	if err != nil {
+		return 0, fmt.Errorf("db: enqueue: %w", err)
+	}
+	return id, nil
+}
+
+// queryRower is a *sql.DB or a *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// enqueue adds a message to the outbox through q, so a domain change and the posts it calls for
+// commit together.
+func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) (int64, error) {
 	if m.Kind == "" {
-		return 0, errors.New("db: enqueue: empty kind")
+		return 0, errors.New("empty kind")
 	}
 	payload := m.Payload
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
 	if !json.Valid(payload) {
-		return 0, errors.New("db: enqueue: payload is not valid JSON")
+		return 0, errors.New("payload is not valid JSON")
 	}
-	now := s.now()
 	at := m.AvailableAt
 	if at.IsZero() {
 		at = now
 	}
 	var id int64
-	err := s.write.QueryRowContext(ctx, `
+	err := q.QueryRowContext(ctx, `
 		INSERT INTO outbox (user_id, channel_id, kind, delivery_id, payload, state, attempts, available_at, created_at)
 		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
 		RETURNING id`,
 		nullString(m.UserID), nullString(m.ChannelID), m.Kind, nullID(m.DeliveryID), string(payload),
 		millis(at), millis(now),
 	).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("db: enqueue: %w", err)
-	}
-	return id, nil
+	return id, err
 }
 
 // ClaimOutbox takes up to limit items that are pending and available (available_at <= now) or
@@ -141,13 +153,14 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 	var (
 		deliveryID sql.NullInt64
 		channel    sql.NullString // as stored: the given one, else the one enqueued
+		userID     sql.NullString
 	)
 	err = tx.QueryRowContext(ctx, `
 		UPDATE outbox
 		SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
 		WHERE id = ? AND state <> 'sent'
-		RETURNING delivery_id, channel_id`,
-		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel)
+		RETURNING delivery_id, channel_id, user_id`,
+		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if _, err := outboxState(ctx, tx, id); err != nil {
@@ -156,6 +169,15 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 		return nil // already sent
 	case err != nil:
 		return fmt.Errorf("db: complete outbox: %w", err)
+	}
+	// A post to a person that landed in a DM (channel ids starting with D) tells us their DM
+	// channel, so later posts and history lookups need no conversations.open.
+	if userID.Valid && strings.HasPrefix(channel.String, "D") {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE people SET dm_channel_id = ? WHERE user_id = ? AND dm_channel_id IS NULL`,
+			channel.String, userID.String); err != nil {
+			return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
+		}
 	}
 	if deliveryID.Valid {
 		if _, err := tx.ExecContext(ctx, `

@@ -1,0 +1,752 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Delivery kinds.
+const (
+	DeliveryScheduled = "scheduled" // owed for an occurrence of the person's schedule
+	DeliveryOnDemand  = "on_demand" // asked for with /reflect prompt
+)
+
+// Outbox kinds the weekly prompts use. Their payload is a DeliveryPayload, except KindContinue's.
+const (
+	KindPrompt    = "prompt"    // the week's question
+	KindWellbeing = "wellbeing" // the week's wellbeing check, a message of its own
+	KindReminder  = "reminder"  // one nudge for an unanswered prompt
+	KindContinue  = "continue"  // after four unanswered prompts: pause or carry on?
+)
+
+// DeliveryPayload is the outbox payload of prompt, wellbeing and reminder posts.
+type DeliveryPayload struct {
+	DeliveryID int64  `json:"delivery_id"`
+	PromptID   string `json:"prompt_id"`
+}
+
+// Delivery is one prompt owed to one person.
+type Delivery struct {
+	ID                int64
+	UserID            string
+	Occurrence        time.Time
+	Kind              string
+	PromptID          string
+	WellbeingPromptID string
+	State             string // pending, sent, answered, skipped, expired
+	ChannelID, TS     string // the prompt message, once posted
+	RemindedAt        *time.Time
+}
+
+// NewDelivery is a delivery to create. Skip records an occurrence that is not sent (answered
+// ahead), so it still counts as handled; such a row has no prompt.
+type NewDelivery struct {
+	Occurrence        time.Time
+	Kind              string
+	PromptID          string
+	WellbeingPromptID string // empty = no wellbeing check
+	Skip              bool
+}
+
+// DuePerson is an enrolled person whose next occurrence has come, with what the due loop needs to
+// decide what to do.
+type DuePerson struct {
+	Person
+	LastScheduled      time.Time // the latest scheduled occurrence handled; zero if none
+	LastOnDemandAnswer time.Time // the latest answer to an on-demand prompt; zero if none
+	OpenScheduled      int       // scheduled deliveries still unanswered
+	Asked              []string  // prompt ids asked so far, oldest first, wellbeing checks included
+}
+
+// DuePlan is what the due loop decided for one person; ApplyDue performs it.
+type DuePlan struct {
+	UserID  string
+	WasDue  time.Time    // next_due_at as read: the plan applies only if it is unchanged
+	NextDue time.Time    // the following occurrence
+	Expire  time.Time    // open scheduled deliveries before this are expired (they count as unanswered)
+	Streak  int          // unanswered prompts in a row after this plan
+	Ask     bool         // send the one-time "pause or carry on?" question
+	Asked   bool         // asked_to_continue after this plan
+	Deliver *NewDelivery // nil = nothing to send
+}
+
+// DuePeople returns up to limit enrolled people whose next_due_at is at or before now, earliest
+// first.
+func (s *Store) DuePeople(ctx context.Context, now time.Time, limit int) ([]DuePerson, error) {
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT p.user_id FROM people p
+		WHERE p.next_due_at <= ? AND p.deleted = 0
+		  AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = p.user_id)
+		ORDER BY p.next_due_at, p.user_id
+		LIMIT ?`, millis(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: due people: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("db: due people: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: due people: %w", err)
+	}
+	out := make([]DuePerson, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.Person(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // forgotten meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("db: due people: %w", err)
+		}
+		d := DuePerson{Person: p}
+		var lastSched, lastAns sql.NullInt64
+		err = s.read.QueryRowContext(ctx, `
+			SELECT
+			  (SELECT MAX(occurrence) FROM deliveries WHERE user_id = ?1 AND kind = 'scheduled'),
+			  (SELECT MAX(a.answered_at) FROM answers a JOIN deliveries d ON d.id = a.delivery_id
+			    WHERE d.user_id = ?1 AND d.kind = 'on_demand' AND a.prompt_id = d.prompt_id),
+			  (SELECT COUNT(*) FROM deliveries WHERE user_id = ?1 AND kind = 'scheduled' AND state IN ('pending', 'sent'))`,
+			id).Scan(&lastSched, &lastAns, &d.OpenScheduled)
+		if err != nil {
+			return nil, fmt.Errorf("db: due people: %w", err)
+		}
+		if lastSched.Valid {
+			d.LastScheduled = fromMillis(lastSched.Int64)
+		}
+		if lastAns.Valid {
+			d.LastOnDemandAnswer = fromMillis(lastAns.Int64)
+		}
+		if d.Asked, err = s.askedPrompts(ctx, id); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// AskedPrompts returns the prompt ids a person was asked, oldest first, wellbeing checks included:
+// the history the rotation replays.
+func (s *Store) AskedPrompts(ctx context.Context, userID string) ([]string, error) {
+	return s.askedPrompts(ctx, userID)
+}
+
+func (s *Store) askedPrompts(ctx context.Context, userID string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT prompt_id, wellbeing_prompt_id FROM deliveries
+		WHERE user_id = ? AND prompt_id <> '' ORDER BY occurrence, id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("db: asked prompts: %w", err)
+	}
+	defer rows.Close()
+	var asked []string
+	for rows.Next() {
+		var p string
+		var w sql.NullString
+		if err := rows.Scan(&p, &w); err != nil {
+			return nil, fmt.Errorf("db: asked prompts: %w", err)
+		}
+		asked = append(asked, p)
+		if w.Valid {
+			asked = append(asked, w.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: asked prompts: %w", err)
+	}
+	return asked, nil
+}
+
+// ApplyDue performs the due loop's plans in one transaction and reports how many applied. A plan
+// whose person's next_due_at is no longer WasDue is dropped: someone else (another replica, a
+// schedule change) got there first. The delivery insert is ON CONFLICT DO NOTHING on (person,
+// occurrence, kind), and its posts are queued only when it was inserted, so an occurrence is sent
+// at most once however often this runs.
+func (s *Store) ApplyDue(ctx context.Context, plans []DuePlan) (int, error) {
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("db: apply due: %w", err)
+	}
+	defer tx.Rollback()
+	applied := 0
+	for _, pl := range plans {
+		var dm sql.NullString
+		err := tx.QueryRowContext(ctx, `
+			UPDATE people SET next_due_at = ?, unanswered_streak = ?, asked_to_continue = ?, updated_at = ?
+			WHERE user_id = ? AND next_due_at = ? AND deleted = 0
+			RETURNING dm_channel_id`,
+			millis(pl.NextDue), pl.Streak, boolInt(pl.Asked), millis(now), pl.UserID, millis(pl.WasDue)).Scan(&dm)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("db: apply due: %w", err)
+		}
+		applied++
+		if err := expireScheduled(ctx, tx, pl.UserID, pl.Expire); err != nil {
+			return 0, fmt.Errorf("db: apply due: %w", err)
+		}
+		if pl.Deliver != nil {
+			if _, _, err := addDelivery(ctx, tx, now, pl.UserID, dm.String, *pl.Deliver); err != nil {
+				return 0, fmt.Errorf("db: apply due: %w", err)
+			}
+		}
+		if pl.Ask {
+			if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: pl.UserID, ChannelID: dm.String, Kind: KindContinue}); err != nil {
+				return 0, fmt.Errorf("db: apply due: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("db: apply due: %w", err)
+	}
+	return applied, nil
+}
+
+// expireScheduled closes a person's unanswered scheduled deliveries from before `before`, and
+// gives up the reminders still queued for them.
+func expireScheduled(ctx context.Context, tx *sql.Tx, userID string, before time.Time) error {
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'expired'
+		WHERE kind = 'reminder' AND state = 'pending' AND delivery_id IN (
+		  SELECT id FROM deliveries WHERE user_id = ? AND kind = 'scheduled'
+		    AND state IN ('pending', 'sent') AND occurrence < ?)`,
+		userID, millis(before)); err != nil {
+		return fmt.Errorf("expire reminders: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE deliveries SET state = 'expired'
+		WHERE user_id = ? AND kind = 'scheduled' AND state IN ('pending', 'sent') AND occurrence < ?`,
+		userID, millis(before)); err != nil {
+		return fmt.Errorf("expire deliveries: %w", err)
+	}
+	return nil
+}
+
+// addDelivery inserts a delivery unless one exists for the same person, occurrence and kind,
+// and queues its posts: the prompt, then the wellbeing check if any. It returns the id and
+// whether it was inserted.
+func addDelivery(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChannel string, d NewDelivery) (int64, bool, error) {
+	state := "pending"
+	if d.Skip {
+		state = "skipped"
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO deliveries (user_id, occurrence, kind, prompt_id, wellbeing_prompt_id, state, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, occurrence, kind) DO NOTHING
+		RETURNING id`,
+		userID, millis(d.Occurrence), d.Kind, d.PromptID, nullString(d.WellbeingPromptID), state, millis(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("insert delivery: %w", err)
+	}
+	if d.Skip {
+		return id, true, nil
+	}
+	posts := []struct{ kind, prompt string }{{KindPrompt, d.PromptID}}
+	if d.WellbeingPromptID != "" {
+		posts = append(posts, struct{ kind, prompt string }{KindWellbeing, d.WellbeingPromptID})
+	}
+	for _, p := range posts {
+		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: p.prompt})
+		m := OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: p.kind, Payload: payload}
+		if p.kind == KindPrompt {
+			// Only the prompt post is linked: its channel and ts become the delivery's message.
+			m.DeliveryID = id
+		}
+		if _, err := enqueue(ctx, tx, now, m); err != nil {
+			return 0, false, fmt.Errorf("queue %s: %w", p.kind, err)
+		}
+	}
+	return id, true, nil
+}
+
+// CreateDelivery creates a delivery outside the schedule (/reflect prompt) and queues its posts.
+func (s *Store) CreateDelivery(ctx context.Context, userID string, d NewDelivery) (int64, error) {
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("db: create delivery: %w", err)
+	}
+	defer tx.Rollback()
+	var dm sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("db: create delivery for %s: %w", userID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("db: create delivery: %w", err)
+	}
+	id, inserted, err := addDelivery(ctx, tx, now, userID, dm.String, d)
+	if err != nil {
+		return 0, fmt.Errorf("db: create delivery: %w", err)
+	}
+	if !inserted {
+		return 0, fmt.Errorf("db: create delivery: one exists for that occurrence: %w", ErrWrongState)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("db: create delivery: %w", err)
+	}
+	return id, nil
+}
+
+const deliveryColumns = `id, user_id, occurrence, kind, prompt_id, wellbeing_prompt_id, state, channel_id, ts, reminded_at`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
+	var (
+		d         Delivery
+		occ       int64
+		wb, ch, t sql.NullString
+		reminded  sql.NullInt64
+	)
+	if err := sc.Scan(&d.ID, &d.UserID, &occ, &d.Kind, &d.PromptID, &wb, &d.State, &ch, &t, &reminded); err != nil {
+		return Delivery{}, err
+	}
+	d.Occurrence = fromMillis(occ)
+	d.WellbeingPromptID, d.ChannelID, d.TS = wb.String, ch.String, t.String
+	d.RemindedAt = timePtr(reminded)
+	return d, nil
+}
+
+// Delivery returns one of a person's deliveries; another person's gives ErrNotFound, so nobody
+// can answer for someone else.
+func (s *Store) Delivery(ctx context.Context, userID string, id int64) (Delivery, error) {
+	d, err := scanDelivery(s.read.QueryRowContext(ctx,
+		`SELECT `+deliveryColumns+` FROM deliveries WHERE id = ? AND user_id = ?`, id, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Delivery{}, fmt.Errorf("db: delivery %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("db: delivery: %w", err)
+	}
+	return d, nil
+}
+
+// OpenDeliveries returns a person's posted, unanswered deliveries, newest first.
+func (s *Store) OpenDeliveries(ctx context.Context, userID string, limit int) ([]Delivery, error) {
+	return s.deliveries(ctx, "open deliveries", `SELECT `+deliveryColumns+` FROM deliveries
+		WHERE user_id = ? AND state = 'sent' ORDER BY occurrence DESC, id DESC LIMIT ?`, userID, limit)
+}
+
+// Deliveries returns all of a person's deliveries, oldest first.
+func (s *Store) Deliveries(ctx context.Context, userID string) ([]Delivery, error) {
+	return s.deliveries(ctx, "deliveries", `SELECT `+deliveryColumns+` FROM deliveries
+		WHERE user_id = ? ORDER BY occurrence, id`, userID)
+}
+
+func (s *Store) deliveries(ctx context.Context, op, query string, args ...any) ([]Delivery, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("db: %s: %w", op, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	return out, nil
+}
+
+// Answer is one recorded answer.
+type Answer struct {
+	UserID      string
+	DeliveryID  int64
+	PromptID    string
+	OptionIndex *int     // chosen option; nil for text
+	Text        string   // free text; never log it
+	Lean        float64  // [-1, 1]
+	Weight      float64  // how much it counts in a period's lean
+	Wellbeing   *float64 // [-1, 1] for wellbeing options
+	Explanation string   // how it was read
+	Source      string   // button, modal or dm
+	MessageTS   string   // the DM's ts for typed answers
+	AnsweredAt  time.Time
+}
+
+// RecordAnswer stores an answer to a delivery of the person's, replacing an earlier answer to the
+// same prompt of that delivery (a changed mind, an edited DM). An answer to the delivery's main
+// prompt closes it, and any answer resets the unanswered streak and cancels a queued reminder.
+func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
+	now := s.now()
+	if a.AnsweredAt.IsZero() {
+		a.AnsweredAt = now
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: record answer: %w", err)
+	}
+	defer tx.Rollback()
+	var mainPrompt string
+	var wb sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT prompt_id, wellbeing_prompt_id FROM deliveries WHERE id = ? AND user_id = ?`,
+		a.DeliveryID, a.UserID).Scan(&mainPrompt, &wb)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("db: record answer: delivery %d: %w", a.DeliveryID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("db: record answer: %w", err)
+	}
+	if a.PromptID != mainPrompt && a.PromptID != wb.String {
+		return fmt.Errorf("db: record answer: prompt is not part of delivery %d: %w", a.DeliveryID, ErrNotFound)
+	}
+	var opt sql.NullInt64
+	if a.OptionIndex != nil {
+		opt = sql.NullInt64{Int64: int64(*a.OptionIndex), Valid: true}
+	}
+	var wellbeing sql.NullFloat64
+	if a.Wellbeing != nil {
+		wellbeing = sql.NullFloat64{Float64: *a.Wellbeing, Valid: true}
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO answers (user_id, delivery_id, prompt_id, option_index, text, lean, weight, wellbeing,
+		                     explanation, source, message_ts, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (delivery_id, prompt_id) DO UPDATE SET
+		  option_index = excluded.option_index, text = excluded.text, lean = excluded.lean,
+		  weight = excluded.weight, wellbeing = excluded.wellbeing, explanation = excluded.explanation,
+		  source = excluded.source, message_ts = excluded.message_ts, answered_at = excluded.answered_at`,
+		a.UserID, a.DeliveryID, a.PromptID, opt, nullString(a.Text), a.Lean, a.Weight, wellbeing,
+		a.Explanation, a.Source, nullString(a.MessageTS), millis(a.AnsweredAt))
+	if err != nil {
+		return fmt.Errorf("db: record answer: %w", err)
+	}
+	if a.PromptID == mainPrompt {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'answered' WHERE id = ?`, a.DeliveryID); err != nil {
+			return fmt.Errorf("db: record answer: close delivery: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'answered'
+			WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, a.DeliveryID); err != nil {
+			return fmt.Errorf("db: record answer: cancel reminder: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET unanswered_streak = 0, asked_to_continue = 0, updated_at = ? WHERE user_id = ?`,
+		millis(now), a.UserID); err != nil {
+		return fmt.Errorf("db: record answer: reset streak: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: record answer: %w", err)
+	}
+	return nil
+}
+
+const answerColumns = `user_id, delivery_id, prompt_id, option_index, text, lean, weight, wellbeing,
+	explanation, source, message_ts, answered_at`
+
+func scanAnswer(sc interface{ Scan(...any) error }) (Answer, error) {
+	var (
+		a         Answer
+		delivery  sql.NullInt64
+		opt       sql.NullInt64
+		text, ts  sql.NullString
+		wellbeing sql.NullFloat64
+		at        int64
+	)
+	if err := sc.Scan(&a.UserID, &delivery, &a.PromptID, &opt, &text, &a.Lean, &a.Weight, &wellbeing,
+		&a.Explanation, &a.Source, &ts, &at); err != nil {
+		return Answer{}, err
+	}
+	a.DeliveryID, a.Text, a.MessageTS, a.AnsweredAt = delivery.Int64, text.String, ts.String, fromMillis(at)
+	if opt.Valid {
+		i := int(opt.Int64)
+		a.OptionIndex = &i
+	}
+	if wellbeing.Valid {
+		w := wellbeing.Float64
+		a.Wellbeing = &w
+	}
+	return a, nil
+}
+
+// AnswerByMessage finds a typed answer by its DM's ts, for edits and deletions.
+func (s *Store) AnswerByMessage(ctx context.Context, userID, messageTS string) (Answer, error) {
+	a, err := scanAnswer(s.read.QueryRowContext(ctx,
+		`SELECT `+answerColumns+` FROM answers WHERE user_id = ? AND message_ts = ?`, userID, messageTS))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Answer{}, fmt.Errorf("db: answer by message: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Answer{}, fmt.Errorf("db: answer by message: %w", err)
+	}
+	return a, nil
+}
+
+// DeleteAnswerByMessage removes a typed answer whose DM was deleted and reopens its delivery. It
+// returns the answer as it was.
+func (s *Store) DeleteAnswerByMessage(ctx context.Context, userID, messageTS string) (Answer, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Answer{}, fmt.Errorf("db: delete answer: %w", err)
+	}
+	defer tx.Rollback()
+	a, err := scanAnswer(tx.QueryRowContext(ctx,
+		`DELETE FROM answers WHERE user_id = ? AND message_ts = ? RETURNING `+answerColumns, userID, messageTS))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Answer{}, fmt.Errorf("db: delete answer: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Answer{}, fmt.Errorf("db: delete answer: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE deliveries SET state = 'sent' WHERE id = ? AND prompt_id = ? AND state = 'answered'`,
+		a.DeliveryID, a.PromptID); err != nil {
+		return Answer{}, fmt.Errorf("db: delete answer: reopen delivery: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Answer{}, fmt.Errorf("db: delete answer: %w", err)
+	}
+	return a, nil
+}
+
+// RecentAnswers returns a person's latest answers, newest first.
+func (s *Store) RecentAnswers(ctx context.Context, userID string, limit int) ([]Answer, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+answerColumns+` FROM answers
+		WHERE user_id = ? ORDER BY answered_at DESC, id DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: recent answers: %w", err)
+	}
+	defer rows.Close()
+	var out []Answer
+	for rows.Next() {
+		a, err := scanAnswer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("db: recent answers: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: recent answers: %w", err)
+	}
+	return out, nil
+}
+
+// SkipDelivery marks an open delivery skipped ("Skip this week"): a response, so the streak
+// resets, and no reminder follows. It reports whether it changed anything.
+func (s *Store) SkipDelivery(ctx context.Context, userID string, id int64) (bool, error) {
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("db: skip delivery: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `
+		UPDATE deliveries SET state = 'skipped' WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'expired')`,
+		id, userID)
+	if err != nil {
+		return false, fmt.Errorf("db: skip delivery: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'skipped'
+		WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
+		return false, fmt.Errorf("db: skip delivery: cancel reminder: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET unanswered_streak = 0, asked_to_continue = 0, updated_at = ? WHERE user_id = ?`,
+		millis(now), userID); err != nil {
+		return false, fmt.Errorf("db: skip delivery: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("db: skip delivery: %w", err)
+	}
+	return true, nil
+}
+
+// RemindLater queues a reminder for an open delivery at `at` ("Remind me tomorrow") and marks it
+// reminded, so the automatic reminder does not come as well. It reports whether it queued one.
+func (s *Store) RemindLater(ctx context.Context, userID string, id int64, at time.Time) (bool, error) {
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("db: remind later: %w", err)
+	}
+	defer tx.Rollback()
+	var prompt string
+	var dm sql.NullString
+	err = tx.QueryRowContext(ctx, `
+		UPDATE deliveries SET reminded_at = ? WHERE id = ? AND user_id = ? AND state = 'sent'
+		RETURNING prompt_id, channel_id`, millis(now), id, userID).Scan(&prompt, &dm)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("db: remind later: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'replaced'
+		WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
+		return false, fmt.Errorf("db: remind later: %w", err)
+	}
+	payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: prompt})
+	if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dm.String, Kind: KindReminder,
+		DeliveryID: id, Payload: payload, AvailableAt: at}); err != nil {
+		return false, fmt.Errorf("db: remind later: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("db: remind later: %w", err)
+	}
+	return true, nil
+}
+
+// QueueReminders queues the one automatic reminder for scheduled deliveries posted at or before
+// cutoff and still unanswered, and reports how many.
+func (s *Store) QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("db: queue reminders: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `
+		UPDATE deliveries SET reminded_at = ?
+		WHERE id IN (SELECT d.id FROM deliveries d JOIN people p ON p.user_id = d.user_id
+		             WHERE d.state = 'sent' AND d.kind = 'scheduled' AND d.reminded_at IS NULL
+		               AND d.occurrence <= ? AND p.deleted = 0
+		               AND (p.paused_until IS NULL OR p.paused_until <= ?)
+		             ORDER BY d.occurrence LIMIT ?)
+		RETURNING id, user_id, prompt_id, channel_id`, millis(now), millis(cutoff), millis(now), limit)
+	if err != nil {
+		return 0, fmt.Errorf("db: queue reminders: %w", err)
+	}
+	var msgs []OutboxMessage
+	for rows.Next() {
+		var (
+			id       int64
+			user, pr string
+			ch       sql.NullString
+		)
+		if err := rows.Scan(&id, &user, &pr, &ch); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("db: queue reminders: %w", err)
+		}
+		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: pr})
+		msgs = append(msgs, OutboxMessage{UserID: user, ChannelID: ch.String, Kind: KindReminder, DeliveryID: id, Payload: payload})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("db: queue reminders: %w", err)
+	}
+	for _, m := range msgs {
+		if _, err := enqueue(ctx, tx, now, m); err != nil {
+			return 0, fmt.Errorf("db: queue reminders: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("db: queue reminders: %w", err)
+	}
+	return len(msgs), nil
+}
+
+// Start enrols a person (creating or refreshing them from p) for source and, if they have no
+// next occurrence yet, sets it to next. It reports whether the source is new.
+func (s *Store) Start(ctx context.Context, p Person, source string, next time.Time) (bool, error) {
+	if err := validSource(source); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	if err := s.UpsertPerson(ctx, p); err != nil {
+		return false, err
+	}
+	now := millis(s.now())
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, source) DO NOTHING`, p.UserID, source, now)
+	if err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET next_due_at = COALESCE(next_due_at, ?), deleted = 0, updated_at = ? WHERE user_id = ?`,
+		millis(next), now, p.UserID); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Stop removes every reason a person receives prompts, unschedules them and gives up their
+// queued prompts and reminders. Their answers stay. It reports whether they were enrolled.
+func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
+	now := millis(s.now())
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID)
+	if err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET next_due_at = NULL, unanswered_streak = 0, asked_to_continue = 0, updated_at = ?
+		WHERE user_id = ?`, now, userID); err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
+		WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue')`,
+		userID); err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SetSchedule sets a person's personal slot ("" = the default schedule) and their next
+// occurrence.
+func (s *Store) SetSchedule(ctx context.Context, userID, slot string, next time.Time) error {
+	return s.updatePerson(ctx, "set schedule", userID,
+		`slot = ?, next_due_at = CASE WHEN next_due_at IS NULL THEN NULL ELSE ? END`, nullString(slot), millis(next))
+}
+
+// SetPause pauses a person until `until`, or resumes them when until is nil. Occurrences in a
+// pause pass unsent; the unanswered streak starts again.
+func (s *Store) SetPause(ctx context.Context, userID string, until *time.Time) error {
+	return s.updatePerson(ctx, "set pause", userID,
+		`paused_until = ?, unanswered_streak = 0, asked_to_continue = 0`, nullMillis(until))
+}
+
+func (s *Store) updatePerson(ctx context.Context, op, userID, set string, args ...any) error {
+	args = append(args, millis(s.now()), userID)
+	res, err := s.write.ExecContext(ctx, `UPDATE people SET `+set+`, updated_at = ? WHERE user_id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("db: %s: %w", op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("db: %s %s: %w", op, userID, ErrNotFound)
+	}
+	return nil
+}

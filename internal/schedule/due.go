@@ -1,0 +1,222 @@
+package schedule
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/prompts"
+)
+
+// MaxUnanswered is how many prompts in a row may go unanswered: the next one is not sent, and the
+// person is asked once whether to pause or carry on (PRODUCT §4, gentle persistence).
+const MaxUnanswered = 4
+
+// maxCatchUpSteps bounds the walk from a missed occurrence to the latest one; a schedule that
+// fires every minute and a bot down for weeks would otherwise walk tens of thousands of steps.
+const maxCatchUpSteps = 1000
+
+// Planner decides what the due loop does for a person whose occurrence has come. It is pure: the
+// decisions are table-tested without a database or Slack.
+type Planner struct {
+	Default   Spec               // PROMPT_SCHEDULE
+	Catalogue *prompts.Catalogue // the rotation
+}
+
+// Location returns a person's zone, UTC when it is unknown or unreadable.
+func Location(tz string) *time.Location {
+	if tz == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// SpecFor returns the schedule a person follows: their personal slot, else the default.
+func (pl Planner) SpecFor(slot string) Spec {
+	if slot != "" {
+		if s, err := ParseSlot(slot); err == nil {
+			return s.Spec()
+		}
+	}
+	return pl.Default
+}
+
+// Next returns a person's first occurrence after now.
+func (pl Planner) Next(slot, tz string, now time.Time) time.Time {
+	return pl.SpecFor(slot).Next(now, Location(tz))
+}
+
+// Plan decides for one due person. The rules:
+//
+//   - The occurrence served is the latest one at or before now. Earlier ones that passed while the
+//     bot was down are stale and never sent; the latest is sent late (catch-up) until the next
+//     occurrence comes.
+//   - Open scheduled prompts from before it are closed as unanswered and counted in the streak.
+//   - Paused at the occurrence: nothing is sent.
+//   - After MaxUnanswered unanswered prompts in a row: nothing is sent, and the person is asked
+//     once whether to pause or carry on.
+//   - An on-demand prompt answered since the previous occurrence stands in for this one: the
+//     occurrence is recorded as skipped.
+//   - Otherwise the next prompt of the rotation is sent with the week's wellbeing check.
+func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
+	spec, loc := pl.SpecFor(d.Slot), Location(d.TZ)
+	occ := *d.NextDueAt
+	next := spec.Next(occ, loc)
+	for i := 0; !next.After(now); i++ {
+		if i == maxCatchUpSteps {
+			// Jump: the latest occurrence is within the last step's span before now.
+			occ, next = now, spec.Next(now, loc)
+			break
+		}
+		occ = next
+		next = spec.Next(occ, loc)
+	}
+	plan := db.DuePlan{
+		UserID:  d.UserID,
+		WasDue:  *d.NextDueAt,
+		NextDue: next,
+		Expire:  occ,
+		Streak:  d.UnansweredStreak + d.OpenScheduled,
+		Asked:   d.AskedToContinue,
+	}
+	switch {
+	case d.PausedUntil != nil && d.PausedUntil.After(occ):
+		return plan
+	case plan.Streak >= MaxUnanswered:
+		if !d.AskedToContinue {
+			plan.Ask, plan.Asked = true, true
+		}
+		return plan
+	}
+	// "Since the previous occurrence": the last one handled, but no more than a week back (a
+	// first week, or the first after a pause).
+	since := d.LastScheduled
+	if weekAgo := occ.AddDate(0, 0, -7); weekAgo.After(since) {
+		since = weekAgo
+	}
+	if d.LastOnDemandAnswer.After(since) {
+		plan.Deliver = &db.NewDelivery{Occurrence: occ, Kind: db.DeliveryScheduled, Skip: true}
+		return plan
+	}
+	p, ok := pl.Catalogue.NextPrompt(d.Asked)
+	if !ok {
+		return plan
+	}
+	plan.Deliver = &db.NewDelivery{Occurrence: occ, Kind: db.DeliveryScheduled, PromptID: p.ID}
+	if w, ok := pl.Catalogue.WellbeingCheck(d.Asked); ok && w.ID != p.ID {
+		plan.Deliver.WellbeingPromptID = w.ID
+	}
+	return plan
+}
+
+// DueStore is what the due loop needs from the store.
+type DueStore interface {
+	DuePeople(ctx context.Context, now time.Time, limit int) ([]db.DuePerson, error)
+	ApplyDue(ctx context.Context, plans []db.DuePlan) (int, error)
+	QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error)
+}
+
+var _ DueStore = (*db.Store)(nil)
+
+// Loop is the one due loop: it wakes every Interval (or when poked), plans every person whose
+// occurrence has come, applies the plans in batches, and queues reminders.
+type Loop struct {
+	Store         DueStore
+	Planner       Planner
+	Now           func() time.Time
+	ReminderAfter time.Duration // 0 = no reminders
+	Interval      time.Duration // how often to look; default 15s
+	Batch         int           // people per transaction; default 200
+	Notify        func()        // called when posts were queued, to wake the outbox relay
+	Log           *slog.Logger
+
+	poke chan struct{}
+}
+
+// NewLoop returns a loop with defaults filled in.
+func NewLoop(store DueStore, pl Planner, now func() time.Time, log *slog.Logger) *Loop {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Loop{Store: store, Planner: pl, Now: now, Interval: 15 * time.Second, Batch: 200, Notify: func() {}, Log: log,
+		poke: make(chan struct{}, 1)}
+}
+
+// Poke makes the loop look now rather than at its next tick.
+func (l *Loop) Poke() {
+	select {
+	case l.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Run looks for due work until ctx is done.
+func (l *Loop) Run(ctx context.Context) error {
+	t := time.NewTicker(l.Interval)
+	defer t.Stop()
+	for {
+		if _, err := l.Tick(ctx); err != nil && ctx.Err() == nil {
+			l.Log.Warn("due loop", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-l.poke:
+		}
+	}
+}
+
+// Tick does everything due at Now and reports how many people's occurrences it handled.
+func (l *Loop) Tick(ctx context.Context) (int, error) {
+	now := l.Now()
+	handled := 0
+	for {
+		due, err := l.Store.DuePeople(ctx, now, l.Batch)
+		if err != nil {
+			return handled, err
+		}
+		if len(due) == 0 {
+			break
+		}
+		plans := make([]db.DuePlan, len(due))
+		for i, d := range due {
+			plans[i] = l.Planner.Plan(d, now)
+		}
+		n, err := l.Store.ApplyDue(ctx, plans)
+		if err != nil {
+			return handled, err
+		}
+		handled += n
+		l.Notify()
+		if len(due) < l.Batch {
+			break
+		}
+	}
+	if l.ReminderAfter > 0 {
+		for {
+			n, err := l.Store.QueueReminders(ctx, now.Add(-l.ReminderAfter), l.Batch)
+			if err != nil {
+				return handled, err
+			}
+			if n > 0 {
+				l.Notify()
+			}
+			if n < l.Batch {
+				break
+			}
+		}
+	}
+	if handled > 0 {
+		l.Log.Info("prompts due handled", "people", handled)
+	}
+	return handled, nil
+}

@@ -1,0 +1,448 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/schedule"
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+// testClock is the one clock of a simulation: the emulator, the store, the app and the due loop
+// all read it, and the test moves it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// sim is the bot's weekly prompts running against the emulator on a simulated clock. The app can
+// be stopped and started again on the same database, as a restart would.
+type sim struct {
+	t       *testing.T
+	clock   *testClock
+	emu     *slackemu.Server
+	dbPath  string
+	store   *db.Store
+	app     *App
+	loop    *schedule.Loop
+	cat     *prompts.Catalogue
+	planner schedule.Planner
+	logs    *logBuffer
+	stop    func()
+
+	edits, deletes int // typed answers edited and deleted so far
+}
+
+func newSim(t *testing.T, start time.Time, users ...slackemu.User) *sim {
+	t.Helper()
+	clock := &testClock{t: start}
+	emu := slackemu.New(slackemu.WithT(t), slackemu.WithClock(clock.Now), slackemu.WithPingInterval(100*time.Millisecond))
+	t.Cleanup(emu.Close)
+	for _, u := range users {
+		emu.AddUser(u)
+	}
+	emu.AddChannel(slackemu.Channel{ID: "C1", Name: "leads", Creator: users[0].ID, Members: []string{users[0].ID, emu.BotUserID()}})
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := schedule.ParseSpec("0 9 * * MON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sim{t: t, clock: clock, emu: emu, dbPath: filepath.Join(t.TempDir(), "reflect.db"), cat: cat,
+		planner: schedule.Planner{Default: spec, Catalogue: cat}, logs: &logBuffer{}}
+	s.start()
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// start opens the store and runs a fresh App on it.
+func (s *sim) start() {
+	t := s.t
+	t.Helper()
+	store, err := db.Open(context.Background(), s.dbPath, db.WithNow(s.clock.Now))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	app, err := New(Config{
+		BotToken: s.emu.BotToken(), AppToken: s.emu.AppToken(), APIURL: s.emu.APIURL(), SlashCommand: "/reflect",
+		PingInterval: 500 * time.Millisecond, DrainTimeout: 2 * time.Second, Now: s.clock.Now,
+	}, store, store, newLogger(s.logs), WithCallTimeout(time.Second), WithOutboxRetry(50*time.Millisecond))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	loop := schedule.NewLoop(store, s.planner, s.clock.Now, nil)
+	loop.ReminderAfter = 48 * time.Hour
+	loop.Notify = app.Notify
+	app.RegisterWeekly(Weekly{Store: store, Catalogue: s.cat, Planner: s.planner, Now: s.clock.Now})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	s.store, s.app, s.loop = store, app, loop
+	stopped := false
+	s.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run returned %v, want nil", err)
+			}
+		case <-time.After(waitLimit):
+			t.Errorf("Run did not return within %s", waitLimit)
+		}
+		_ = store.Close()
+		assertNotLogged(t, s.logs, s.emu.BotToken(), s.emu.AppToken())
+	}
+	s.eventually("connected", func() bool { return app.Connected() })
+}
+
+func (s *sim) restart() {
+	s.stop()
+	s.start()
+}
+
+func (s *sim) eventually(what string, cond func() bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("gave up waiting for %s; app stats %+v", what, s.app.Stats())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// settle waits until every queued post is sent.
+func (s *sim) settle() {
+	s.t.Helper()
+	s.eventually("the outbox to empty", func() bool {
+		n, err := s.store.OutboxDepth(context.Background())
+		return err == nil && n == 0
+	})
+}
+
+// tick runs the due loop at the current simulated time and waits for its posts.
+func (s *sim) tick() int {
+	s.t.Helper()
+	n, err := s.loop.Tick(context.Background())
+	if err != nil {
+		s.t.Fatalf("tick: %v", err)
+	}
+	s.settle()
+	return n
+}
+
+// command runs a slash command and returns the private reply.
+func (s *sim) command(user, text string) string {
+	s.t.Helper()
+	before := len(s.ephemerals(user))
+	s.emu.SlashCommand(user, "C1", text)
+	s.eventually("the reply to /reflect "+text, func() bool { return len(s.ephemerals(user)) > before })
+	return s.ephemerals(user)[before].Text
+}
+
+func (s *sim) ephemerals(user string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range s.emu.Messages("C1") {
+		if m.Ephemeral && m.To == user {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// botDMs are the bot's messages in a person's DM, as they stand now.
+func (s *sim) botDMs(user string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range s.emu.DMs(user) {
+		if m.BotID != "" && !m.Ephemeral {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (s *sim) message(user, ts string) slackemu.Message {
+	s.t.Helper()
+	for _, m := range s.emu.DMs(user) {
+		if m.TS == ts {
+			return m
+		}
+	}
+	s.t.Fatalf("no message %s in %s's DM", ts, user)
+	return slackemu.Message{}
+}
+
+// openDelivery is the person's newest open delivery and its prompt.
+func (s *sim) openDelivery(user string) (db.Delivery, prompts.Prompt) {
+	s.t.Helper()
+	open, err := s.store.OpenDeliveries(context.Background(), user, 1)
+	if err != nil || len(open) == 0 {
+		s.t.Fatalf("no open delivery for %s: %v", user, err)
+	}
+	p, ok := s.cat.Prompt(open[0].PromptID)
+	if !ok {
+		s.t.Fatalf("prompt %s not in the catalogue", open[0].PromptID)
+	}
+	return open[0], p
+}
+
+func (s *sim) answers(user string) []db.Answer {
+	s.t.Helper()
+	a, err := s.store.RecentAnswers(context.Background(), user, 1000)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return a
+}
+
+// readAsCount counts the "read as …" phrases of a message's text and blocks.
+func readAsPhrases(m slackemu.Message) []string {
+	all := m.Text + string(m.Blocks)
+	var got []string
+	for _, p := range []string{"read as leadership", "read as management", "read as neutral", "read as wellbeing"} {
+		if strings.Contains(all, p) {
+			got = append(got, p)
+		}
+	}
+	return got
+}
+
+// TestE2EWeeklyQuarter runs thirteen weeks on the simulated clock: three people in three zones
+// answer by button, modal and typed DM; a fourth never answers; the bot is restarted along the
+// way. Every occurrence is sent once, none is missed, and answers carry the right lean.
+func TestE2EWeeklyQuarter(t *testing.T) {
+	start := time.Date(2026, 2, 26, 12, 0, 0, 0, time.UTC) // a Thursday, before both 2026 DST changes
+	users := []slackemu.User{
+		{ID: "UA", Name: "ada", TZ: "America/New_York"},
+		{ID: "UB", Name: "bo", TZ: "Europe/London"},
+		{ID: "UC", Name: "cy", TZ: "Australia/Lord_Howe"},
+		{ID: "UD", Name: "di", TZ: "Europe/London"},
+	}
+	s := newSim(t, start, users...)
+	for _, u := range users {
+		if got := s.command(u.ID, "start"); !strings.Contains(got, "You're in") {
+			t.Fatalf("%s: got %q to start, want a welcome", u.ID, got)
+		}
+	}
+
+	end := start.AddDate(0, 0, 7*13)
+	// The occurrences each person is owed: Mondays 09:00 in their own zone.
+	want := map[string][]time.Time{}
+	for _, u := range users {
+		for at := s.planner.Next("", u.TZ, start); at.Before(end); at = s.planner.Next("", u.TZ, at) {
+			want[u.ID] = append(want[u.ID], at)
+		}
+	}
+
+	restarts := map[int]bool{3: true, 7: true, 11: true}
+	step := 0
+	for now := start; now.Before(end); now = now.Add(time.Hour) {
+		s.clock.Set(now)
+		if s.tick() == 0 {
+			continue
+		}
+		step++
+		if restarts[step] {
+			s.restart()
+		}
+		for _, u := range users[:3] {
+			open, err := s.store.OpenDeliveries(context.Background(), u.ID, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(open) == 0 || open[0].Occurrence.After(now) || now.Sub(open[0].Occurrence) >= time.Hour {
+				continue // not this person's hour
+			}
+			s.answer(u.ID, step)
+		}
+	}
+
+	for _, u := range users {
+		var got []time.Time
+		ds := s.scheduled(u.ID)
+		for _, d := range ds {
+			got = append(got, d.Occurrence)
+		}
+		w := want[u.ID]
+		if u.ID == "UD" {
+			w = w[:schedule.MaxUnanswered] // then the bot stops and asks
+		}
+		if !equalTimes(got, w) {
+			t.Errorf("%s: got occurrences %v, want %v", u.ID, got, w)
+		}
+		for _, d := range ds {
+			if d.TS == "" {
+				t.Errorf("%s: delivery %d for %s was never posted", u.ID, d.ID, d.Occurrence)
+			}
+		}
+	}
+	// Di never answered: four prompts, reminders, then one question and silence.
+	var asks int
+	for _, m := range s.botDMs("UD") {
+		if strings.Contains(m.Text, "haven't answered the last four prompts") {
+			asks++
+		}
+	}
+	if asks != 1 {
+		t.Errorf("UD: got %d 'carry on?' questions, want 1", asks)
+	}
+	// Posts per person: two per delivery (prompt and wellbeing check), plus typed-answer
+	// confirmations and reminders; no duplicates means no two posts share an outbox id.
+	for _, u := range users {
+		seen := map[string]bool{}
+		for _, m := range s.botDMs(u.ID) {
+			if m.Metadata == nil {
+				t.Errorf("%s: bot message %s has no metadata", u.ID, m.TS)
+				continue
+			}
+			id, _ := json.Marshal(m.Metadata.EventPayload["outbox_id"])
+			if seen[string(id)] {
+				t.Errorf("%s: outbox item %s posted twice", u.ID, id)
+			}
+			seen[string(id)] = true
+		}
+	}
+	for _, u := range users[:3] {
+		if got := len(s.answers(u.ID)); got < len(want[u.ID]) {
+			t.Errorf("%s: got %d answers, want at least %d", u.ID, got, len(want[u.ID]))
+		}
+	}
+	sources := map[string]bool{}
+	for _, u := range users[:3] {
+		for _, a := range s.answers(u.ID) {
+			sources[a.Source] = true
+		}
+	}
+	if !sources["button"] || !sources["modal"] || !sources["dm"] || s.edits == 0 || s.deletes == 0 {
+		t.Errorf("got answer sources %v, %d edits, %d deletions; want every way of answering exercised", sources, s.edits, s.deletes)
+	}
+	for _, u := range users {
+		t.Logf("%s: %d scheduled deliveries, %d answers, %d bot posts", u.ID, len(s.scheduled(u.ID)), len(s.answers(u.ID)), len(s.botDMs(u.ID)))
+	}
+	t.Logf("%d due-loop rounds with work, %d chat.postMessage calls", step, s.emu.Calls("chat.postMessage"))
+	assertNotLogged(t, s.logs, "mentor", "coached")
+}
+
+func equalTimes(a, b []time.Time) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// scheduled returns a person's scheduled deliveries, oldest first.
+func (s *sim) scheduled(user string) []db.Delivery {
+	s.t.Helper()
+	all, err := s.store.Deliveries(context.Background(), user)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var out []db.Delivery
+	for _, d := range all {
+		if d.Kind == db.DeliveryScheduled {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// answer has the person answer their open prompt: Ada taps, Bo uses the modal for text prompts,
+// Cy types a DM for text prompts; options are tapped otherwise. Every other week Cy edits or
+// deletes the typed answer. It checks the answer's lean and the message updated in place.
+func (s *sim) answer(user string, step int) {
+	t := s.t
+	t.Helper()
+	d, p := s.openDelivery(user)
+	before := len(s.answers(user))
+	var want prompts.Reading
+	switch {
+	case p.Kind != prompts.Text:
+		opt := step % len(p.Options)
+		r, err := s.cat.ReadOption(p, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = r
+		if err := s.emu.Click(user, d.ChannelID, d.TS, actionAnswer+":"+strconv.Itoa(opt)); err != nil {
+			t.Fatalf("%s: click: %v", user, err)
+		}
+	case user == "UC":
+		text := "I mentored two people and shared the vision for next year"
+		want = s.cat.ReadText(p, text)
+		ts := s.emu.SendDM(user, text)
+		s.eventually("the typed answer", func() bool { return len(s.answers(user)) > before })
+		s.settle()
+		// Change the answer by editing the DM, then take it back by deleting it, then answer again.
+		edited := "Mostly I fixed the schedule and the budget"
+		s.edits++
+		s.emu.EditDM(user, ts, edited)
+		s.eventually("the edit", func() bool {
+			a := s.answers(user)
+			return len(a) > before && a[0].Text == edited && a[0].Lean < 0
+		})
+		s.settle()
+		s.deletes++
+		s.emu.DeleteDM(user, ts)
+		s.eventually("the deletion", func() bool { return len(s.answers(user)) == before })
+		s.eventually("the prompt to open again", func() bool {
+			return strings.Contains(s.message(user, d.TS).Text, "Your reflection for this week")
+		})
+		s.emu.SendDM(user, text)
+	default:
+		text := "I coached the team on our long-term strategy and encouraged some risk"
+		if user == "UA" {
+			text = "Kept the plan on schedule and checked the process"
+		}
+		want = s.cat.ReadText(p, text)
+		if err := s.emu.Click(user, d.ChannelID, d.TS, actionAnswerText); err != nil {
+			t.Fatalf("%s: click Answer: %v", user, err)
+		}
+		s.eventually("the modal", func() bool { return len(s.emu.Views(user)) > 0 })
+		views := s.emu.Views(user)
+		v := views[len(views)-1]
+		if _, err := s.emu.SubmitView(user, v.ID, map[string]map[string]string{textBlockID: {textActionID: text}}); err != nil {
+			t.Fatalf("%s: submit: %v", user, err)
+		}
+	}
+	s.eventually("the answer to be stored", func() bool {
+		a := s.answers(user)
+		return len(a) > before && a[0].PromptID == p.ID && math.Abs(a[0].Lean-want.Lean) < 1e-9
+	})
+	s.eventually("the prompt to show the answer, read as "+want.Pole(), func() bool {
+		got := readAsPhrases(s.message(user, d.TS))
+		return len(got) == 1 && got[0] == want.Phrase()
+	})
+	s.settle()
+}
