@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
 
@@ -182,9 +184,13 @@ func emulatorEnv(t *testing.T, emu *slackemu.Server) map[string]string {
 	}
 }
 
-func waitFor(t *testing.T, emu *slackemu.Server, what string, cond func() bool) {
+func waitFor(t *testing.T, emu *slackemu.Server, what string, cond func() bool, limit ...time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	wait := waitLimit
+	if len(limit) > 0 {
+		wait = limit[0]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	if err := emu.WaitFor(ctx, cond); err != nil {
 		t.Fatalf("gave up waiting for %s: %v", what, err)
@@ -240,11 +246,7 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "bot")
-	build := exec.Command("go", "build", "-o", bin, "-ldflags", "-X main.buildVersion=test-1", ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 
 	t.Run("version", func(t *testing.T) {
 		out, err := exec.Command(bin, "version").Output()
@@ -276,19 +278,7 @@ func TestBinary(t *testing.T) {
 
 	t.Run("SIGTERM exits 0", func(t *testing.T) {
 		emu := startEmulator(t)
-		cmd := exec.Command(bin)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-		for k, v := range emulatorEnv(t, emu) {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		var logs syncBuffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		cmd, exited, logs := startBinary(t, bin, emulatorEnv(t, emu))
 
 		waitFor(t, emu, "the connection", func() bool { return emu.Connections() == 1 })
 		emu.SendDM("U1", "hello")
@@ -329,4 +319,127 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildBinary builds the bot once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "reflect-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "bot")
+		out, err := exec.Command("go", "build", "-o", builtBin, "-ldflags", "-X main.buildVersion=test-1", ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// startBinary starts the built bot with env and kills it when the test ends.
+func startBinary(t *testing.T, bin string, env map[string]string) (*exec.Cmd, <-chan error, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, exited, logs
+}
+
+// TestBinaryKilledMidFanOut kills the real binary with SIGKILL while it is sending a fan-out of
+// prompts, starts it again, and checks that every person got this week's prompt exactly once.
+func TestBinaryKilledMidFanOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and waits out an outbox lease")
+	}
+	bin := buildBinary(t)
+	const people = 300
+	emu := startEmulator(t)
+	emu.SetMessageRate(60) // 600 posts take about ten seconds: time to kill it half-way
+	env := emulatorEnv(t, emu)
+	env["LOG_LEVEL"] = "info"
+
+	// Everyone is due a minute ago.
+	ctx := context.Background()
+	store, err := db.Open(ctx, env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().Add(-time.Minute).Truncate(time.Minute)
+	for i := range people {
+		id := fmt.Sprintf("UP%04d", i)
+		emu.AddUser(slackemu.User{ID: id, Name: id, TZ: "UTC"})
+		if _, err := store.Start(ctx, db.Person{UserID: id, TZ: "UTC"}, "self", due); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+
+	posts := func() (total, worst int) {
+		for i := range people {
+			n := 0
+			for _, m := range emu.DMs(fmt.Sprintf("UP%04d", i)) {
+				if m.BotID != "" {
+					n++
+				}
+			}
+			total += n
+			worst = max(worst, n)
+		}
+		return total, worst
+	}
+
+	for round := 1; ; round++ {
+		cmd, exited, logs := startBinary(t, bin, env)
+		if round == 3 {
+			waitFor(t, emu, "the rest of the fan-out", func() bool { total, _ := posts(); return total >= 2*people }, time.Minute)
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-exited; err != nil {
+				t.Fatalf("got %v after SIGTERM, want exit 0; log:\n%s", err, logs.String())
+			}
+			break
+		}
+		// Kill it a third and then two thirds of the way through.
+		target := round * 2 * people / 3
+		waitFor(t, emu, "part of the fan-out", func() bool { total, _ := posts(); return total >= target }, time.Minute)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-exited
+		total, _ := posts()
+		st, err := db.Open(ctx, env["DATABASE_URL"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		inFlight, _ := st.OutboxDepth(ctx)
+		st.Close()
+		t.Logf("round %d: killed after %d of %d posts, %d queued or in flight", round, total, 2*people, inFlight)
+	}
+	total, worst := posts()
+	if total != 2*people || worst != 2 {
+		t.Errorf("got %d posts (at most %d for one person), want %d: one prompt and one wellbeing check each", total, worst, 2*people)
+	}
 }

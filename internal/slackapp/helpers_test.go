@@ -51,7 +51,7 @@ func newLogger(w io.Writer) *slog.Logger {
 }
 
 // assertNotLogged fails if any secret appears in the logs.
-func assertNotLogged(t *testing.T, logs *logBuffer, secrets ...string) {
+func assertNotLogged(t testing.TB, logs *logBuffer, secrets ...string) {
 	t.Helper()
 	out := logs.String()
 	for _, s := range secrets {

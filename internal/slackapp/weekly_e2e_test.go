@@ -18,28 +18,31 @@ import (
 )
 
 // testClock is the one clock of a simulation: the emulator, the store, the app and the due loop
-// all read it, and the test moves it.
+// all read it, and the test moves it. It runs at real speed from wherever it was set, so rate
+// limit buckets and trigger expiry still see time pass.
 type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	offset time.Duration
 }
+
+func newTestClock(start time.Time) *testClock { return &testClock{offset: time.Until(start)} }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.t
+	return time.Now().Add(c.offset)
 }
 
 func (c *testClock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.t = t
+	c.offset = time.Until(t)
 }
 
 // sim is the bot's weekly prompts running against the emulator on a simulated clock. The app can
 // be stopped and started again on the same database, as a restart would.
 type sim struct {
-	t       *testing.T
+	t       testing.TB
 	clock   *testClock
 	emu     *slackemu.Server
 	dbPath  string
@@ -54,9 +57,9 @@ type sim struct {
 	edits, deletes int // typed answers edited and deleted so far
 }
 
-func newSim(t *testing.T, start time.Time, users ...slackemu.User) *sim {
+func newSim(t testing.TB, start time.Time, users ...slackemu.User) *sim {
 	t.Helper()
-	clock := &testClock{t: start}
+	clock := newTestClock(start)
 	emu := slackemu.New(slackemu.WithT(t), slackemu.WithClock(clock.Now), slackemu.WithPingInterval(100*time.Millisecond))
 	t.Cleanup(emu.Close)
 	for _, u := range users {
@@ -154,6 +157,8 @@ func (s *sim) tick() int {
 	if err != nil {
 		s.t.Fatalf("tick: %v", err)
 	}
+	// The relay sleeps in real time until its next item is due; simulated time jumps past that.
+	s.app.Notify()
 	s.settle()
 	return n
 }
@@ -445,4 +450,178 @@ func (s *sim) answer(user string, step int) {
 		return len(got) == 1 && got[0] == want.Phrase()
 	})
 	s.settle()
+}
+
+// TestE2EWeeklyCommands drives the commands and buttons around the weekly prompt: bad input
+// changes nothing, a personal slot and a pause move the next prompt, an answered on-demand prompt
+// stands in for the next scheduled one, skip and remind-tomorrow work, and the "carry on?"
+// question brings the prompts back.
+func TestE2EWeeklyCommands(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC) // a Tuesday
+	s := newSim(t, start, slackemu.User{ID: "UA", Name: "ada", TZ: "Europe/London"})
+	person := func() db.Person {
+		p, err := s.store.Person(context.Background(), "UA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	if got := s.command("UA", "pause"); !strings.Contains(got, "not getting Reflect's weekly prompts") {
+		t.Errorf("pause before start: got %q, want a note that they are not enrolled", got)
+	}
+	s.command("UA", "start")
+	firstDue := *person().NextDueAt
+	if want := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC); !firstDue.Equal(want) {
+		t.Errorf("got first prompt at %s, want %s (Monday 09:00 London)", firstDue, want)
+	}
+
+	bad := []struct{ text, want string }{
+		{"schedule funday 25:99", "is not a day"},
+		{"schedule tue 25:99", "is not a time"},
+		{"schedule", "needs a day and a time"},
+		{"pause 0", "whole number of weeks"},
+		{"pause until 2026-02-30", "YYYY-MM-DD"},
+		{"pause until 2026-03-01", "not in the future"},
+		{"pause for a while", "use pause"},
+		{"start now", "start takes nothing"},
+	}
+	for _, b := range bad {
+		before := person()
+		got := s.command("UA", b.text)
+		if !strings.Contains(got, b.want) || !strings.Contains(got, "/reflect schedule") {
+			t.Errorf("/reflect %s: got %q, want an error containing %q and the usage", b.text, got, b.want)
+		}
+		if after := person(); after.Slot != before.Slot || !after.NextDueAt.Equal(*before.NextDueAt) || after.PausedUntil != nil {
+			t.Errorf("/reflect %s changed the person: %+v → %+v", b.text, before, after)
+		}
+	}
+
+	// A personal slot: Wednesdays 07:15 in London.
+	if got := s.command("UA", "schedule wed 07:15"); !strings.Contains(got, "Wednesdays at 07:15") {
+		t.Errorf("got %q, want the new slot confirmed", got)
+	}
+	if got, want := *person().NextDueAt, time.Date(2026, 3, 4, 7, 15, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("got next prompt at %s, want %s", got, want)
+	}
+
+	// Answering ahead: /reflect prompt, answered before Wednesday, stands in for it.
+	s.command("UA", "prompt")
+	s.settle()
+	d, p := s.openDelivery("UA")
+	if d.Kind != db.DeliveryOnDemand {
+		t.Fatalf("got a %s delivery, want on_demand", d.Kind)
+	}
+	s.answerAny("UA", d, p)
+	s.clock.Set(time.Date(2026, 3, 4, 7, 15, 30, 0, time.UTC))
+	s.tick()
+	if ds := s.scheduled("UA"); len(ds) != 1 || ds[0].State != "skipped" || ds[0].TS != "" {
+		t.Fatalf("got scheduled deliveries %+v, want one skipped (answered ahead) and nothing posted", ds)
+	}
+	if got := s.command("UA", "history"); !strings.Contains(got, "Your last 1 answers") {
+		t.Errorf("history: got %q, want the one answer", got)
+	}
+
+	// Next Wednesday: sent. Skip it.
+	s.clock.Set(time.Date(2026, 3, 11, 7, 16, 0, 0, time.UTC))
+	s.tick()
+	d, _ = s.openDelivery("UA")
+	if err := s.emu.Click("UA", d.ChannelID, d.TS, actionSkip); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the skip", func() bool { return strings.Contains(s.message("UA", d.TS).Text, "Skipped") })
+
+	// Pause for two weeks: the 18th and 25th pass unsent; the 1st of April comes.
+	if got := s.command("UA", "pause 2"); !strings.Contains(got, "Paused") {
+		t.Errorf("got %q, want the pause confirmed", got)
+	}
+	for _, day := range []int{18, 25} {
+		s.clock.Set(time.Date(2026, 3, day, 7, 16, 0, 0, time.UTC))
+		s.tick()
+	}
+	if n := len(s.scheduled("UA")); n != 2 {
+		t.Errorf("got %d scheduled deliveries after a two-week pause, want 2", n)
+	}
+	s.command("UA", "resume")
+	s.clock.Set(time.Date(2026, 4, 1, 6, 16, 0, 0, time.UTC)) // 07:16 BST
+	s.tick()
+	ds := s.scheduled("UA")
+	if len(ds) != 3 || !ds[2].Occurrence.Equal(time.Date(2026, 4, 1, 6, 15, 0, 0, time.UTC)) {
+		t.Fatalf("got %d deliveries, last %v; want the 1 April prompt at 07:15 London", len(ds), ds[len(ds)-1].Occurrence)
+	}
+
+	// Remind me tomorrow: one reminder a day later, and no automatic one on top.
+	d = ds[2]
+	if err := s.emu.Click("UA", d.ChannelID, d.TS, actionRemind); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the promise", func() bool {
+		for _, m := range s.emu.DMs("UA") {
+			if m.Ephemeral && strings.Contains(m.Text, "nudge you about it") {
+				return true
+			}
+		}
+		return false
+	})
+	posts := len(s.botDMs("UA"))
+	s.clock.Set(time.Date(2026, 4, 2, 6, 17, 0, 0, time.UTC))
+	s.tick()
+	s.eventually("the reminder", func() bool { return len(s.botDMs("UA")) == posts+1 })
+	s.clock.Set(time.Date(2026, 4, 3, 12, 0, 0, 0, time.UTC))
+	s.tick()
+	if got := len(s.botDMs("UA")); got != posts+1 {
+		t.Errorf("got %d posts, want %d: one reminder only", got, posts+1)
+	}
+
+	if got := s.command("UA", "stop"); !strings.Contains(got, "no more weekly prompts") {
+		t.Errorf("got %q, want the stop confirmed", got)
+	}
+	s.clock.Set(time.Date(2026, 4, 8, 8, 0, 0, 0, time.UTC))
+	if n := s.tick(); n != 0 {
+		t.Errorf("got %d people due after stop, want 0", n)
+	}
+}
+
+// answerAny answers a delivery with its first option, or a few words for a text prompt.
+func (s *sim) answerAny(user string, d db.Delivery, p prompts.Prompt) {
+	s.t.Helper()
+	before := len(s.answers(user))
+	if p.Kind == prompts.Text {
+		s.emu.SendDM(user, "I set the vision with the team")
+	} else if err := s.emu.Click(user, d.ChannelID, d.TS, actionAnswer+":0"); err != nil {
+		s.t.Fatal(err)
+	}
+	s.eventually("the answer", func() bool { return len(s.answers(user)) > before })
+	s.settle()
+}
+
+// TestE2EContinueQuestion: after four unanswered prompts the bot asks once; "Carry on" brings the
+// next prompt.
+func TestE2EContinueQuestion(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	s := newSim(t, start, slackemu.User{ID: "UA", Name: "ada", TZ: "UTC"})
+	s.command("UA", "start")
+	monday := time.Date(2026, 3, 9, 9, 0, 30, 0, time.UTC)
+	for w := range 6 {
+		s.clock.Set(monday.AddDate(0, 0, 7*w))
+		s.tick()
+	}
+	var ask slackemu.Message
+	for _, m := range s.botDMs("UA") {
+		if strings.Contains(m.Text, "haven't answered the last four") {
+			ask = m
+		}
+	}
+	if ask.TS == "" || len(s.scheduled("UA")) != 4 {
+		t.Fatalf("got %d deliveries and question %q, want 4 and the question", len(s.scheduled("UA")), ask.Text)
+	}
+	if err := s.emu.Click("UA", ask.Channel, ask.TS, actionContinue+":carry"); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the choice", func() bool { return strings.Contains(s.message("UA", ask.TS).Text, "prompts carry on") })
+	s.clock.Set(monday.AddDate(0, 0, 7*6))
+	s.tick()
+	if n := len(s.scheduled("UA")); n != 5 {
+		t.Errorf("got %d deliveries after carrying on, want 5", n)
+	}
 }

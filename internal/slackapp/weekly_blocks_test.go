@@ -1,0 +1,86 @@
+package slackapp
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/prompts"
+)
+
+func lean(n int) *int { return &n }
+
+var (
+	scalePrompt = prompts.Prompt{ID: "direction-test", Dimension: prompts.Direction, Kind: prompts.Scale,
+		Section: "Direction & planning", Text: "This week, did you paint the <big> picture or plan the steps?",
+		Options: []prompts.Option{
+			{Label: "All plan", Lean: lean(-2)}, {Label: "Mostly plan", Lean: lean(-1)}, {Label: "Both", Lean: lean(0)},
+			{Label: "Mostly picture", Lean: lean(1)}, {Label: "All picture", Lean: lean(2)},
+		}}
+	textPrompt = prompts.Prompt{ID: "people-test", Dimension: prompts.People, Kind: prompts.Text,
+		Section: "Developing people", Text: "Who did you help grow this week, and how?"}
+	wellbeingPrompt = prompts.Prompt{ID: "wellbeing-test", Dimension: prompts.Wellbeing, Kind: prompts.Choice,
+		Section: "Work-life balance", Text: "How many hours did you work?",
+		Options: []prompts.Option{{Label: "Under 40", Wellbeing: lean(2)}, {Label: "Over 50", Wellbeing: lean(-1)}}}
+)
+
+func TestWeeklyBlocksGolden(t *testing.T) {
+	wb := 0.5
+	tests := []struct {
+		name string
+		msg  Message
+	}{
+		{"prompt_scale", PromptMessage(db.KindPrompt, 12, scalePrompt)},
+		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt)},
+		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt)},
+		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt)},
+		{"answered_option", AnsweredMessage(scalePrompt, "All picture", prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}})},
+		{"answered_text_escaped", AnsweredMessage(textPrompt, "I <@U1> mentored & coached",
+			prompts.Reading{Lean: 1, Weight: prompts.TextWeight, Words: []string{"mentored", "coached"}})},
+		{"answered_wellbeing", AnsweredMessage(wellbeingPrompt, "Under 40", prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}})},
+		{"skipped", SkippedMessage(scalePrompt)},
+		{"continue", ContinueMessage()},
+		{"history_empty", HistoryMessage(nil, nil, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+	}
+}
+
+func TestAnsweredMessageHasExactlyOnePhrase(t *testing.T) {
+	wb := -0.5
+	tests := []struct {
+		name string
+		r    prompts.Reading
+		want string
+	}{
+		{"leadership", prompts.Reading{Lean: 0.5, Weight: 1, Words: []string{"x"}}, "read as leadership"},
+		{"management", prompts.Reading{Lean: -1, Weight: 1, Words: []string{"x"}}, "read as management"},
+		{"neutral", prompts.Reading{}, "read as neutral"},
+		{"wellbeing", prompts.Reading{Wellbeing: &wb, Words: []string{"x"}}, "read as wellbeing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := AnsweredMessage(textPrompt, "read as leadership, says my answer", tt.r)
+			for _, phrase := range []string{"read as leadership", "read as management", "read as neutral", "read as wellbeing"} {
+				// The person's own words are quoted; the reading itself must be the only phrase
+				// in the text that notifies them.
+				if got := strings.Count(m.Text, phrase); (phrase == tt.want) != (got == 1) {
+					t.Errorf("got %d × %q in %q, want exactly one %q and no other", got, phrase, m.Text, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestAnswerModalFitsSlackLimits(t *testing.T) {
+	v := AnswerModal(12, textPrompt)
+	if len(v.Title) > 24 || len(v.Submit) > 24 || len(v.Close) > 24 {
+		t.Errorf("got title %q submit %q close %q, want each at most 24 characters", v.Title, v.Submit, v.Close)
+	}
+	got, err := ParseActionValue(v.PrivateMetadata)
+	if err != nil || got.DeliveryID != 12 || got.PromptID != textPrompt.ID {
+		t.Errorf("got metadata %q → %+v, %v; want delivery 12 and the prompt id", v.PrivateMetadata, got, err)
+	}
+}
