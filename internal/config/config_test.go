@@ -75,6 +75,7 @@ func TestLoadErrors(t *testing.T) {
 		{"cron six fields", map[string]string{"PROMPT_SCHEDULE": "0 0 9 * * MON"}, "PROMPT_SCHEDULE"},
 		{"cron with zone", map[string]string{"PROMPT_SCHEDULE": "CRON_TZ=UTC 0 9 * * MON"}, "PROMPT_SCHEDULE"},
 		{"cron bad hour", map[string]string{"PROMPT_SCHEDULE": "0 25 * * MON"}, "PROMPT_SCHEDULE"},
+		{"cron that never fires", map[string]string{"PROMPT_SCHEDULE": "0 0 30 2 *"}, "PROMPT_SCHEDULE"},
 		{"reminder not a duration", map[string]string{"REMINDER_AFTER": "two days"}, "REMINDER_AFTER"},
 		{"reminder negative", map[string]string{"REMINDER_AFTER": "-1h"}, "REMINDER_AFTER"},
 		{"policy unknown", map[string]string{"OPTIN_POLICY": "everyone"}, "OPTIN_POLICY"},

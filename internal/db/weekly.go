@@ -214,15 +214,19 @@ func (s *Store) ApplyDue(ctx context.Context, plans []DuePlan) (int, error) {
 }
 
 // expireScheduled closes a person's unanswered scheduled deliveries from before `before`, and
-// gives up the reminders still queued for them.
+// gives up their posts still queued: a prompt whose occurrence has gone is stale and never sent
+// (its reminder neither), and neither is a wellbeing check still waiting (the next delivery brings
+// a new one).
 func expireScheduled(ctx context.Context, tx *sql.Tx, userID string, before time.Time) error {
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'expired'
-		WHERE kind = 'reminder' AND state = 'pending' AND delivery_id IN (
-		  SELECT id FROM deliveries WHERE user_id = ? AND kind = 'scheduled'
-		    AND state IN ('pending', 'sent') AND occurrence < ?)`,
-		userID, millis(before)); err != nil {
-		return fmt.Errorf("expire reminders: %w", err)
+		WHERE state = 'pending' AND (
+		  (kind IN ('prompt', 'reminder') AND delivery_id IN (
+		    SELECT id FROM deliveries WHERE user_id = ? AND kind = 'scheduled'
+		      AND state IN ('pending', 'sent') AND occurrence < ?))
+		  OR (kind = 'wellbeing' AND user_id = ?))`,
+		userID, millis(before), userID); err != nil {
+		return fmt.Errorf("expire posts: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE deliveries SET state = 'expired'
@@ -386,7 +390,7 @@ type Answer struct {
 
 // RecordAnswer stores an answer to a delivery of the person's, replacing an earlier answer to the
 // same prompt of that delivery (a changed mind, an edited DM). An answer to the delivery's main
-// prompt closes it, and any answer resets the unanswered streak and cancels a queued reminder.
+// prompt closes it and cancels a queued reminder; any answer resets the unanswered streak.
 func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
 	now := s.now()
 	if a.AnsweredAt.IsZero() {
@@ -407,7 +411,9 @@ func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
 	if err != nil {
 		return fmt.Errorf("db: record answer: %w", err)
 	}
-	if a.PromptID != mainPrompt && a.PromptID != wb.String {
+	// A delivery without a wellbeing check has wb NULL: its empty String must not match an empty
+	// PromptID (nor must an empty main prompt, the answered-ahead rows').
+	if a.PromptID == "" || (a.PromptID != mainPrompt && (!wb.Valid || a.PromptID != wb.String)) {
 		return fmt.Errorf("db: record answer: prompt is not part of delivery %d: %w", a.DeliveryID, ErrNotFound)
 	}
 	var opt sql.NullInt64
@@ -613,7 +619,8 @@ func (s *Store) RemindLater(ctx context.Context, userID string, id int64, at tim
 }
 
 // QueueReminders queues the one automatic reminder for scheduled deliveries posted at or before
-// cutoff and still unanswered, and reports how many.
+// cutoff and still unanswered, and reports how many. Only enrolled, unpaused people are reminded:
+// Stop leaves their open deliveries as they are, and must not be followed by a reminder.
 func (s *Store) QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	now := s.now()
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -626,6 +633,7 @@ func (s *Store) QueueReminders(ctx context.Context, cutoff time.Time, limit int)
 		WHERE id IN (SELECT d.id FROM deliveries d JOIN people p ON p.user_id = d.user_id
 		             WHERE d.state = 'sent' AND d.kind = 'scheduled' AND d.reminded_at IS NULL
 		               AND d.occurrence <= ? AND p.deleted = 0
+		               AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = d.user_id)
 		               AND (p.paused_until IS NULL OR p.paused_until <= ?)
 		             ORDER BY d.occurrence LIMIT ?)
 		RETURNING id, user_id, prompt_id, channel_id`, millis(now), millis(cutoff), millis(now), limit)

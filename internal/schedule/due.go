@@ -17,6 +17,9 @@ const MaxUnanswered = 4
 // fires every minute and a bot down for weeks would otherwise walk tens of thousands of steps.
 const maxCatchUpSteps = 1000
 
+// defaultBatch is Loop.Batch when it is not set.
+const defaultBatch = 200
+
 // Planner decides what the due loop does for a person whose occurrence has come. It is pure: the
 // decisions are table-tested without a database or Slack.
 type Planner struct {
@@ -26,7 +29,8 @@ type Planner struct {
 
 // Location returns a person's zone, UTC when it is unknown or unreadable.
 func Location(tz string) *time.Location {
-	if tz == "" {
+	if tz == "" || tz == "Local" {
+		// time.LoadLocation("Local") is the server's zone, not one a person can be in.
 		return time.UTC
 	}
 	loc, err := time.LoadLocation(tz)
@@ -69,8 +73,9 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 	next := spec.Next(occ, loc)
 	for i := 0; !next.After(now); i++ {
 		if i == maxCatchUpSteps {
-			// Jump: the latest occurrence is within the last step's span before now.
-			occ, next = now, spec.Next(now, loc)
+			// Jump: find the latest occurrence by bisection instead (now itself is rarely one).
+			occ = latestBy(spec, loc, occ, now)
+			next = spec.Next(occ, loc)
 			break
 		}
 		occ = next
@@ -114,6 +119,24 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 	return plan
 }
 
+// latestBy returns the latest occurrence of spec at or before now, given from, an instant whose
+// next occurrence is at or before now. It bisects between from and now, so it takes a few dozen
+// calls to Next however long ago from was.
+func latestBy(spec Spec, loc *time.Location, from, now time.Time) time.Time {
+	// Invariant: spec.Next(lo) <= now < spec.Next(hi). Occurrences are at least a minute apart, so
+	// once hi-lo is at most a second, Next(lo) is the only one in (lo, hi] and none lies in (hi, now].
+	lo, hi := from, now
+	for hi.Sub(lo) > time.Second {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if spec.Next(mid, loc).After(now) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return spec.Next(lo, loc)
+}
+
 // DueStore is what the due loop needs from the store.
 type DueStore interface {
 	DuePeople(ctx context.Context, now time.Time, limit int) ([]db.DuePerson, error)
@@ -131,7 +154,7 @@ type Loop struct {
 	Now           func() time.Time
 	ReminderAfter time.Duration // 0 = no reminders
 	Interval      time.Duration // how often to look; default 15s
-	Batch         int           // people per transaction; default 200
+	Batch         int           // people per transaction; 0 means the default, 200
 	Notify        func()        // called when posts were queued, to wake the outbox relay
 	Log           *slog.Logger
 
@@ -146,7 +169,7 @@ func NewLoop(store DueStore, pl Planner, now func() time.Time, log *slog.Logger)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Loop{Store: store, Planner: pl, Now: now, Interval: 15 * time.Second, Batch: 200, Notify: func() {}, Log: log,
+	return &Loop{Store: store, Planner: pl, Now: now, Interval: 15 * time.Second, Batch: defaultBatch, Notify: func() {}, Log: log,
 		poke: make(chan struct{}, 1)}
 }
 
@@ -178,9 +201,14 @@ func (l *Loop) Run(ctx context.Context) error {
 // Tick does everything due at Now and reports how many people's occurrences it handled.
 func (l *Loop) Tick(ctx context.Context) (int, error) {
 	now := l.Now()
+	batch := l.Batch
+	if batch <= 0 {
+		// A batch of 0 would read nothing and, for reminders, loop forever on "0 is not < 0".
+		batch = defaultBatch
+	}
 	handled := 0
 	for {
-		due, err := l.Store.DuePeople(ctx, now, l.Batch)
+		due, err := l.Store.DuePeople(ctx, now, batch)
 		if err != nil {
 			return handled, err
 		}
@@ -197,20 +225,20 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 		}
 		handled += n
 		l.Notify()
-		if len(due) < l.Batch {
+		if len(due) < batch {
 			break
 		}
 	}
 	if l.ReminderAfter > 0 {
 		for {
-			n, err := l.Store.QueueReminders(ctx, now.Add(-l.ReminderAfter), l.Batch)
+			n, err := l.Store.QueueReminders(ctx, now.Add(-l.ReminderAfter), batch)
 			if err != nil {
 				return handled, err
 			}
 			if n > 0 {
 				l.Notify()
 			}
-			if n < l.Batch {
+			if n < batch {
 				break
 			}
 		}

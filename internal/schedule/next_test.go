@@ -141,14 +141,24 @@ func TestSlotSpec(t *testing.T) {
 	}
 }
 
+// FuzzParseSlot also plays the command router's part for "/reflect schedule": the arguments arrive
+// split with strings.Fields and joined again, which must read exactly as the raw text does.
 func FuzzParseSlot(f *testing.F) {
-	for _, s := range []string{"tue 10:30", "funday 25:99", "", "mon 9:5", "sunday 00:00"} {
+	for _, s := range []string{"tue 10:30", "funday 25:99", "", "mon 9:5", "sunday 00:00", "  TUE\t10:30 ",
+		"mon\u00a009:00", "sat 23:59 extra", "mon +9:30", "wed 10:-1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		slot, err := ParseSlot(in)
+		args, argsErr := ParseSlot(strings.Join(strings.Fields(in), " "))
+		if (err == nil) != (argsErr == nil) || args != slot {
+			t.Fatalf("%q as typed: got %v, %v; as command arguments: got %v, %v", in, slot, err, args, argsErr)
+		}
 		if err != nil {
 			return
+		}
+		if slot.Hour < 0 || slot.Hour > 23 || slot.Minute < 0 || slot.Minute > 59 || slot.Day < time.Sunday || slot.Day > time.Saturday {
+			t.Fatalf("%q: got out-of-range slot %+v", in, slot)
 		}
 		back, err := ParseSlot(slot.String())
 		if err != nil || back != slot {

@@ -5,6 +5,7 @@ package schedule
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -28,6 +29,11 @@ func ParseSpec(text string) (Spec, error) {
 	s, err := specParser.Parse(text)
 	if err != nil {
 		return Spec{}, err
+	}
+	// cron gives up after five years without a match ("0 0 30 2 *", February 30th) and returns the
+	// zero time; such a spec would leave everyone due forever.
+	if s.Next(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+		return Spec{}, fmt.Errorf("it never fires")
 	}
 	return Spec{text: text, sched: s}, nil
 }
