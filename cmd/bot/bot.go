@@ -75,6 +75,11 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	loop.Notify = app.Notify
 	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Poke: loop.Poke})
 
+	// One round before the relay starts: occurrences missed while the bot was down are planned,
+	// and posts whose occurrence has gone are given up before anything is sent.
+	if _, err := loop.Tick(ctx); err != nil {
+		return err
+	}
 	// Shutdown order: Run stops taking events and drains handlers; then the due loop stops; the
 	// deferred Close closes the database last.
 	loopCtx, stopLoop := context.WithCancel(context.WithoutCancel(ctx))
