@@ -65,7 +65,7 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 		AppToken:     cfg.AppToken.Reveal(),
 		APIURL:       cfg.APIURL,
 		SlashCommand: cfg.SlashCommand,
-	}, store, store, log)
+	}, store, store, log, slackapp.WithStateStore(store))
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,7 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	loop := schedule.NewLoop(store, planner, time.Now, log)
 	loop.ReminderAfter = cfg.ReminderAfter
 	loop.Notify = app.Notify
+	loop.Stopped = app.SendingStopped
 	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Poke: loop.Poke})
 
 	// One round before the relay starts: occurrences missed while the bot was down are planned,

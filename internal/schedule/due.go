@@ -156,6 +156,7 @@ type Loop struct {
 	Interval      time.Duration // how often to look; default 15s
 	Batch         int           // people per transaction; 0 means the default, 200
 	Notify        func()        // called when posts were queued, to wake the outbox relay
+	Stopped       func() bool   // when it reports true (the app was uninstalled), nothing is planned
 	Log           *slog.Logger
 
 	poke chan struct{}
@@ -200,6 +201,10 @@ func (l *Loop) Run(ctx context.Context) error {
 
 // Tick does everything due at Now and reports how many people's occurrences it handled.
 func (l *Loop) Tick(ctx context.Context) (int, error) {
+	if l.Stopped != nil && l.Stopped() {
+		// Occurrences stay due: a reinstalled app catches up on the latest one.
+		return 0, nil
+	}
 	now := l.Now()
 	batch := l.Batch
 	if batch <= 0 {

@@ -107,6 +107,8 @@ type App struct {
 	botUserID atomic.Pointer[string]
 	running   atomic.Bool
 	connected atomic.Bool
+	stopped   atomic.Bool // uninstalled or tokens revoked: post nothing
+	state     StateStore  // nil: the stopped flag lives only in memory
 	wake      chan struct{}
 
 	mu            sync.RWMutex
@@ -228,6 +230,7 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 	a.sm = socketmode.New(a.api, smOpts...)
 	a.web = newWebAPI(a.now, a.sleep, a.callTimeout)
 	a.registerBuiltinRenderers()
+	a.registerInstallHandlers()
 	return a, nil
 }
 
@@ -353,6 +356,9 @@ func (a *App) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		return err
+	}
+	if err := a.checkInstalled(ctx); err != nil {
 		return err
 	}
 

@@ -88,6 +88,13 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 			return
 		default:
 		}
+		if a.stopped.Load() {
+			// Uninstalled: posts wait in the outbox; a restart with good tokens sends them.
+			if !a.idle(ctx, stop, relayIdleMax) {
+				return
+			}
+			continue
+		}
 		items, err := a.outbox.ClaimOutbox(ctx, outboxLease, batch)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -92,13 +92,14 @@ func (s *sim) start() {
 	app, err := New(Config{
 		BotToken: s.emu.BotToken(), AppToken: s.emu.AppToken(), APIURL: s.emu.APIURL(), SlashCommand: "/reflect",
 		PingInterval: 500 * time.Millisecond, DrainTimeout: 2 * time.Second, Now: s.clock.Now,
-	}, store, store, newLogger(s.logs), WithCallTimeout(time.Second), WithOutboxRetry(50*time.Millisecond))
+	}, store, store, newLogger(s.logs), WithCallTimeout(time.Second), WithOutboxRetry(50*time.Millisecond), WithStateStore(store))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	loop := schedule.NewLoop(store, s.planner, s.clock.Now, nil)
 	loop.ReminderAfter = 48 * time.Hour
 	loop.Notify = app.Notify
+	loop.Stopped = app.SendingStopped
 	app.RegisterWeekly(Weekly{Store: store, Catalogue: s.cat, Planner: s.planner, Now: s.clock.Now})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -623,5 +624,71 @@ func TestE2EContinueQuestion(t *testing.T) {
 	s.tick()
 	if n := len(s.scheduled("UA")); n != 5 {
 		t.Errorf("got %d deliveries after carrying on, want 5", n)
+	}
+}
+
+// TestE2EPeopleChangeInSlack: DM words start and stop work; a new time zone in the profile moves
+// the next prompt; a deleted account is unenrolled; app_uninstalled stops every post.
+func TestE2EPeopleChangeInSlack(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	s := newSim(t, start,
+		slackemu.User{ID: "UA", Name: "ada", TZ: "Europe/London"},
+		slackemu.User{ID: "UB", Name: "bo", TZ: "Europe/London"})
+	person := func(id string) db.Person {
+		p, err := s.store.Person(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	for _, u := range []string{"UA", "UB"} {
+		s.emu.SendDM(u, "start")
+		s.eventually("the welcome", func() bool {
+			for _, m := range s.botDMs(u) {
+				if strings.Contains(m.Text, "You're in") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	s.emu.SendDM("UB", "stop")
+	s.eventually("the goodbye", func() bool {
+		p, err := s.store.Person(context.Background(), "UB")
+		return err == nil && p.NextDueAt == nil
+	})
+
+	// Ada moves to New York: Monday 9 March 09:00 there is 13:00 UTC (US DST began on the 8th).
+	s.emu.UpdateUser(slackemu.User{ID: "UA", Name: "ada", TZ: "America/New_York"})
+	s.eventually("the new zone", func() bool { return person("UA").TZ == "America/New_York" })
+	if got, want := *person("UA").NextDueAt, time.Date(2026, 3, 9, 13, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("got next prompt at %s, want %s (09:00 in New York)", got, want)
+	}
+
+	// Uninstalled: nothing is sent, not even when due.
+	s.emu.Emit("app_uninstalled", map[string]any{})
+	s.eventually("sending to stop", s.app.SendingStopped)
+	if v, ok, err := s.store.AppState(context.Background(), "sending_stopped"); err != nil || !ok || v == "" {
+		t.Errorf("got flag %q, %v, %v; want it recorded", v, ok, err)
+	}
+	s.clock.Set(time.Date(2026, 3, 9, 13, 1, 0, 0, time.UTC))
+	if n := s.tick(); n != 0 || len(s.scheduled("UA")) != 0 {
+		t.Errorf("got %d people handled and %d deliveries while uninstalled, want none", n, len(s.scheduled("UA")))
+	}
+}
+
+// TestE2EDeletedAccountIsUnenrolled: user_change with deleted set stops the prompts.
+func TestE2EDeletedAccountIsUnenrolled(t *testing.T) {
+	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC), slackemu.User{ID: "UA", Name: "ada", TZ: "UTC"})
+	s.command("UA", "start")
+	s.emu.UpdateUser(slackemu.User{ID: "UA", Name: "ada", TZ: "UTC", Deleted: true})
+	s.eventually("the unenrolment", func() bool {
+		e, err := s.store.Enrolments(context.Background(), "UA")
+		return err == nil && len(e) == 0
+	})
+	s.clock.Set(time.Date(2026, 3, 9, 9, 1, 0, 0, time.UTC))
+	if n := s.tick(); n != 0 {
+		t.Errorf("got %d people due after the account was deleted, want 0", n)
 	}
 }
