@@ -82,7 +82,8 @@ func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) 
 
 // ClaimOutbox takes up to limit items that are pending and available (available_at <= now) or
 // sending with an expired lease, marks them sending with lease_until = now+lease, increments
-// attempts, returns them oldest first. An expired lease means a relay died mid-send: the item is
+// attempts, returns them oldest first. An item for a person with no channel of its own gets their
+// DM channel once it is known, so the relay needs no conversations.open. An expired lease means a relay died mid-send: the item is
 // handed out again, and the relay must check Slack for the message before posting it twice.
 func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]OutboxItem, error) {
 	if lease <= 0 || limit <= 0 {
@@ -99,7 +100,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 			   OR (state = 'sending' AND lease_until <= ?)
 			ORDER BY created_at, id
 			LIMIT ?)
-		RETURNING id, user_id, channel_id, kind, delivery_id, payload, attempts, created_at`,
+		RETURNING id, user_id,
+		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),
+		          kind, delivery_id, payload, attempts, created_at`,
 		millis(now.Add(lease)), millis(now), millis(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim outbox: %w", err)

@@ -21,7 +21,14 @@ const (
 	KindWellbeing = "wellbeing" // the week's wellbeing check, a message of its own
 	KindReminder  = "reminder"  // one nudge for an unanswered prompt
 	KindContinue  = "continue"  // after four unanswered prompts: pause or carry on?
+	KindSummary   = "summary"   // a monthly trend summary; payload SummaryPayload
+	KindChart     = "chart"     // its chart, uploaded as a file after it; payload SummaryPayload
 )
+
+// SummaryPayload is the outbox payload of summary and chart posts.
+type SummaryPayload struct {
+	Period string `json:"period"` // YYYY-MM
+}
 
 // DeliveryPayload is the outbox payload of prompt, wellbeing and reminder posts.
 type DeliveryPayload struct {
@@ -72,6 +79,9 @@ type DuePlan struct {
 	Ask     bool         // send the one-time "pause or carry on?" question
 	Asked   bool         // asked_to_continue after this plan
 	Deliver *NewDelivery // nil = nothing to send
+	// Summary is the month (YYYY-MM) whose summary goes with this delivery, if it was not sent
+	// yet: summaries_sent makes it once per person and month.
+	Summary string
 }
 
 // DuePeople returns up to limit enrolled people whose next_due_at is at or before now, earliest
@@ -197,8 +207,14 @@ func (s *Store) ApplyDue(ctx context.Context, plans []DuePlan) (int, error) {
 			return 0, fmt.Errorf("db: apply due: %w", err)
 		}
 		if pl.Deliver != nil {
-			if _, _, err := addDelivery(ctx, tx, now, pl.UserID, dm.String, *pl.Deliver); err != nil {
+			_, inserted, err := addDelivery(ctx, tx, now, pl.UserID, dm.String, *pl.Deliver)
+			if err != nil {
 				return 0, fmt.Errorf("db: apply due: %w", err)
+			}
+			if inserted && pl.Summary != "" {
+				if err := queueSummary(ctx, tx, now, pl.UserID, dm.String, pl.Summary, true); err != nil {
+					return 0, fmt.Errorf("db: apply due: %w", err)
+				}
 			}
 		}
 		if pl.Ask {
@@ -528,22 +544,26 @@ func (s *Store) DeleteAnswerByMessage(ctx context.Context, userID, messageTS str
 
 // RecentAnswers returns a person's latest answers, newest first.
 func (s *Store) RecentAnswers(ctx context.Context, userID string, limit int) ([]Answer, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+answerColumns+` FROM answers
+	return s.answers(ctx, "recent answers", `SELECT `+answerColumns+` FROM answers
 		WHERE user_id = ? ORDER BY answered_at DESC, id DESC LIMIT ?`, userID, limit)
+}
+
+func (s *Store) answers(ctx context.Context, op, query string, args ...any) ([]Answer, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("db: recent answers: %w", err)
+		return nil, fmt.Errorf("db: %s: %w", op, err)
 	}
 	defer rows.Close()
 	var out []Answer
 	for rows.Next() {
 		a, err := scanAnswer(rows)
 		if err != nil {
-			return nil, fmt.Errorf("db: recent answers: %w", err)
+			return nil, fmt.Errorf("db: %s: %w", op, err)
 		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: recent answers: %w", err)
+		return nil, fmt.Errorf("db: %s: %w", op, err)
 	}
 	return out, nil
 }
@@ -755,6 +775,58 @@ func (s *Store) updatePerson(ctx context.Context, op, userID, set string, args .
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("db: %s %s: %w", op, userID, ErrNotFound)
+	}
+	return nil
+}
+
+// queueSummary queues a month's summary and its chart for a person. With once, it records the
+// month in summaries_sent first and queues nothing if it was already there.
+func queueSummary(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChannel, period string, once bool) error {
+	if once {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, ?, 'person', ?)
+			ON CONFLICT (user_id, period, kind) DO NOTHING`, userID, period, millis(now))
+		if err != nil {
+			return fmt.Errorf("record summary: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+	}
+	payload, _ := json.Marshal(SummaryPayload{Period: period})
+	for _, m := range []OutboxMessage{
+		{UserID: userID, ChannelID: dmChannel, Kind: KindSummary, Payload: payload},
+		{UserID: userID, ChannelID: dmChannel, Kind: KindChart, Payload: payload},
+	} {
+		if _, err := enqueue(ctx, tx, now, m); err != nil {
+			return fmt.Errorf("queue %s: %w", m.Kind, err)
+		}
+	}
+	return nil
+}
+
+// QueueSummary queues a month's summary and chart for a person now (/reflect summary), whether
+// or not the monthly one was sent.
+func (s *Store) QueueSummary(ctx context.Context, userID, period string) error {
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: queue summary: %w", err)
+	}
+	defer tx.Rollback()
+	var dm sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("db: queue summary for %s: %w", userID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("db: queue summary: %w", err)
+	}
+	if err := queueSummary(ctx, tx, now, userID, dm.String, period, false); err != nil {
+		return fmt.Errorf("db: queue summary: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: queue summary: %w", err)
 	}
 	return nil
 }

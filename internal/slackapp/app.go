@@ -81,6 +81,13 @@ func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
 // WithOutboxWorkers sets how many outbox posts run at once (default 4).
 func WithOutboxWorkers(n int) Option { return func(a *App) { a.outboxWorkers = n } }
 
+// WithAckObserver has observe called after each envelope ack is written, with the time since the
+// envelope was read from the socket (for the ack latency histogram of /metrics). It runs on the
+// socket reader, so it must be quick.
+func WithAckObserver(observe func(time.Duration)) Option {
+	return func(a *App) { a.ackObserver = observe }
+}
+
 // WithOutboxRetry sets the first delay before retrying an outbox post that failed ambiguously
 // (default 2s, doubling per attempt up to 5 minutes).
 func WithOutboxRetry(d time.Duration) Option { return func(a *App) { a.outboxRetry = d } }
@@ -118,10 +125,14 @@ type App struct {
 	actions       map[string]ActionHandler
 	views         map[string]ViewHandler
 	renderers     map[string]Renderer
+	uploads       map[string]UploadRenderer
+	validators    map[string]ViewValidator
 
 	// beforeAck, when set by a test, runs before each ack: it makes the ack late on purpose, to
 	// provoke the redeliveries Slack makes after a lost ack.
 	beforeAck func()
+
+	ackObserver func(time.Duration) // nil: ack latency is not observed
 
 	runMu     sync.Mutex
 	runCancel context.CancelCauseFunc // cancels the current socketmode run
@@ -203,6 +214,8 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		actions:       map[string]ActionHandler{},
 		views:         map[string]ViewHandler{},
 		renderers:     map[string]Renderer{},
+		uploads:       map[string]UploadRenderer{},
+		validators:    map[string]ViewValidator{},
 	}
 	for _, o := range opts {
 		o(a)

@@ -141,16 +141,33 @@ func (a *App) idle(ctx context.Context, stop <-chan struct{}, d time.Duration) b
 	}
 }
 
-// sendBatch posts items with at most outboxWorkers at once. Rate limits are shared through the
-// per-method gate, so concurrent posts slow down together.
+// sendBatch posts items with at most outboxWorkers at once. Items for the same person or channel
+// go one after another, in the order they were queued, so a DM reads in order (a summary before
+// its chart, a prompt before its wellbeing check) and one conversation never bursts past Slack's
+// one message a second. Rate limits are shared through the per-method gate, so concurrent posts
+// slow down together.
 func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
+	var order []string
+	groups := map[string][]db.OutboxItem{}
+	for _, it := range items {
+		key := it.UserID
+		if key == "" {
+			key = "#" + it.ChannelID
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], it)
+	}
 	sem := make(chan struct{}, a.outboxWorkers)
 	var wg sync.WaitGroup
-	for _, it := range items {
+	for _, key := range order {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			a.deliver(ctx, it)
+			for _, it := range groups[key] {
+				a.deliver(ctx, it)
+			}
 		})
 	}
 	wg.Wait()
@@ -160,6 +177,10 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 // landed, so it is looked for first. An item for a person with no channel yet is posted to their
 // user id on the first try and completed with the DM channel Slack answers with.
 func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
+	if up := a.uploadRenderer(it.Kind); up != nil {
+		a.deliverUpload(ctx, it, up)
+		return
+	}
 	msg, err := a.render(it)
 	if err != nil {
 		// A renderer's error may quote the payload, which can hold a person's words: log only
@@ -256,33 +277,9 @@ func (a *App) postMessage(ctx context.Context, channel string, m Message, it db.
 // carrying its outbox id.
 // https://docs.slack.dev/reference/methods/conversations.history (include_all_metadata)
 func (a *App) findPosted(ctx context.Context, channel string, outboxID int64, created time.Time) (string, bool, error) {
-	params := &slack.GetConversationHistoryParameters{
-		ChannelID:          channel,
-		Oldest:             slackTS(created.Add(-historySkew)),
-		Limit:              historyPageSize,
-		IncludeAllMetadata: true,
-	}
-	for range historyPages {
-		var resp *slack.GetConversationHistoryResponse
-		err := a.web.call(ctx, "conversations.history", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
-			var err error
-			resp, err = a.api.GetConversationHistoryContext(ctx, params)
-			return err
-		})
-		if err != nil {
-			return "", false, err
-		}
-		for _, m := range resp.Messages {
-			if m.Metadata.EventType == outboxEventType && sameID(m.Metadata.EventPayload["outbox_id"], outboxID) {
-				return m.Timestamp, true, nil
-			}
-		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			break
-		}
-		params.Cursor = resp.ResponseMetaData.NextCursor
-	}
-	return "", false, nil
+	return a.findInHistory(ctx, channel, created, func(m slack.Message) bool {
+		return m.Metadata.EventType == outboxEventType && sameID(m.Metadata.EventPayload["outbox_id"], outboxID)
+	})
 }
 
 // slackTS writes t as a Slack timestamp ("seconds.micros").

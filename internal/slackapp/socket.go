@@ -112,6 +112,7 @@ func (a *App) readEvents(ctx context.Context, jobs chan<- job) {
 
 // onSocketEvent handles one item of slack-go's event stream.
 func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan<- job) {
+	received := time.Now() // the real clock, not a.now: this measures ack latency
 	switch evt.Type {
 	case socketmode.EventTypeConnecting, socketmode.EventTypeInvalidAuth:
 		a.connected.Store(false)
@@ -131,14 +132,20 @@ func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		a.log.Debug("socket mode read or write error", "type", string(evt.Type))
 	case socketmode.EventTypeErrorBadMessage:
-		a.onBadMessage(ctx, evt, jobs)
+		a.onBadMessage(ctx, evt, jobs, received)
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive:
 		if evt.Request == nil || evt.Request.EnvelopeID == "" {
 			return
 		}
 		// Ack first, before anything else: Slack retries an envelope it has not heard back on
 		// within about 3 seconds.
-		a.ack(ctx, evt.Request.EnvelopeID)
+		// A modal whose validator finds mistakes is acked with them and stays open; there is
+		// nothing more to do with it.
+		if errs := a.validateSubmission(evt); len(errs) > 0 {
+			a.ackWith(ctx, evt.Request.EnvelopeID, received, viewErrors{ResponseAction: "errors", Errors: errs})
+			return
+		}
+		a.ack(ctx, evt.Request.EnvelopeID, received)
 		a.enqueue(ctx, jobs, job{typ: evt.Type, payload: evt.Request.Payload, retry: evt.Request.RetryAttempt, data: evt.Data})
 	}
 }
@@ -146,7 +153,7 @@ func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan
 // onBadMessage handles an envelope slack-go could not parse, such as an event type it does not
 // know. It is acked all the same (unacked, Slack would redeliver it forever), and an events_api
 // payload is routed with our own parser.
-func (a *App) onBadMessage(ctx context.Context, evt socketmode.Event, jobs chan<- job) {
+func (a *App) onBadMessage(ctx context.Context, evt socketmode.Event, jobs chan<- job, received time.Time) {
 	bm, ok := evt.Data.(*socketmode.ErrorBadMessage)
 	if !ok || bm == nil {
 		return
@@ -156,7 +163,7 @@ func (a *App) onBadMessage(ctx context.Context, evt socketmode.Event, jobs chan<
 		a.log.Warn("unreadable socket mode message ignored")
 		return
 	}
-	a.ack(ctx, req.EnvelopeID)
+	a.ack(ctx, req.EnvelopeID, received)
 	if req.Type == socketmode.RequestTypeEventsAPI {
 		a.enqueue(ctx, jobs, job{typ: socketmode.EventTypeEventsAPI, payload: req.Payload, retry: req.RetryAttempt})
 		return
@@ -165,18 +172,27 @@ func (a *App) onBadMessage(ctx context.Context, evt socketmode.Event, jobs chan<
 }
 
 // ack acknowledges an envelope. If the socket is gone the ack cannot be sent; Slack redelivers
-// the envelope and the event_id deduplication absorbs it.
-func (a *App) ack(ctx context.Context, envelopeID string) {
+// the envelope and the event_id deduplication absorbs it. received is when the envelope was read;
+// the time from then to the written ack goes to the ack observer.
+func (a *App) ack(ctx context.Context, envelopeID string, received time.Time) {
+	a.ackWith(ctx, envelopeID, received, nil)
+}
+
+// ackWith acknowledges an envelope with a payload (a view_submission's response_action).
+func (a *App) ackWith(ctx context.Context, envelopeID string, received time.Time, payload any) {
 	if a.beforeAck != nil {
 		a.beforeAck()
 	}
 	actx, cancel := context.WithTimeout(ctx, ackTimeout)
 	defer cancel()
-	if err := a.sm.AckCtx(actx, envelopeID, nil); err != nil {
+	if err := a.sm.AckCtx(actx, envelopeID, payload); err != nil {
 		a.log.Debug("ack not sent", "error", err)
 		return
 	}
 	a.stats.acked.Add(1)
+	if a.ackObserver != nil {
+		a.ackObserver(time.Since(received))
+	}
 }
 
 // enqueue hands an acked request to the handler pool. A full queue holds the reader back (later

@@ -22,6 +22,9 @@ type Weekly struct {
 	Now       func() time.Time
 	// Poke wakes the due loop after a change that may make someone due sooner.
 	Poke func()
+	// Changed is called after a person's enrolment, schedule or answers changed (to refresh
+	// their App Home).
+	Changed func(ctx context.Context, userID string)
 }
 
 // recentOpen bounds how many open deliveries a typed DM is matched against.
@@ -38,21 +41,55 @@ func (a *App) RegisterWeekly(w Weekly) {
 	if w.Poke == nil {
 		w.Poke = func() {}
 	}
+	if w.Changed == nil {
+		w.Changed = func(context.Context, string) {}
+	}
 	h := &weekly{Weekly: w, app: a}
-	a.HandleCommand("start", h.start)
-	a.HandleCommand("stop", h.stop)
+	// Everything that changes what a person's App Home shows refreshes it after succeeding.
+	cmd := func(f CommandHandler) CommandHandler {
+		return func(ctx context.Context, req CommandRequest) error {
+			if err := f(ctx, req); err != nil {
+				return err
+			}
+			w.Changed(ctx, req.UserID)
+			return nil
+		}
+	}
+	act := func(f ActionHandler) ActionHandler {
+		return func(ctx context.Context, req ActionRequest) error {
+			if err := f(ctx, req); err != nil {
+				return err
+			}
+			w.Changed(ctx, req.UserID)
+			return nil
+		}
+	}
+	a.HandleCommand("start", cmd(h.start))
+	a.HandleCommand("stop", cmd(h.stop))
 	a.HandleCommand("prompt", h.prompt)
 	a.HandleCommand("history", h.history)
-	a.HandleCommand("schedule", h.schedule)
-	a.HandleCommand("pause", h.pause)
-	a.HandleCommand("resume", h.resume)
-	a.HandleAction(actionAnswer, h.onOption)
+	a.HandleCommand("schedule", cmd(h.schedule))
+	a.HandleCommand("pause", cmd(h.pause))
+	a.HandleCommand("resume", cmd(h.resume))
+	a.HandleAction(actionAnswer, act(h.onOption))
 	a.HandleAction(actionAnswerText, h.onAnswerButton)
-	a.HandleAction(actionSkip, h.onSkip)
+	a.HandleAction(actionSkip, act(h.onSkip))
 	a.HandleAction(actionRemind, h.onRemind)
-	a.HandleAction(actionContinue, h.onContinue)
-	a.HandleView(viewAnswerText, h.onModal)
-	a.HandleDM(h.onDM)
+	a.HandleAction(actionContinue, act(h.onContinue))
+	a.HandleView(viewAnswerText, func(ctx context.Context, req ViewRequest) error {
+		if err := h.onModal(ctx, req); err != nil {
+			return err
+		}
+		w.Changed(ctx, req.UserID)
+		return nil
+	})
+	a.HandleDM(func(ctx context.Context, dm DM) (bool, error) {
+		handled, err := h.onDM(ctx, dm)
+		if handled && err == nil {
+			w.Changed(ctx, dm.UserID)
+		}
+		return handled, err
+	})
 	a.HandleEvent("message_changed", h.onEdited)
 	a.HandleEvent("message_deleted", h.onDeleted)
 	a.HandleEvent("user_change", h.onUserChange)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/report"
 )
 
 func lean(n int) *int { return &n }
@@ -82,5 +83,82 @@ func TestAnswerModalFitsSlackLimits(t *testing.T) {
 	got, err := ParseActionValue(v.PrivateMetadata)
 	if err != nil || got.DeliveryID != 12 || got.PromptID != textPrompt.ID {
 		t.Errorf("got metadata %q → %+v, %v; want delivery 12 and the prompt id", v.PrivateMetadata, got, err)
+	}
+}
+
+func TestResultsBlocksGolden(t *testing.T) {
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	wb := 0.5
+	in := report.Input{Period: report.Month{Year: 2026, Month: time.March}, Loc: time.UTC}
+	for i, d := range prompts.LeanDimensions() {
+		in.Answers = append(in.Answers, report.Answer{At: at.AddDate(0, 0, -i), Dimension: d,
+			Reading: prompts.Reading{Lean: float64(i%3-1) / 2, Weight: 1}})
+	}
+	in.Answers = append(in.Answers, report.Answer{At: at, Dimension: prompts.Wellbeing, Reading: prompts.Reading{Wellbeing: &wb}})
+	in.Deliveries = []report.Delivery{{Occurrence: at, Answered: true}, {Occurrence: at.AddDate(0, 0, -7), Answered: false}}
+	full := report.Build(in)
+	empty := report.Build(report.Input{Period: report.Month{Year: 2026, Month: time.February}, Loc: time.UTC})
+
+	var scored []prompts.Scored
+	for _, it := range cat.Assessment {
+		r, err := cat.ReadOption(it, len(it.Options)-1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scored = append(scored, prompts.Scored{Dimension: it.Dimension, Reading: r})
+	}
+	sum := prompts.Summarise(scored)
+	tests := []struct {
+		name string
+		msg  Message
+	}{
+		{"summary_full", SummaryMessage(full)},
+		{"summary_empty", SummaryMessage(empty)},
+		{"assessment_result", AssessmentResultMessage(sum, suggestion(scored, at))},
+		{"assessment_invite", AssessmentInvite()},
+		{"home_enrolled", Message{Text: "home", Blocks: HomeBlocks(HomeState{Enrolled: true, Next: "Monday 16 March at 09:00 (UTC)", Month: full})}},
+		{"home_new", Message{Text: "home", Blocks: HomeBlocks(HomeState{Month: empty})}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+	}
+	if first, _, _ := strings.Cut(SummaryMessage(full).Text, "\n"); first != full.FirstLine {
+		t.Errorf("got first line %q, want %q", first, full.FirstLine)
+	}
+}
+
+func TestAssessmentModal(t *testing.T) {
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := AssessmentModal(cat.Assessment)
+	if len(v.Blocks) > 100 {
+		t.Errorf("got %d blocks, want at most 100 in a modal", len(v.Blocks))
+	}
+	golden(t, "assessment_modal", Message{Text: v.Title, Blocks: v.Blocks})
+	tests := []struct {
+		name   string
+		values map[string]map[string]string
+		want   int // errors
+	}{
+		{"nothing", nil, len(cat.Assessment)},
+		{"all", assessmentValues(cat, "leadership"), 0},
+		{"out of range", func() map[string]map[string]string {
+			v := assessmentValues(cat, "leadership")
+			v[cat.Assessment[0].ID] = map[string]string{cat.Assessment[0].ID: "9"}
+			return v
+		}(), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := len(assessmentErrors(cat.Assessment, tt.values)); got != tt.want {
+				t.Errorf("got %d errors, want %d", got, tt.want)
+			}
+		})
 	}
 }
