@@ -17,5 +17,9 @@ COPY --from=build --chown=65532:65532 /out/data /data
 ENV DATABASE_URL=/data/reflect.db
 VOLUME /data
 USER 65532:65532
+# /healthz, /readyz and /metrics (HTTP_ADDR; empty turns them off, and the check then passes).
+EXPOSE 8080
+# The image has no curl: the binary asks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s CMD ["/bot", "healthcheck"]
 ENTRYPOINT ["/bot"]
 CMD ["run"]

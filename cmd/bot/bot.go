@@ -11,6 +11,7 @@ import (
 
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/ops"
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
@@ -60,21 +61,31 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return err // validated by config; kept for safety
 	}
+	ackLatency := ops.NewAckLatency()
 	app, err := slackapp.New(slackapp.Config{
 		BotToken:     cfg.BotToken.Reveal(),
 		AppToken:     cfg.AppToken.Reveal(),
 		APIURL:       cfg.APIURL,
 		SlashCommand: cfg.SlashCommand,
-	}, store, store, log, slackapp.WithStateStore(store))
+	}, store, store, log, slackapp.WithStateStore(store), slackapp.WithAckObserver(ackLatency.Observe))
 	if err != nil {
 		return err
 	}
+	// /healthz, /readyz, /metrics: deferred after store.Close, so they stop after Run returns and
+	// before the database closes.
+	stopOps, err := startOps(ctx, cfg.HTTPAddr, log, store, app, ackLatency)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 	planner := schedule.Planner{Default: spec, Catalogue: cat}
 	loop := schedule.NewLoop(store, planner, time.Now, log)
 	loop.ReminderAfter = cfg.ReminderAfter
 	loop.Notify = app.Notify
 	loop.Stopped = app.SendingStopped
-	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Poke: loop.Poke})
+	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner})
+	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Poke: loop.Poke, Changed: results.Changed})
+	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Changed: results.Changed})
 
 	// One round before the relay starts: occurrences missed while the bot was down are planned,
 	// and posts whose occurrence has gone are given up before anything is sent.

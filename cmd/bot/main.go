@@ -1,5 +1,5 @@
 // Command bot runs Reflect, the Slack app that sends managers a weekly reflection prompt and a
-// monthly trend summary. Subcommands: run (default), check, backup, version.
+// monthly trend summary. Subcommands: run (default), check, backup, healthcheck, version.
 package main
 
 import (
@@ -37,6 +37,7 @@ commands:
   run            connect to Slack and run (the default)
   check          validate the configuration, the prompt catalogue and the database, and report
   backup PATH    write a consistent copy of the database to PATH
+  healthcheck    ask the running bot's /healthz on HTTP_ADDR; exit 0 if it answers 200
   version        print the version
 
 Configuration comes from the environment; see the README.`
@@ -64,6 +65,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return usageError("backup takes one argument, the path of the copy\n" + usage)
 		}
 		return backup(ctx, args[0], stdout)
+	case "healthcheck":
+		if len(args) != 0 {
+			return usageError("healthcheck takes no arguments\n" + usage)
+		}
+		return healthcheck(ctx, stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "reflect", version())
 		return nil

@@ -181,6 +181,7 @@ func emulatorEnv(t *testing.T, emu *slackemu.Server) map[string]string {
 	return map[string]string{
 		"SLACK_BOT_TOKEN": emu.BotToken(), "SLACK_APP_TOKEN": emu.AppToken(), "SLACK_API_URL": emu.APIURL(),
 		"DATABASE_URL": filepath.Join(t.TempDir(), "reflect.db"), "LOG_LEVEL": "debug",
+		"HTTP_ADDR": "", // off: tests that want the endpoints pick a free port
 	}
 }
 

@@ -168,10 +168,8 @@ func (c *Config) Validate() error {
 	if c.RetentionMonths < 1 || c.RetentionMonths > 1200 {
 		return bad("RETENTION_MONTHS", fmt.Sprintf("got %d", c.RetentionMonths))
 	}
-	if c.HTTPAddr != "" {
-		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
-			return bad("HTTP_ADDR", fmt.Sprintf("got %q", c.HTTPAddr))
-		}
+	if err := checkHTTPAddr(c.HTTPAddr); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -198,4 +196,30 @@ func LoadDatabaseURL() (string, error) {
 		return "", bad("DATABASE_URL", "it is empty")
 	}
 	return c.DatabaseURL, nil
+}
+
+// LoadHTTPAddr reads only HTTP_ADDR, for the healthcheck command, which runs beside the bot in its
+// container without needing the Slack tokens. Empty means the endpoints are off.
+func LoadHTTPAddr() (string, error) {
+	var c struct {
+		HTTPAddr string `envconfig:"HTTP_ADDR" default:":8080"`
+	}
+	if err := envconfig.Process("", &c); err != nil {
+		return "", translate(err)
+	}
+	if err := checkHTTPAddr(c.HTTPAddr); err != nil {
+		return "", err
+	}
+	return c.HTTPAddr, nil
+}
+
+// checkHTTPAddr accepts host:port with a port, or empty (the endpoints off).
+func checkHTTPAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return bad("HTTP_ADDR", fmt.Sprintf("got %q", addr))
+	}
+	return nil
 }

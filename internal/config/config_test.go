@@ -131,6 +131,41 @@ func TestEmptyHTTPAddrTurnsServerOff(t *testing.T) {
 	}
 }
 
+func TestLoadHTTPAddr(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string // nil: HTTP_ADDR unset
+		want    string
+		wantErr bool
+	}{
+		{"unset is the default", nil, ":8080", false},
+		{"empty turns the endpoints off", map[string]string{"HTTP_ADDR": ""}, "", false},
+		{"port only", map[string]string{"HTTP_ADDR": ":9090"}, ":9090", false},
+		{"host and port", map[string]string{"HTTP_ADDR": "127.0.0.1:9100"}, "127.0.0.1:9100", false},
+		{"ipv6 host", map[string]string{"HTTP_ADDR": "[::1]:9100"}, "[::1]:9100", false},
+		{"no port", map[string]string{"HTTP_ADDR": "localhost"}, "", true},
+		{"empty port", map[string]string{"HTTP_ADDR": "localhost:"}, "", true},
+		// Neither token is needed, and a bad one does not matter: only HTTP_ADDR is read.
+		{"tokens not needed", map[string]string{"HTTP_ADDR": ":1", "SLACK_BOT_TOKEN": "nonsense"}, ":1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			setEnv(t, tt.env)
+			got, err := LoadHTTPAddr()
+			if tt.wantErr {
+				var ce *Error
+				if !errors.As(err, &ce) || ce.Var != "HTTP_ADDR" {
+					t.Fatalf("got %q, %v, want a *config.Error naming HTTP_ADDR", got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("got %q, %v, want %q, nil", got, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestSecretRedacts(t *testing.T) {
 	c := Config{BotToken: goodBot, AppToken: goodApp}
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
