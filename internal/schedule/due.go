@@ -164,6 +164,9 @@ type Loop struct {
 	Batch         int           // people per transaction; 0 means the default, 200
 	Notify        func()        // called when posts were queued, to wake the outbox relay
 	Stopped       func() bool   // when it reports true (the app was uninstalled), nothing is planned
+	// Jobs run after the due people on every tick, with the tick's time: periodic work such as
+	// team summaries and retention. Each keeps its own pace (a daily job remembers its last run).
+	Jobs []func(ctx context.Context, now time.Time) error
 	Log           *slog.Logger
 
 	poke chan struct{}
@@ -253,6 +256,11 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 			if n < batch {
 				break
 			}
+		}
+	}
+	for _, job := range l.Jobs {
+		if err := job(ctx, now); err != nil {
+			return handled, err
 		}
 	}
 	if handled > 0 {

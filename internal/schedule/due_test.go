@@ -893,3 +893,21 @@ func TestLoopRun(t *testing.T) {
 		t.Errorf("got %v, want nil", runErr)
 	}
 }
+
+func TestTickRunsJobs(t *testing.T) {
+	now := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
+	var ran []time.Time
+	fail := errors.New("job failed")
+	store := &fakeDueStore{t: t, duePeople: func(context.Context, time.Time, int) ([]db.DuePerson, error) { return nil, nil }}
+	l := NewLoop(store, Planner{}, func() time.Time { return now }, nil)
+	l.Jobs = []func(context.Context, time.Time) error{
+		func(_ context.Context, at time.Time) error { ran = append(ran, at); return nil },
+		func(context.Context, time.Time) error { return fail },
+	}
+	if _, err := l.Tick(context.Background()); !errors.Is(err, fail) {
+		t.Errorf("got error %v, want the job's error", err)
+	}
+	if len(ran) != 1 || !ran[0].Equal(now) {
+		t.Errorf("got job runs %v, want one at %s", ran, now)
+	}
+}
