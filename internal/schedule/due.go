@@ -167,7 +167,7 @@ type Loop struct {
 	// Jobs run after the due people on every tick, with the tick's time: periodic work such as
 	// team summaries and retention. Each keeps its own pace (a daily job remembers its last run).
 	Jobs []func(ctx context.Context, now time.Time) error
-	Log           *slog.Logger
+	Log  *slog.Logger
 
 	poke chan struct{}
 }
