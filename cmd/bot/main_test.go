@@ -235,6 +235,11 @@ func TestRunAgainstEmulator(t *testing.T) {
 	case <-time.After(waitLimit):
 		t.Fatalf("run did not return within %s of cancel", waitLimit)
 	}
+	for _, want := range []string{`"msg":"envelope handled","component":"slackapp","type":"slash_commands","latency_ms":`, `"type":"events_api"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("got log\n%s\nwant a line per handled envelope containing %s", logs.String(), want)
+		}
+	}
 	for _, secret := range []string{emu.BotToken(), emu.AppToken(), "private thought"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log contains %q:\n%s", secret, logs.String())

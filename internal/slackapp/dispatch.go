@@ -22,10 +22,18 @@ type job struct {
 	payload json.RawMessage // events_api: the payload, parsed by the worker rather than the reader
 	retry   int             // events_api: retry_attempt
 	data    any             // slack.SlashCommand or slack.InteractionCallback
+	// received is when the envelope was read off the socket, for the handled line's latency.
+	received time.Time
 }
 
-// process routes one request to its handler.
+// process routes one request to its handler, then logs one line with the envelope's type and
+// how long it took from the socket to done (never its content).
 func (a *App) process(ctx context.Context, j job) {
+	if !j.received.IsZero() {
+		defer func() {
+			a.log.Info("envelope handled", "type", string(j.typ), "latency_ms", float64(time.Since(j.received).Microseconds())/1000)
+		}()
+	}
 	switch j.typ {
 	case socketmode.EventTypeEventsAPI:
 		a.processEvent(ctx, j)

@@ -146,7 +146,7 @@ func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan
 			return
 		}
 		a.ack(ctx, evt.Request.EnvelopeID, received)
-		a.enqueue(ctx, jobs, job{typ: evt.Type, payload: evt.Request.Payload, retry: evt.Request.RetryAttempt, data: evt.Data})
+		a.enqueue(ctx, jobs, job{typ: evt.Type, payload: evt.Request.Payload, retry: evt.Request.RetryAttempt, data: evt.Data, received: received})
 	}
 }
 
@@ -165,7 +165,7 @@ func (a *App) onBadMessage(ctx context.Context, evt socketmode.Event, jobs chan<
 	}
 	a.ack(ctx, req.EnvelopeID, received)
 	if req.Type == socketmode.RequestTypeEventsAPI {
-		a.enqueue(ctx, jobs, job{typ: socketmode.EventTypeEventsAPI, payload: req.Payload, retry: req.RetryAttempt})
+		a.enqueue(ctx, jobs, job{typ: socketmode.EventTypeEventsAPI, payload: req.Payload, retry: req.RetryAttempt, received: received})
 		return
 	}
 	a.log.Warn("unreadable socket mode envelope acked and ignored", "type", req.Type)
