@@ -157,13 +157,14 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 		deliveryID sql.NullInt64
 		channel    sql.NullString // as stored: the given one, else the one enqueued
 		userID     sql.NullString
+		kind       string
 	)
 	err = tx.QueryRowContext(ctx, `
 		UPDATE outbox
 		SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
 		WHERE id = ? AND state <> 'sent'
-		RETURNING delivery_id, channel_id, user_id`,
-		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID)
+		RETURNING delivery_id, channel_id, user_id, kind`,
+		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID, &kind)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if _, err := outboxState(ctx, tx, id); err != nil {
@@ -180,6 +181,12 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 			UPDATE people SET dm_channel_id = ? WHERE user_id = ? AND dm_channel_id IS NULL`,
 			channel.String, userID.String); err != nil {
 			return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
+		}
+	}
+	// A shared chart's "ts" is its file id: the App Home shows the latest one.
+	if kind == KindChart && userID.Valid {
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, ts, userID.String); err != nil {
+			return fmt.Errorf("db: complete outbox: remember chart: %w", err)
 		}
 	}
 	if deliveryID.Valid {

@@ -20,7 +20,8 @@ type Person struct {
 	NextDueAt        *time.Time // nil = not scheduled
 	UnansweredStreak int
 	AskedToContinue  bool
-	Deleted          bool // the Slack account was deleted
+	Deleted          bool   // the Slack account was deleted
+	ChartFileID      string // the latest trend chart shared in their DM, if any
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -61,20 +62,21 @@ func (s *Store) Person(ctx context.Context, userID string) (Person, error) {
 		paused, due      sql.NullInt64
 		asked, deleted   int
 		created, updated int64
+		chart            sql.NullString
 	)
 	err := s.read.QueryRowContext(ctx, `
 		SELECT user_id, team_id, tz, dm_channel_id, slot, paused_until, next_due_at,
-		       unanswered_streak, asked_to_continue, deleted, created_at, updated_at
+		       unanswered_streak, asked_to_continue, deleted, created_at, updated_at, chart_file_id
 		FROM people WHERE user_id = ?`, userID).Scan(
 		&p.UserID, &p.TeamID, &p.TZ, &dm, &slot, &paused, &due,
-		&p.UnansweredStreak, &asked, &deleted, &created, &updated)
+		&p.UnansweredStreak, &asked, &deleted, &created, &updated, &chart)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, fmt.Errorf("db: person %s: %w", userID, ErrNotFound)
 	}
 	if err != nil {
 		return Person{}, fmt.Errorf("db: person: %w", err)
 	}
-	p.DMChannelID, p.Slot = dm.String, slot.String
+	p.DMChannelID, p.Slot, p.ChartFileID = dm.String, slot.String, chart.String
 	p.PausedUntil, p.NextDueAt = timePtr(paused), timePtr(due)
 	p.AskedToContinue, p.Deleted = asked != 0, deleted != 0
 	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)

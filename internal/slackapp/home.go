@@ -33,6 +33,7 @@ type HomeState struct {
 	Paused   bool
 	Next     string         // when the next prompt comes, in words; "" when none
 	Month    report.Summary // this month so far, with the six-month trend
+	ChartID  string         // the latest trend chart shared in their DM, shown as an image
 }
 
 // HomeBlocks builds the App Home tab: the current label and score, the trend, the next prompt
@@ -60,6 +61,11 @@ func HomeBlocks(st HomeState) []slack.Block {
 		fmt.Fprintf(&trend, "\n%s: %s", p.Month.Title(), escapeMrkdwn(line))
 	}
 	blocks = append(blocks, section("home_trend", trend.String()))
+	if st.ChartID != "" {
+		// https://docs.slack.dev/reference/block-kit/blocks/image-block (slack_file)
+		blocks = append(blocks, slack.NewImageBlockSlackFile(&slack.SlackFileObject{ID: st.ChartID},
+			"Your lean and wellbeing by month, from your latest summary", "home_chart", nil))
+	}
 	var status string
 	switch {
 	case !st.Enrolled:
@@ -146,6 +152,7 @@ func (h *results) homeState(ctx context.Context, userID string) (HomeState, erro
 		return st, err
 	default:
 		loc = schedule.Location(p.TZ)
+		st.ChartID = p.ChartFileID
 		st.Enrolled = p.NextDueAt != nil
 		if p.PausedUntil != nil && p.PausedUntil.After(now) {
 			st.Paused = true

@@ -169,6 +169,13 @@ func TestE2ESummaryCommand(t *testing.T) {
 	if summary == 0 || chart != summary+1 {
 		t.Errorf("got summary at %d and chart at %d, want the chart right after the summary", summary, chart)
 	}
+	// The App Home shows the chart just shared.
+	fileID := s.botDMs("UA")[chart].Files[0].ID
+	s.emu.OpenHome("UA")
+	s.eventually("the home tab's chart", func() bool {
+		h := s.emu.Home("UA")
+		return h != nil && strings.Contains(string(h.Blocks), `"slack_file":{"id":"`+fileID+`"}`)
+	})
 }
 
 func TestE2EAppHome(t *testing.T) {

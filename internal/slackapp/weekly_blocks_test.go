@@ -120,7 +120,7 @@ func TestResultsBlocksGolden(t *testing.T) {
 		{"summary_empty", SummaryMessage(empty)},
 		{"assessment_result", AssessmentResultMessage(sum, suggestion(scored, at))},
 		{"assessment_invite", AssessmentInvite()},
-		{"home_enrolled", Message{Text: "home", Blocks: HomeBlocks(HomeState{Enrolled: true, Next: "Monday 16 March at 09:00 (UTC)", Month: full})}},
+		{"home_enrolled", Message{Text: "home", Blocks: HomeBlocks(HomeState{Enrolled: true, Next: "Monday 16 March at 09:00 (UTC)", Month: full, ChartID: "F0123"})}},
 		{"home_new", Message{Text: "home", Blocks: HomeBlocks(HomeState{Month: empty})}},
 	}
 	for _, tt := range tests {
