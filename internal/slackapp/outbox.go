@@ -211,17 +211,8 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 			target = it.UserID
 		}
 	}
-	if it.Attempts > 1 {
-		ts, found, err := a.findPosted(ctx, channel, it.ID, it.CreatedAt)
-		if err != nil {
-			a.settleError(ctx, it, err)
-			return
-		}
-		if found {
-			a.completeItem(ctx, it, channel, ts)
-			a.stats.outboxReconciled.Add(1)
-			return
-		}
+	if it.Attempts > 1 && a.alreadyPosted(ctx, it, channel, carriesOutboxID(it.ID)) {
+		return
 	}
 	postedChannel, ts, err := a.postMessage(ctx, target, msg, it)
 	if err != nil {
@@ -273,13 +264,29 @@ func (a *App) postMessage(ctx context.Context, channel string, m Message, it db.
 	return ch, ts, err
 }
 
-// findPosted looks through the channel's history since the item was created for a message
-// carrying its outbox id.
+// carriesOutboxID matches a message posted for the outbox item with id: every post carries it in
+// its metadata.
 // https://docs.slack.dev/reference/methods/conversations.history (include_all_metadata)
-func (a *App) findPosted(ctx context.Context, channel string, outboxID int64, created time.Time) (string, bool, error) {
-	return a.findInHistory(ctx, channel, created, func(m slack.Message) bool {
-		return m.Metadata.EventType == outboxEventType && sameID(m.Metadata.EventPayload["outbox_id"], outboxID)
-	})
+func carriesOutboxID(id int64) func(slack.Message) bool {
+	return func(m slack.Message) bool {
+		return m.Metadata.EventType == outboxEventType && sameID(m.Metadata.EventPayload["outbox_id"], id)
+	}
+}
+
+// alreadyPosted looks for an earlier try of it that landed, matched by match. It reports true
+// when the item is settled (found and completed, or the lookup failed and it was rescheduled).
+func (a *App) alreadyPosted(ctx context.Context, it db.OutboxItem, channel string, match func(slack.Message) bool) bool {
+	ts, found, err := a.findInHistory(ctx, channel, it.CreatedAt, match)
+	if err != nil {
+		a.settleError(ctx, it, err)
+		return true
+	}
+	if found {
+		a.completeItem(ctx, it, channel, ts)
+		a.stats.outboxReconciled.Add(1)
+		return true
+	}
+	return false
 }
 
 // slackTS writes t as a Slack timestamp ("seconds.micros").

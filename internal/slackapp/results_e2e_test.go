@@ -223,3 +223,27 @@ func TestE2EAppHome(t *testing.T) {
 	}
 	s.eventually("the home tab to show the pause", func() bool { return strings.Contains(home(), "Resume prompts") })
 }
+
+// TestE2EChartUploadedOnceAfterAmbiguousFailure: files.completeUploadExternal shares the chart
+// but answers 500; the retry finds the shared file by its name and does not upload it again.
+func TestE2EChartUploadedOnceAfterAmbiguousFailure(t *testing.T) {
+	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC), slackemu.User{ID: "UA", Name: "ada", TZ: "UTC"})
+	s.command("UA", "start")
+	s.command("UA", "prompt")
+	s.settle()
+	d, p := s.openDelivery("UA")
+	s.answerAny("UA", d, p)
+	s.emu.FailNext("files.completeUploadExternal", 1, slackemu.Fault{Kind: slackemu.FaultHTTP500, Applied: true})
+	s.command("UA", "summary")
+	s.settle()
+	files := 0
+	for _, m := range s.botDMs("UA") {
+		files += len(m.Files)
+	}
+	if files != 1 {
+		t.Errorf("got %d charts shared, want exactly 1", files)
+	}
+	if got := s.app.Stats().OutboxReconciled; got < 1 {
+		t.Errorf("got %d reconciled posts, want the chart found again", got)
+	}
+}

@@ -84,24 +84,15 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 		}
 	}
 	name := uniqueName(up.Filename, it.ID)
-	if it.Attempts > 1 {
-		ts, found, err := a.findInHistory(ctx, channel, it.CreatedAt, func(m slack.Message) bool {
-			for _, f := range m.Files {
-				if f.Name == name {
-					return true
-				}
+	if it.Attempts > 1 && a.alreadyPosted(ctx, it, channel, func(m slack.Message) bool {
+		for _, f := range m.Files {
+			if f.Name == name {
+				return true
 			}
-			return false
-		})
-		if err != nil {
-			a.settleError(ctx, it, err)
-			return
 		}
-		if found {
-			a.completeItem(ctx, it, channel, ts)
-			a.stats.outboxReconciled.Add(1)
-			return
-		}
+		return false
+	}) {
+		return
 	}
 	var upload *slack.GetUploadURLExternalResponse
 	err = a.web.call(ctx, "files.getUploadURLExternal", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
