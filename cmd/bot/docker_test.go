@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// maxImageBytes is the image size target (PRODUCT: small, obvious to run).
+const maxImageBytes = 25 << 20
+
+// TestDockerImage builds the image where a Docker daemon is available and checks that it is small
+// and runs as a non-root user. Without a daemon it is skipped.
+func TestDockerImage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the Docker image")
+	}
+	if _, err := exec.LookPath("docker"); err != nil {
+		t.Skip("no docker command")
+	}
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		t.Skip("no Docker daemon")
+	}
+	const tag = "reflect:test"
+	build := exec.Command("docker", "build", "-t", tag, "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("docker build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Size}} {{.Config.User}} {{json .Config.Healthcheck}}", tag).Output()
+	if err != nil {
+		t.Fatalf("docker image inspect: %v", err)
+	}
+	fields := strings.SplitN(strings.TrimSpace(string(out)), " ", 3)
+	if len(fields) != 3 {
+		t.Fatalf("got %q from docker image inspect", out)
+	}
+	size, _ := strconv.ParseInt(fields[0], 10, 64)
+	t.Logf("image %s: %.1f MB, user %s", tag, float64(size)/(1<<20), fields[1])
+	if size <= 0 || size > maxImageBytes {
+		t.Errorf("got image size %d bytes, want at most %d", size, maxImageBytes)
+	}
+	if fields[1] == "" || fields[1] == "root" || strings.HasPrefix(fields[1], "0") {
+		t.Errorf("got user %q, want a non-root user", fields[1])
+	}
+	if !strings.Contains(fields[2], "healthcheck") {
+		t.Errorf("got healthcheck %s, want the bot's own healthcheck", fields[2])
+	}
+}
