@@ -86,6 +86,11 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner})
 	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Poke: loop.Poke, Changed: results.Changed})
 	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Changed: results.Changed})
+	teams := app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
+		MinRespondents: cfg.TeamMinRespondents, Poke: loop.Poke, Changed: results.Changed})
+	loop.Jobs = append(loop.Jobs, teams.MonthlyJob)
+	privacy := app.RegisterPrivacy(slackapp.Privacy{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: results.Changed})
+	loop.Jobs = append(loop.Jobs, privacy.Retention)
 
 	// One round before the relay starts: occurrences missed while the bot was down are planned,
 	// and posts whose occurrence has gone are given up before anything is sent.

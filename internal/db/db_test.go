@@ -489,9 +489,9 @@ func TestStatsCoversEveryTable(t *testing.T) {
 	}
 }
 
-// TestDeletePersonCascades fills every table with rows about two people, deletes one, and scans
+// TestForgetCascades fills every table with rows about two people, deletes one, and scans
 // every column of every table for the deleted person's id.
-func TestDeletePersonCascades(t *testing.T) {
+func TestForgetCascades(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := newStore(t)
 	for _, u := range []string{"UGONE", "UKEEP"} {
@@ -534,11 +534,11 @@ func TestDeletePersonCascades(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if ok, err := s.DeletePerson(ctx, "UGONE"); err != nil || !ok {
-		t.Fatalf("DeletePerson = %v, %v; want true, nil", ok, err)
+	if ok, err := s.Forget(ctx, "UGONE"); err != nil || !ok {
+		t.Fatalf("Forget = %v, %v; want true, nil", ok, err)
 	}
-	if ok, err := s.DeletePerson(ctx, "UGONE"); err != nil || ok {
-		t.Fatalf("DeletePerson again = %v, %v; want false, nil", ok, err)
+	if ok, err := s.Forget(ctx, "UGONE"); err != nil || ok {
+		t.Fatalf("Forget again = %v, %v; want false, nil", ok, err)
 	}
 
 	for _, table := range userTables(t, s) {

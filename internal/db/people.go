@@ -83,20 +83,6 @@ func (s *Store) Person(ctx context.Context, userID string) (Person, error) {
 	return p, nil
 }
 
-// DeletePerson deletes a person and, through the schema's cascades, everything about them
-// (/reflect forget). It reports whether the person existed.
-func (s *Store) DeletePerson(ctx context.Context, userID string) (bool, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM people WHERE user_id = ?`, userID)
-	if err != nil {
-		return false, fmt.Errorf("db: delete person: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("db: delete person: %w", err)
-	}
-	return n == 1, nil
-}
-
 // MarkPersonDeleted records that a person's Slack account was deleted: they are unenrolled,
 // unscheduled, and their unsent posts are given up, all in one transaction. Their answers stay
 // until retention or an explicit forget removes them.

@@ -103,6 +103,8 @@ func (s *sim) start() {
 	results := app.RegisterResults(Results{Store: store, Catalogue: s.cat, Planner: s.planner, Now: s.clock.Now})
 	app.RegisterWeekly(Weekly{Store: store, Catalogue: s.cat, Planner: s.planner, Now: s.clock.Now, Changed: results.Changed})
 	app.RegisterAssessment(Assessment{Store: store, Catalogue: s.cat, Now: s.clock.Now, Changed: results.Changed})
+	loop.Jobs = append(loop.Jobs, app.RegisterTeams(Teams{Store: store, Catalogue: s.cat, Planner: s.planner, Now: s.clock.Now, MinRespondents: 3, Poke: loop.Poke, Changed: results.Changed}).MonthlyJob)
+	loop.Jobs = append(loop.Jobs, app.RegisterPrivacy(Privacy{Store: store, Catalogue: s.cat, RetentionMonths: 24, Changed: results.Changed}).Retention)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()

@@ -567,7 +567,8 @@ func channelType(ch *channelState) string {
 	return "C"
 }
 
-// JoinChannel adds a person (or the bot) to a channel: a member_joined_channel event.
+// JoinChannel adds a person (or the bot) to a channel: a member_joined_channel event, sent when
+// the bot is (then) a member.
 // https://docs.slack.dev/reference/events/member_joined_channel
 func (s *Server) JoinChannel(userID, channelID string) {
 	s.mu.Lock()
@@ -580,13 +581,18 @@ func (s *Server) JoinChannel(userID, channelID string) {
 	if !s.isMemberLocked(ch, userID) {
 		ch.Members = append(ch.Members, userID)
 	}
-	s.emitLocked("member_joined_channel", map[string]any{
-		"user": userID, "channel": channelID, "channel_type": channelType(ch), "team": TeamID,
-	})
+	// "This event requires membership in the conversation": an app hears of joins only in
+	// channels it is in (its own join included).
+	if s.isMemberLocked(ch, BotUserID) {
+		s.emitLocked("member_joined_channel", map[string]any{
+			"user": userID, "channel": channelID, "channel_type": channelType(ch), "team": TeamID,
+		})
+	}
 	s.changedLocked()
 }
 
-// LeaveChannel removes a person (or the bot) from a channel: a member_left_channel event.
+// LeaveChannel removes a person (or the bot) from a channel: a member_left_channel event, sent
+// when the bot is still a member.
 // https://docs.slack.dev/reference/events/member_left_channel
 func (s *Server) LeaveChannel(userID, channelID string) {
 	s.mu.Lock()
@@ -602,14 +608,20 @@ func (s *Server) LeaveChannel(userID, channelID string) {
 			break
 		}
 	}
-	s.emitLocked("member_left_channel", map[string]any{
-		"user": userID, "channel": channelID, "channel_type": channelType(ch), "team": TeamID,
-	})
+	// Like joins, leaves reach only an app that is (still) in the channel; whether Slack tells an
+	// app of its own removal is not documented, so the emulator does not.
+	if s.isMemberLocked(ch, BotUserID) {
+		s.emitLocked("member_left_channel", map[string]any{
+			"user": userID, "channel": channelID, "channel_type": channelType(ch), "team": TeamID,
+		})
+	}
 	s.changedLocked()
 }
 
-// ArchiveChannel archives a channel (by its creator): a channel_archive event.
+// ArchiveChannel archives a channel (by its creator): a channel_archive event, or group_archive
+// for a private channel.
 // https://docs.slack.dev/reference/events/channel_archive
+// https://docs.slack.dev/reference/events/group_archive
 func (s *Server) ArchiveChannel(channelID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -619,6 +631,10 @@ func (s *Server) ArchiveChannel(channelID string) {
 		return
 	}
 	ch.IsArchived = true
-	s.emitLocked("channel_archive", map[string]any{"channel": channelID, "user": ch.Creator, "is_moving": 0})
+	if ch.IsPrivate {
+		s.emitLocked("group_archive", map[string]any{"channel": channelID})
+	} else {
+		s.emitLocked("channel_archive", map[string]any{"channel": channelID, "user": ch.Creator, "is_moving": 0})
+	}
 	s.changedLocked()
 }

@@ -1,0 +1,594 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// privateFixture is what fillPerson stored about one person.
+type privateFixture struct {
+	userID, dm, secret string
+	channel            string // a channel they lead; its id does not contain theirs
+	deliveries         []int64
+	assessment         int64
+}
+
+// fillPerson stores a row in every table that can hold something about a person: enrolments by
+// hand and by channel, a channel they lead, deliveries posted in their DM, an option answer and a
+// typed answer quoting secret, an assessment with items, a monthly summary record, and outbox rows
+// addressed to them and (like the reply to a typed answer) only to their DM channel, both quoting
+// secret in their payloads.
+func fillPerson(t *testing.T, s *Store, userID, secret string) privateFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := privateFixture{userID: userID, dm: "D" + userID, secret: secret, channel: "C-" + strings.ToLower(userID)}
+	startPerson(t, s, userID, f.dm, t0.Add(7*24*time.Hour))
+	if _, err := s.Enrol(ctx, userID, "channel:"+f.channel); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx,
+		`INSERT INTO channels (channel_id, lead_user_id, opted_in_at) VALUES (?, ?, ?)`, f.channel, userID, millis(t0)); err != nil {
+		t.Fatal(err)
+	}
+	f.deliveries = append(f.deliveries,
+		create(t, s, userID, NewDelivery{Occurrence: t0, Kind: DeliveryOnDemand, PromptID: "direction-big-picture", WellbeingPromptID: "wellbeing-hours"}),
+		create(t, s, userID, NewDelivery{Occurrence: t0.Add(time.Hour), Kind: DeliveryOnDemand, PromptID: "horizon-this-week"}))
+	sendAll(t, s)
+	for _, a := range []Answer{
+		{UserID: userID, DeliveryID: f.deliveries[0], PromptID: "direction-big-picture", OptionIndex: intPtr(3), Lean: 0.5, Weight: 1,
+			Explanation: "read as leadership — you chose “Paint the picture”", Source: "button"},
+		{UserID: userID, DeliveryID: f.deliveries[0], PromptID: "wellbeing-hours", OptionIndex: intPtr(0), Weight: 1,
+			Wellbeing: floatPtr(1), Explanation: "read as wellbeing", Source: "button"},
+		{UserID: userID, DeliveryID: f.deliveries[1], PromptID: "horizon-this-week", Text: "I " + secret + " the team", Lean: 1, Weight: 0.5,
+			Explanation: "read as leadership — because of “" + secret + "”", Source: "dm", MessageTS: "1741597200.000100"},
+	} {
+		if err := s.RecordAnswer(ctx, a); err != nil {
+			t.Fatalf("RecordAnswer: %v", err)
+		}
+	}
+	id, err := s.SaveAssessment(ctx, Assessment{UserID: userID, TakenAt: t0.Add(2 * time.Hour), Lean: 0.25, Label: "leadership",
+		Items: []AssessmentItem{{PromptID: "assess-direction", OptionIndex: 4, Lean: floatPtr(1)}, {PromptID: "assess-hours", OptionIndex: 1, Wellbeing: floatPtr(-1)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.assessment = id
+	if _, err := s.write.ExecContext(ctx,
+		`INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, '2025-02', 'person', ?)`, userID, millis(t0)); err != nil {
+		t.Fatal(err)
+	}
+	quote, _ := json.Marshal(map[string]string{"text": "Thanks, recorded: because of “" + secret + "”"})
+	for _, m := range []OutboxMessage{
+		{ChannelID: f.dm, Kind: "message", Payload: quote},                 // a reply queued by DM channel only
+		{UserID: userID, Kind: "message", Payload: quote},                  // a DM to the person, pending
+		{UserID: userID, ChannelID: f.dm, Kind: KindSummary, Payload: nil}, // sent below
+	} {
+		if _, err := s.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := s.ClaimOutbox(ctx, time.Minute, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Kind == KindSummary {
+			if err := s.CompleteOutbox(ctx, it.ID, f.dm, "9.1"); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := s.RetryOutbox(ctx, it.ID, t0, "unsent"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func mustExport(t *testing.T, s *Store, userID string) Export {
+	t.Helper()
+	ex, err := s.Export(context.Background(), userID)
+	if err != nil {
+		t.Fatalf("Export(%s): %v", userID, err)
+	}
+	return ex
+}
+
+func TestExport(t *testing.T) {
+	s, clock, _ := newStore(t)
+	ua := fillPerson(t, s, "UA", "mentorzork")
+	fillPerson(t, s, "UB", "visionquux")
+	clock.Advance(time.Hour)
+
+	ex := mustExport(t, s, "UA")
+	if ex.Format != "reflect-export" || ex.Version != 1 || !ex.ExportedAt.Equal(clock.Now()) {
+		t.Errorf("header = %q, %d, %s; want reflect-export, 1, %s", ex.Format, ex.Version, ex.ExportedAt, clock.Now())
+	}
+	p := ex.Person
+	if p.UserID != "UA" || p.TeamID != "T1" || p.TZ != "Europe/Paris" || p.DMChannelID == nil || *p.DMChannelID != ua.dm ||
+		p.NextDueAt == nil || !p.NextDueAt.Equal(t0.Add(7*24*time.Hour)) {
+		t.Errorf("person = %+v, want UA in Europe/Paris with DM %s, due a week after t0", p, ua.dm)
+	}
+	var sources []string
+	for _, e := range ex.Enrolments {
+		sources = append(sources, e.Source)
+	}
+	if want := []string{"channel:C-ua", "self"}; !reflect.DeepEqual(sources, want) {
+		t.Errorf("enrolments = %v, want %v", sources, want)
+	}
+	if len(ex.ChannelsLed) != 1 || ex.ChannelsLed[0].ChannelID != ua.channel {
+		t.Errorf("channels led = %+v, want %s", ex.ChannelsLed, ua.channel)
+	}
+	if len(ex.Deliveries) != 2 || ex.Deliveries[0].ID != ua.deliveries[0] || ex.Deliveries[0].State != "answered" ||
+		ex.Deliveries[0].WellbeingPromptID == nil || ex.Deliveries[0].TS == nil {
+		t.Errorf("deliveries = %+v, want the two, the first answered with its wellbeing check and ts", ex.Deliveries)
+	}
+	if len(ex.Answers) != 3 {
+		t.Fatalf("answers = %+v, want 3", ex.Answers)
+	}
+	typed := ex.Answers[2]
+	if typed.Text == nil || *typed.Text != "I mentorzork the team" || !strings.Contains(typed.Explanation, "mentorzork") ||
+		typed.Source != "dm" || typed.MessageTS == nil || typed.OptionIndex != nil {
+		t.Errorf("typed answer = %+v, want its text, explanation, source and message ts", typed)
+	}
+	if opt := ex.Answers[0]; opt.OptionIndex == nil || *opt.OptionIndex != 3 || opt.Text != nil || opt.DeliveryID == nil {
+		t.Errorf("option answer = %+v, want option 3, no text, its delivery", opt)
+	}
+	if len(ex.Assessments) != 1 || ex.Assessments[0].ID != ua.assessment || ex.Assessments[0].Label != "leadership" ||
+		len(ex.Assessments[0].Items) != 2 || ex.Assessments[0].Items[0].PromptID != "assess-direction" {
+		t.Errorf("assessments = %+v, want one with its two items", ex.Assessments)
+	}
+	if len(ex.SummariesSent) != 1 || ex.SummariesSent[0].Period != "2025-02" {
+		t.Errorf("summaries sent = %+v, want 2025-02", ex.SummariesSent)
+	}
+	// Four posts for the two deliveries plus the three queued by fillPerson: the reply addressed
+	// only to the DM channel is the person's too.
+	kinds := map[string]int{}
+	for _, o := range ex.Outbox {
+		kinds[o.Kind]++
+	}
+	if want := map[string]int{KindPrompt: 2, KindWellbeing: 1, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
+		t.Errorf("outbox kinds = %v, want %v", kinds, want)
+	}
+
+	b, err := json.Marshal(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, absent := range []string{"UB", "visionquux", "DUB", "payload", "Thanks, recorded"} {
+		if bytes.Contains(b, []byte(absent)) {
+			t.Errorf("export of UA contains %q", absent)
+		}
+	}
+}
+
+func TestExportEdges(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newStore(t)
+	if _, err := s.Export(ctx, "UNOBODY"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Export(unknown) error = %v, want ErrNotFound", err)
+	}
+	// Someone known but with nothing else: every list is [] rather than null.
+	addPerson(t, s, "UNEW")
+	b, err := json.Marshal(mustExport(t, s, "UNEW"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "outbox"} {
+		if got := string(doc[key]); got != "[]" {
+			t.Errorf("%s = %s, want []", key, got)
+		}
+	}
+}
+
+// exportedTables says where each table that holds rows about a person appears in the export, and
+// which of its columns are left out on purpose. TestExportCoversSchema fails when a migration adds
+// a table or a column that the export (and Forget) have not been taught about.
+var exportedTables = map[string]struct {
+	section string   // JSON path of the list, "person" for the one object
+	omitted []string // columns not exported, and why in the comment
+}{
+	"people":           {"person", nil},
+	"enrolments":       {"enrolments", []string{"user_id"}},
+	"channels":         {"channels_led", []string{"lead_user_id"}},
+	"deliveries":       {"deliveries", []string{"user_id"}},
+	"answers":          {"answers", []string{"user_id"}},
+	"assessments":      {"assessments", []string{"user_id"}},
+	"assessment_items": {"assessments.items", []string{"assessment_id"}},
+	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
+	// Payloads are rendered messages (their content is in the rest of the export); the channel,
+	// ts, lease and errors are delivery mechanics.
+	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "ts", "last_error"}},
+}
+
+func TestExportCoversSchema(t *testing.T) {
+	s, _, _ := newStore(t)
+	fillPerson(t, s, "UA", "mentorzork")
+	b, err := json.Marshal(mustExport(t, s, "UA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	// keysAt returns the keys of the first object at a dotted path of lists.
+	keysAt := func(path string) map[string]bool {
+		var cur any = doc
+		for _, part := range strings.Split(path, ".") {
+			if list, ok := cur.([]any); ok {
+				if len(list) == 0 {
+					t.Fatalf("%s: empty list in the fixture", path)
+				}
+				cur = list[0]
+			}
+			cur = cur.(map[string]any)[part]
+		}
+		if list, ok := cur.([]any); ok {
+			if len(list) == 0 {
+				t.Fatalf("%s: empty list in the fixture", path)
+			}
+			cur = list[0]
+		}
+		keys := map[string]bool{}
+		for k := range cur.(map[string]any) {
+			keys[k] = true
+		}
+		return keys
+	}
+	for _, table := range userTables(t, s) {
+		fks, err := s.read.Query(`SELECT "table" FROM pragma_foreign_key_list(?)`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		personal := table == "people"
+		for fks.Next() {
+			var parent string
+			if err := fks.Scan(&parent); err != nil {
+				t.Fatal(err)
+			}
+			personal = personal || parent == "people" || parent == "assessments"
+		}
+		fks.Close()
+		spec, known := exportedTables[table]
+		if !personal {
+			continue
+		}
+		if !known {
+			t.Errorf("table %s refers to a person but is not in the export: teach Export and Forget about it", table)
+			continue
+		}
+		keys := keysAt(spec.section)
+		for _, col := range columns(t, s, table) {
+			if !keys[col] && !contains(spec.omitted, col) {
+				t.Errorf("%s.%s is not in the export's %s: add it, or list it as omitted with a reason", table, col, spec.section)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// traces counts, in every column of every table, the values that contain any of needles.
+func traces(t *testing.T, s *Store, needles ...string) map[string]int {
+	t.Helper()
+	found := map[string]int{}
+	for _, table := range userTables(t, s) {
+		for _, col := range columns(t, s, table) {
+			for _, n := range needles {
+				var c int
+				q := `SELECT COUNT(*) FROM ` + table + ` WHERE instr(CAST(` + col + ` AS TEXT), ?) > 0`
+				if err := s.read.QueryRow(q, n).Scan(&c); err != nil {
+					t.Fatal(err)
+				}
+				if c > 0 {
+					found[table+"."+col+" ∋ "+n] += c
+				}
+			}
+		}
+	}
+	return found
+}
+
+// onDisk reports whether needle is anywhere in the database file or its write-ahead log.
+func onDisk(t *testing.T, path, needle string) bool {
+	t.Helper()
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(needle)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestForget(t *testing.T) {
+	tests := []struct {
+		name     string
+		forget   string
+		wantKnew bool
+	}{
+		{name: "a person with data everywhere", forget: "UA", wantKnew: true},
+		{name: "someone Reflect never knew", forget: "UNOBODY", wantKnew: false},
+		{name: "an empty id", forget: "", wantKnew: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, _, path := newStore(t)
+			fillPerson(t, s, "UA", "mentorzork")
+			fillPerson(t, s, "UB", "visionquux")
+			keepB := mustExport(t, s, "UB")
+			before, err := s.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			knew, err := s.Forget(ctx, tt.forget)
+			if tt.forget == "" {
+				if err == nil {
+					t.Fatal("Forget(\"\") error = nil, want an error")
+				}
+			} else if err != nil {
+				t.Fatalf("Forget: %v", err)
+			}
+			if knew != tt.wantKnew {
+				t.Errorf("Forget = %v, want %v", knew, tt.wantKnew)
+			}
+
+			// The other person is untouched, row for row.
+			gotB := mustExport(t, s, "UB")
+			gotB.ExportedAt = keepB.ExportedAt
+			if !reflect.DeepEqual(gotB, keepB) {
+				t.Errorf("UB's data changed:\ngot  %+v\nwant %+v", gotB, keepB)
+			}
+			after, err := s.Stats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.wantKnew {
+				if !reflect.DeepEqual(after, before) {
+					t.Errorf("rows changed: %v → %v", before, after)
+				}
+				return
+			}
+			if got := traces(t, s, "UA", "DUA", "mentorzork"); len(got) > 0 {
+				t.Errorf("traces of UA left: %v", got)
+			}
+			if onDisk(t, path, "mentorzork") {
+				t.Errorf("UA's words are still in the database file or its log")
+			}
+			if _, err := s.Export(ctx, "UA"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("Export after Forget error = %v, want ErrNotFound", err)
+			}
+			// UA's channel stays opted in for its members, without a lead.
+			var lead *string
+			if err := s.read.QueryRow(`SELECT lead_user_id FROM channels WHERE channel_id = 'C-ua'`).Scan(&lead); err != nil {
+				t.Fatalf("UA's channel: %v", err)
+			}
+			if lead != nil {
+				t.Errorf("UA's channel lead = %q, want NULL", *lead)
+			}
+			for table, n := range before {
+				want := n / 2
+				switch table {
+				case "schema_migrations", "seen_events", "app_state", "channels":
+					want = n
+				}
+				if after[table] != want {
+					t.Errorf("%s rows = %d, want %d (before %d)", table, after[table], want, n)
+				}
+			}
+			if again, err := s.Forget(ctx, "UA"); err != nil || again {
+				t.Errorf("Forget again = %v, %v; want false, nil", again, err)
+			}
+		})
+	}
+}
+
+// TestForgetErasesFromDisk: the words are on disk before (so the check can see them), and gone
+// after, not only unlinked from the tables: including earlier versions of a row, which updates
+// left in the file's free space before anyone asked to forget.
+func TestForgetErasesFromDisk(t *testing.T) {
+	ctx := context.Background()
+	s, _, path := newStore(t)
+	fillPerson(t, s, "UA", "mentorzork")
+	fillPerson(t, s, "UB", "visionquux")
+	// A row rewritten smaller leaves its earlier version in the page's free space. Here it is done
+	// by hand, to be sure of it; in the running bot a post's state changes do the same.
+	quote, _ := json.Marshal(map[string]string{"text": strings.Repeat("Thanks, ", 40) + "because of “earlierzork”"})
+	id, err := s.Enqueue(ctx, OutboxMessage{ChannelID: "DUA", Kind: "message", Payload: quote})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, `UPDATE outbox SET payload = '{}' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, words := range []string{"mentorzork", "earlierzork"} {
+		if !onDisk(t, path, words) {
+			t.Fatalf("%q is not on disk before Forget: the check cannot see it", words)
+		}
+	}
+	if got := traces(t, s, "earlierzork"); len(got) > 0 {
+		t.Fatalf("the earlier version is in a table (%v), want it only in free space", got)
+	}
+	if _, err := s.Forget(ctx, "UA"); err != nil {
+		t.Fatal(err)
+	}
+	for _, words := range []string{"mentorzork", "earlierzork"} {
+		if onDisk(t, path, words) {
+			t.Errorf("%q is still in the database file or its log after Forget", words)
+		}
+	}
+	if !onDisk(t, path, "visionquux") {
+		t.Error("UB's words are gone from disk, want them kept")
+	}
+	var secure int
+	if err := s.write.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&secure); err != nil {
+		t.Fatal(err)
+	}
+	if secure != 0 {
+		t.Errorf("secure_delete = %d after Forget, want it put back to 0", secure)
+	}
+}
+
+func TestPurgeAnswers(t *testing.T) {
+	ctx := context.Background()
+	cutoff := t0.AddDate(0, 1, 0)
+	tests := []struct {
+		name string
+		at   time.Time
+		gone bool
+	}{
+		{name: "long before", at: cutoff.AddDate(-1, 0, 0), gone: true},
+		{name: "a millisecond before", at: cutoff.Add(-time.Millisecond), gone: true},
+		{name: "at the cutoff", at: cutoff, gone: false},
+		{name: "after", at: cutoff.Add(time.Hour), gone: false},
+	}
+	s, _, path := newStore(t)
+	startPerson(t, s, "UA", "DUA", t0)
+	wantGone := int64(0)
+	for i, tt := range tests {
+		d := create(t, s, "UA", NewDelivery{Occurrence: t0.Add(time.Duration(i) * time.Minute), Kind: DeliveryOnDemand, PromptID: "horizon-this-week"})
+		if err := s.RecordAnswer(ctx, Answer{UserID: "UA", DeliveryID: d, PromptID: "horizon-this-week",
+			Text: "words-" + tt.name, Weight: 0.5, Source: "modal", AnsweredAt: tt.at}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveAssessment(ctx, Assessment{UserID: "UA", TakenAt: tt.at, Label: "balanced",
+			Items: []AssessmentItem{{PromptID: "assess-" + strings.ReplaceAll(tt.name, " ", "-"), OptionIndex: 0}}}); err != nil {
+			t.Fatal(err)
+		}
+		if tt.gone {
+			wantGone += 2
+		}
+	}
+
+	n, err := s.PurgeAnswers(ctx, cutoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != wantGone {
+		t.Errorf("PurgeAnswers = %d, want %d (answers and assessments)", n, wantGone)
+	}
+	ex := mustExport(t, s, "UA")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var answer, assessment bool
+			for _, a := range ex.Answers {
+				answer = answer || (a.Text != nil && *a.Text == "words-"+tt.name)
+			}
+			for _, a := range ex.Assessments {
+				assessment = assessment || a.TakenAt.Equal(tt.at)
+			}
+			if answer == tt.gone || assessment == tt.gone {
+				t.Errorf("answer kept %v, assessment kept %v; want both %v", answer, assessment, !tt.gone)
+			}
+			if got := onDisk(t, path, "words-"+tt.name); got == tt.gone {
+				t.Errorf("words on disk = %v, want %v", got, !tt.gone)
+			}
+		})
+	}
+	// Items go with their assessments; deliveries stay for the rotation.
+	var items int
+	if err := s.read.QueryRow(`SELECT COUNT(*) FROM assessment_items`).Scan(&items); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(tests) - int(wantGone/2); items != want {
+		t.Errorf("assessment items = %d, want %d", items, want)
+	}
+	if len(ex.Deliveries) != len(tests) {
+		t.Errorf("deliveries = %d, want all %d kept", len(ex.Deliveries), len(tests))
+	}
+	if n, err := s.PurgeAnswers(ctx, cutoff); err != nil || n != 0 {
+		t.Errorf("PurgeAnswers again = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestQueueExport(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newStore(t)
+	if _, err := s.QueueExport(ctx, "UNOBODY"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("QueueExport(unknown) error = %v, want ErrNotFound", err)
+	}
+	startPerson(t, s, "UA", "DUA", t0.Add(time.Hour))
+	steps := []struct {
+		name   string
+		before func()
+		want   bool
+	}{
+		{name: "first", want: true},
+		{name: "while one waits", want: false},
+		{name: "while one is being sent", before: func() {
+			if _, err := s.ClaimOutbox(ctx, time.Minute, 10); err != nil {
+				t.Fatal(err)
+			}
+		}, want: false},
+		{name: "after it was sent", before: func() { sendAll(t, s); completeSending(t, s) }, want: true},
+	}
+	for _, st := range steps {
+		if st.before != nil {
+			st.before()
+		}
+		got, err := s.QueueExport(ctx, "UA")
+		if err != nil || got != st.want {
+			t.Errorf("%s: QueueExport = %v, %v; want %v, nil", st.name, got, err, st.want)
+		}
+	}
+	var exports int
+	for _, r := range outboxOf(t, s, "UA") {
+		if r.Kind != KindExport {
+			continue
+		}
+		exports++
+		if r.Payload != "{}" || r.ChannelID != "DUA" {
+			t.Errorf("export item payload %s, channel %q; want {} and DUA", r.Payload, r.ChannelID)
+		}
+	}
+	if exports != 2 {
+		t.Errorf("export items = %d, want 2", exports)
+	}
+}
+
+// completeSending completes every item still leased, as a relay would.
+func completeSending(t *testing.T, s *Store) {
+	t.Helper()
+	rows, err := s.read.Query(`SELECT id FROM outbox WHERE state = 'sending'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := s.CompleteOutbox(context.Background(), id, "DUA", "1.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,773 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/report"
+	"github.com/reflect-bot/reflect/internal/schedule"
+)
+
+// Opt-in policies (OPTIN_POLICY, PRODUCT §8): who may opt a channel in.
+const (
+	PolicyCreatorOrAdmin = "creator_or_admin" // the channel's creator, or a workspace admin or owner
+	PolicyAdmins         = "admins"           // workspace admins and owners only
+	PolicyMembers        = "members"          // any member of the channel (and its creator, admins, owners)
+)
+
+// actionTeamStop is the welcome's one-tap Stop.
+const actionTeamStop = "team_stop"
+
+// Limits of the Slack calls opt-in makes.
+const (
+	// membersPageSize is conversations.members' page size; Slack recommends no more than 200.
+	// https://docs.slack.dev/reference/methods/conversations.members
+	membersPageSize = 200
+	// maxMemberPages bounds a channel's member list (200 000 people): a cursor that never ends
+	// must not keep a handler forever.
+	maxMemberPages = 1000
+	// slackbotID is Slackbot, a member of every channel whose users.info does not say is_bot.
+	slackbotID = "USLACKBOT"
+	// teamSummaryHour is when, on the 1st of the month in the lead's zone, last month's team
+	// summary is due.
+	teamSummaryHour = 9
+)
+
+// ChannelInfo is what opting a channel in needs to know about it.
+type ChannelInfo struct {
+	ID, Name string
+	Creator  string // the user who created it; "" when Slack does not say
+	IsMember bool   // the bot is a member
+	// The kind of conversation: opt-in works in public and private channels, not DMs.
+	IsPrivate, IsArchived, IsIM, IsMpIM bool
+}
+
+// ChannelInfo looks a conversation up with conversations.info: its name, creator, whether the bot
+// is a member (is_member) and what kind it is. A private channel the bot is not in, like an
+// unknown one, gives an *APIError with Code "channel_not_found".
+// https://docs.slack.dev/reference/methods/conversations.info
+func (a *App) ChannelInfo(ctx context.Context, channelID string) (ChannelInfo, error) {
+	var ch *slack.Channel
+	err := a.web.call(ctx, "conversations.info", callOpts{}, func(ctx context.Context) error {
+		var err error
+		ch, err = a.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
+		return err
+	})
+	if err != nil {
+		return ChannelInfo{}, err
+	}
+	if ch == nil {
+		return ChannelInfo{}, fmt.Errorf("slackapp: conversations.info: %w (no channel in the reply)", ErrAmbiguous)
+	}
+	return ChannelInfo{
+		ID: ch.ID, Name: ch.Name, Creator: ch.Creator, IsMember: ch.IsMember,
+		IsPrivate: ch.IsPrivate, IsArchived: ch.IsArchived, IsIM: ch.IsIM, IsMpIM: ch.IsMpIM,
+	}, nil
+}
+
+// ChannelMembers lists a channel's members (people, bots and this app alike) with
+// conversations.members, following its cursor to the last page (an empty next_cursor).
+// https://docs.slack.dev/reference/methods/conversations.members
+// https://docs.slack.dev/apis/web-api/pagination
+func (a *App) ChannelMembers(ctx context.Context, channelID string) ([]string, error) {
+	var all []string
+	cursor := ""
+	for range maxMemberPages {
+		var page []string
+		var next string
+		err := a.web.call(ctx, "conversations.members", callOpts{}, func(ctx context.Context) error {
+			var err error
+			page, next, err = a.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{
+				ChannelID: channelID, Cursor: cursor, Limit: membersPageSize,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all, nil
+		}
+		cursor = next
+	}
+	return nil, fmt.Errorf("slackapp: conversations.members: more than %d pages", maxMemberPages)
+}
+
+// Member is a person as opting a channel in sees them.
+type Member struct {
+	UserProfile
+	// External is someone from another organisation, in a channel shared with Slack Connect:
+	// users.info marks them is_stranger, or names another team.
+	External bool
+	// InChannel is whether they are a member of the channel in question.
+	InChannel bool
+}
+
+// memberInfo looks a person up with users.info, as UserInfo does, keeping also whether they come
+// from outside the workspace teamID.
+// https://docs.slack.dev/reference/methods/users.info
+// https://docs.slack.dev/reference/objects/user-object (is_admin, is_owner, is_restricted,
+// is_ultra_restricted, is_stranger, team_id)
+func (a *App) memberInfo(ctx context.Context, userID, teamID string) (Member, error) {
+	var u *slack.User
+	err := a.web.call(ctx, "users.info", callOpts{}, func(ctx context.Context) error {
+		var err error
+		u, err = a.api.GetUserInfoContext(ctx, userID)
+		return err
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return Member{
+		UserProfile: UserProfile{
+			ID: u.ID, TZ: u.TZ,
+			IsBot: u.IsBot, Deleted: u.Deleted,
+			IsAdmin: u.IsAdmin, IsOwner: u.IsOwner,
+			IsRestricted: u.IsRestricted, IsUltraRestricted: u.IsUltraRestricted,
+		},
+		External: u.IsStranger || (teamID != "" && u.TeamID != "" && u.TeamID != teamID),
+	}, nil
+}
+
+// mayOptIn decides whether who may opt channel ch in (or out) under policy, and if not, says why
+// in a sentence for them. Guests and people from other organisations never may, whatever the
+// policy; an unknown policy lets nobody.
+func mayOptIn(policy string, who Member, ch ChannelInfo) (bool, string) {
+	switch {
+	case who.IsBot || who.Deleted:
+		return false, "Only people can opt a channel in to Reflect."
+	case who.External:
+		return false, "People from outside this workspace can't opt a channel in to Reflect."
+	case who.IsRestricted || who.IsUltraRestricted:
+		return false, "Guest accounts can't opt a channel in to Reflect."
+	}
+	admin := who.IsAdmin || who.IsOwner
+	switch policy {
+	case PolicyCreatorOrAdmin:
+		if admin || (ch.Creator != "" && who.ID == ch.Creator) {
+			return true, ""
+		}
+		if ch.Creator != "" {
+			return false, fmt.Sprintf("In this workspace only the channel's creator (<@%s>) or a workspace admin or owner can opt it in to Reflect.", ch.Creator)
+		}
+		return false, "In this workspace only the channel's creator or a workspace admin or owner can opt it in to Reflect."
+	case PolicyAdmins:
+		if admin {
+			return true, ""
+		}
+		return false, "In this workspace only workspace admins and owners can opt a channel in to Reflect."
+	case PolicyMembers:
+		// The widest policy keeps everyone the narrower ones allow.
+		if who.InChannel || admin || (ch.Creator != "" && who.ID == ch.Creator) {
+			return true, ""
+		}
+		return false, "Only members of this channel can opt it in to Reflect."
+	}
+	return false, "This workspace's opt-in setting isn't one I know, so nobody can opt a channel in. An admin can check OPTIN_POLICY."
+}
+
+// Teams is channel opt-in (PRODUCT §8): a lead opts a channel in, which enrols its people; joins,
+// leaves and archiving keep that in step; the lead gets an anonymous monthly team summary.
+type Teams struct {
+	Store     *db.Store
+	Catalogue *prompts.Catalogue
+	Planner   schedule.Planner
+	Now       func() time.Time
+	// Policy is OPTIN_POLICY: PolicyCreatorOrAdmin (the default when empty), PolicyAdmins or
+	// PolicyMembers.
+	Policy string
+	// MinRespondents is TEAM_MIN_RESPONDENTS (0 means report.DefaultMinRespondents).
+	MinRespondents int
+	// Poke wakes the due loop after people were enrolled.
+	Poke func()
+	// Changed is called after a person's enrolment changed (to refresh their App Home).
+	Changed func(ctx context.Context, userID string)
+}
+
+// TeamsHandle gives the due loop the monthly team summaries.
+type TeamsHandle struct{ h *teams }
+
+// MonthlyJob is a schedule.Loop job: for each opted-in channel with a lead, once the lead's clock
+// has passed 09:00 on the 1st of a month, it queues last month's team summary to the lead, once
+// (the store records it in summaries_sent in the transaction that queues it). A problem with one
+// channel is logged and the others go on; only a store that cannot list channels fails the job.
+func (t *TeamsHandle) MonthlyJob(ctx context.Context, now time.Time) error {
+	return t.h.monthly(ctx, now)
+}
+
+type teams struct {
+	Teams
+	app *App
+
+	mu   sync.Mutex
+	done map[string]report.Month // channel|lead → the month whose summary is known to be queued
+}
+
+// RegisterTeams wires channel opt-in into the app and returns the monthly job for the due loop.
+func (a *App) RegisterTeams(t Teams) *TeamsHandle {
+	if t.Now == nil {
+		t.Now = time.Now
+	}
+	if t.Policy == "" {
+		t.Policy = PolicyCreatorOrAdmin
+	}
+	if t.Poke == nil {
+		t.Poke = func() {}
+	}
+	if t.Changed == nil {
+		t.Changed = func(context.Context, string) {}
+	}
+	h := &teams{Teams: t, app: a, done: map[string]report.Month{}}
+	a.HandleCommand("optin", h.optin)
+	a.HandleCommand("optout", h.optout)
+	a.HandleCommand("team", h.team)
+	a.HandleAction(actionTeamStop, h.onStop)
+	a.HandleEvent("member_joined_channel", h.onJoined)
+	a.HandleEvent("member_left_channel", h.onLeft)
+	a.HandleEvent("channel_archive", h.onArchived)
+	a.HandleEvent("group_archive", h.onArchived)
+	a.RegisterRenderer(db.KindTeamWelcome, h.renderWelcome)
+	a.RegisterRenderer(db.KindTeamSummary, h.renderSummary)
+	return &TeamsHandle{h: h}
+}
+
+func (h *teams) command() string { return h.app.cfg.SlashCommand }
+
+func (h *teams) minRespondents() int {
+	if h.MinRespondents <= 0 {
+		return report.DefaultMinRespondents
+	}
+	return h.MinRespondents
+}
+
+// isDMRequest reports whether a command came from a DM (a DM word, or the slash command in a
+// D… conversation), where channel commands have no channel to act on.
+func isDMRequest(req CommandRequest) bool {
+	return req.FromDM || req.ChannelID == "" || strings.HasPrefix(req.ChannelID, "D")
+}
+
+// cannotSeeChannel reports whether Slack's answer means the bot cannot see the channel: a private
+// channel it was not invited to reads as channel_not_found.
+// https://docs.slack.dev/reference/methods/conversations.info#errors
+func cannotSeeChannel(err error) bool {
+	ae, ok := errors.AsType[*APIError](err)
+	return ok && (ae.Code == "channel_not_found" || ae.Code == "not_in_channel")
+}
+
+func containsID(members []string, id string) bool {
+	for _, m := range members {
+		if m == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *teams) usageError(ctx context.Context, req CommandRequest, problem string) error {
+	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem}))
+}
+
+func (h *teams) optin(ctx context.Context, req CommandRequest) error {
+	if len(req.Command.Args) > 0 {
+		return h.usageError(ctx, req, "optin takes nothing after it")
+	}
+	if isDMRequest(req) {
+		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "optin"))
+	}
+	ch, err := h.app.ChannelInfo(ctx, req.ChannelID)
+	if cannotSeeChannel(err) {
+		return req.Reply(ctx, teamInviteMessage(h.command()))
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case ch.IsIM || ch.IsMpIM:
+		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "optin"))
+	case ch.IsArchived:
+		return req.Reply(ctx, textMessage("team_archived", "This channel is archived, so it can't be opted in."))
+	}
+	who, err := h.app.memberInfo(ctx, req.UserID, req.TeamID)
+	if err != nil {
+		return err
+	}
+	members, err := h.app.ChannelMembers(ctx, ch.ID)
+	if cannotSeeChannel(err) {
+		return req.Reply(ctx, teamInviteMessage(h.command()))
+	}
+	if err != nil {
+		return err
+	}
+	who.InChannel = containsID(members, req.UserID)
+	if ok, why := mayOptIn(h.Policy, who, ch); !ok {
+		return req.Reply(ctx, teamRefusalMessage(why))
+	}
+	// The bot must be in the channel to hear who joins and leaves.
+	// https://docs.slack.dev/reference/events/member_joined_channel ("requires membership")
+	if !ch.IsMember || !containsID(members, h.app.BotUserID()) {
+		return req.Reply(ctx, teamInviteMessage(h.command()))
+	}
+	existing, err := h.Store.TeamChannel(ctx, ch.ID)
+	switch {
+	case err == nil && existing.OptedIn() && existing.LeadUserID != "":
+		return req.Reply(ctx, teamAlreadyMessage(h.command(), existing.LeadUserID, existing.LeadUserID == req.UserID))
+	case err == nil && existing.OptedIn():
+		// Opted in, but its lead left: whoever may opt it in takes over, and the members stay as
+		// they are (someone who stopped is not enrolled again).
+		if err := h.Store.UpsertPerson(ctx, db.Person{UserID: req.UserID, TeamID: req.TeamID, TZ: who.TZ}); err != nil {
+			return err
+		}
+		if err := h.Store.OptInChannel(ctx, ch.ID, req.UserID); err != nil {
+			return err
+		}
+		return req.Reply(ctx, teamTakenOverMessage(h.command(), h.minRespondents()))
+	case err != nil && !errors.Is(err, db.ErrNotFound):
+		return err
+	}
+	// Members first, the channel record last: if this fails half-way, running optin again picks
+	// up where it stopped (welcomes go only to people newly enrolled), instead of finding the
+	// channel already opted in with half its members.
+	tally, err := h.enrolAll(ctx, ch.ID, req.UserID, req.TeamID, members)
+	if err != nil {
+		return err
+	}
+	if err := h.Store.UpsertPerson(ctx, db.Person{UserID: req.UserID, TeamID: req.TeamID, TZ: who.TZ}); err != nil {
+		return err
+	}
+	if err := h.Store.OptInChannel(ctx, ch.ID, req.UserID); err != nil {
+		return err
+	}
+	h.Poke()
+	h.app.Notify()
+	return req.Reply(ctx, teamOptedInMessage(h.command(), ch.ID, tally, h.minRespondents()))
+}
+
+// teamTally counts what opting a channel in did to its members.
+type teamTally struct {
+	Enrolled int  // people newly enrolled through the channel, the lead aside
+	Welcomed int  // of them, those who got a welcome (the rest were enrolled another way already)
+	Already  int  // people enrolled through the channel before, the lead aside
+	Bots     int  // bots and apps, never enrolled
+	Deleted  int  // deactivated accounts, never enrolled
+	External int  // people from other organisations, never enrolled
+	Lead     bool // the lead is enrolled as a member too
+}
+
+// enrolAll enrols every human member of channelID but the bot: guests are members of the team
+// like anyone else and get the welcome with its Stop; bots, deleted accounts and people from
+// other organisations are left out. The lead gets no welcome: their own reply says it all.
+func (h *teams) enrolAll(ctx context.Context, channelID, lead, teamID string, members []string) (teamTally, error) {
+	var t teamTally
+	bot := h.app.BotUserID()
+	for _, id := range members {
+		if id == bot || id == slackbotID {
+			continue
+		}
+		j, skipped, err := h.enrol(ctx, channelID, lead, id, teamID, id != lead)
+		if err != nil {
+			return t, err
+		}
+		switch skipped {
+		case "bot":
+			t.Bots++
+		case "deleted":
+			t.Deleted++
+		case "external":
+			t.External++
+		case "":
+			if id == lead {
+				t.Lead = true // told apart in the reply, not counted with the members
+				continue
+			}
+			switch {
+			case j.Enrolled:
+				t.Enrolled++
+				if j.Welcomed {
+					t.Welcomed++
+				}
+			default:
+				t.Already++
+			}
+		}
+	}
+	return t, nil
+}
+
+// enrol looks one member up and enrols them through channelID, or says why they were skipped
+// ("bot", "deleted", "external"). A person Slack no longer knows is skipped as deleted.
+func (h *teams) enrol(ctx context.Context, channelID, lead, userID, teamID string, welcome bool) (db.TeamJoin, string, error) {
+	m, err := h.app.memberInfo(ctx, userID, teamID)
+	if ae, ok := errors.AsType[*APIError](err); ok && ae.Code == "user_not_found" {
+		return db.TeamJoin{}, "deleted", nil
+	}
+	if err != nil {
+		return db.TeamJoin{}, "", err
+	}
+	switch {
+	case m.IsBot:
+		return db.TeamJoin{}, "bot", nil
+	case m.Deleted:
+		return db.TeamJoin{}, "deleted", nil
+	case m.External:
+		return db.TeamJoin{}, "external", nil
+	}
+	slot := ""
+	if p, err := h.Store.Person(ctx, userID); err == nil {
+		slot = p.Slot
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return db.TeamJoin{}, "", err
+	}
+	next := h.Planner.Next(slot, m.TZ, h.Now())
+	j, err := h.Store.JoinTeam(ctx, db.Person{UserID: userID, TeamID: teamID, TZ: m.TZ}, channelID, lead, next, welcome)
+	if err != nil {
+		return db.TeamJoin{}, "", err
+	}
+	if j.Enrolled {
+		h.Changed(ctx, userID)
+	}
+	return j, "", nil
+}
+
+// mayOptOut decides whether the caller may opt an opted-in channel out: its lead always may;
+// anyone else as the opt-in policy would let them opt it in.
+func (h *teams) mayOptOut(ctx context.Context, req CommandRequest, tc db.TeamChannel) (bool, string, error) {
+	if tc.LeadUserID != "" && tc.LeadUserID == req.UserID {
+		return true, "", nil
+	}
+	who, err := h.app.memberInfo(ctx, req.UserID, req.TeamID)
+	if err != nil {
+		return false, "", err
+	}
+	ch, err := h.app.ChannelInfo(ctx, req.ChannelID)
+	if cannotSeeChannel(err) {
+		// Without the channel's details only the lead could be recognised.
+		return false, "", nil
+	}
+	if err != nil {
+		return false, "", err
+	}
+	members, err := h.app.ChannelMembers(ctx, req.ChannelID)
+	if err != nil && !cannotSeeChannel(err) {
+		return false, "", err
+	}
+	who.InChannel = containsID(members, req.UserID)
+	ok, why := mayOptIn(h.Policy, who, ch)
+	return ok, why, nil
+}
+
+func (h *teams) optout(ctx context.Context, req CommandRequest) error {
+	if len(req.Command.Args) > 0 {
+		return h.usageError(ctx, req, "optout takes nothing after it")
+	}
+	if isDMRequest(req) {
+		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "optout"))
+	}
+	tc, err := h.Store.TeamChannel(ctx, req.ChannelID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
+		return req.Reply(ctx, teamNotOptedInMessage(h.command()))
+	}
+	if err != nil {
+		return err
+	}
+	ok, why, err := h.mayOptOut(ctx, req, tc)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return req.Reply(ctx, teamOptOutRefusalMessage(tc.LeadUserID, why))
+	}
+	unenrolled, stopped, err := h.optOut(ctx, req.ChannelID)
+	if err != nil {
+		return err
+	}
+	return req.Reply(ctx, teamOptedOutMessage(h.command(), len(unenrolled), len(stopped)))
+}
+
+// optOut opts a channel out and refreshes the App Home of those it stopped.
+func (h *teams) optOut(ctx context.Context, channelID string) (unenrolled, stopped []string, err error) {
+	unenrolled, stopped, err = h.Store.OptOutChannel(ctx, channelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range stopped {
+		h.Changed(ctx, id)
+	}
+	return unenrolled, stopped, nil
+}
+
+func (h *teams) team(ctx context.Context, req CommandRequest) error {
+	if len(req.Command.Args) > 0 {
+		return h.usageError(ctx, req, "team takes nothing after it")
+	}
+	if isDMRequest(req) {
+		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "team"))
+	}
+	tc, err := h.Store.TeamChannel(ctx, req.ChannelID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
+		return req.Reply(ctx, teamNotOptedInMessage(h.command()))
+	}
+	if err != nil {
+		return err
+	}
+	if tc.LeadUserID == "" || tc.LeadUserID != req.UserID {
+		return req.Reply(ctx, teamNotLeadMessage(h.command(), tc.LeadUserID == ""))
+	}
+	loc := schedule.Location(tc.LeadTZ)
+	s, err := h.summarise(ctx, req.ChannelID, h.channelName(ctx, req.ChannelID), report.MonthOf(h.Now(), loc))
+	if err != nil {
+		return err
+	}
+	return req.Reply(ctx, TeamSummaryMessage(s))
+}
+
+// channelName is the channel's name for a summary, or "" when Slack will not say (the text then
+// says "Your channel"): a name is a label, not worth failing a summary for.
+func (h *teams) channelName(ctx context.Context, channelID string) string {
+	ch, err := h.app.ChannelInfo(ctx, channelID)
+	if err != nil {
+		h.app.log.Warn("channel name unavailable for a team summary", "channel", channelID, "error", err)
+		return ""
+	}
+	return ch.Name
+}
+
+// summarise builds a channel's team summary of period from the store: the weekly answers and
+// closed scheduled deliveries of everyone enrolled through it now, each on their own clock.
+func (h *teams) summarise(ctx context.Context, channelID, name string, period report.Month) (report.TeamSummary, error) {
+	ids, err := h.Store.TeamMembers(ctx, channelID)
+	if err != nil {
+		return report.TeamSummary{}, err
+	}
+	in := report.TeamInput{Channel: name, Period: period, MinRespondents: h.minRespondents()}
+	for _, id := range ids {
+		m, err := h.memberData(ctx, id, period)
+		if errors.Is(err, db.ErrNotFound) {
+			continue // forgotten meanwhile
+		}
+		if err != nil {
+			return report.TeamSummary{}, err
+		}
+		in.Members = append(in.Members, m)
+	}
+	return report.BuildTeam(in), nil
+}
+
+// memberData reads one member's months for a team summary, as Results.Summarise does for their own.
+func (h *teams) memberData(ctx context.Context, userID string, period report.Month) (report.TeamMember, error) {
+	p, err := h.Store.Person(ctx, userID)
+	if err != nil {
+		return report.TeamMember{}, err
+	}
+	loc := schedule.Location(p.TZ)
+	from := period
+	for range report.TrendMonths - 1 {
+		from = from.Prev()
+	}
+	start, end := from.Start(loc), period.End(loc)
+	m := report.TeamMember{Loc: loc}
+	answers, err := h.Store.AnswersBetween(ctx, userID, start, end)
+	if err != nil {
+		return report.TeamMember{}, err
+	}
+	for _, a := range answers {
+		pr, ok := h.Catalogue.Prompt(a.PromptID)
+		if !ok {
+			continue
+		}
+		m.Answers = append(m.Answers, report.Answer{At: a.AnsweredAt, Dimension: pr.Dimension,
+			Reading: prompts.Reading{Lean: a.Lean, Weight: a.Weight, Wellbeing: a.Wellbeing}})
+	}
+	ds, err := h.Store.Deliveries(ctx, userID)
+	if err != nil {
+		return report.TeamMember{}, err
+	}
+	for _, d := range ds {
+		if d.Kind != db.DeliveryScheduled || d.PromptID == "" || d.Occurrence.Before(start) || !d.Occurrence.Before(end) {
+			continue
+		}
+		if d.State == "pending" || d.State == "sent" {
+			continue // still open
+		}
+		m.Deliveries = append(m.Deliveries, report.Delivery{Occurrence: d.Occurrence, Answered: d.State == "answered"})
+	}
+	return m, nil
+}
+
+// onStop is the welcome's Stop: the same as /reflect stop, for the person who clicked. Whatever
+// the button's value says, it is never read: a forged payload naming someone else still stops
+// only the clicker.
+func (h *teams) onStop(ctx context.Context, req ActionRequest) error {
+	was, err := h.Store.Stop(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
+	h.Changed(ctx, req.UserID)
+	msg := teamStoppedMessage(h.command(), was)
+	// The welcome is updated in place only in the clicker's own DM with the bot.
+	if p, err := h.Store.Person(ctx, req.UserID); err == nil && p.DMChannelID != "" &&
+		p.DMChannelID == req.ChannelID && req.MessageTS != "" {
+		return h.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, msg)
+	}
+	return req.Reply(ctx, msg)
+}
+
+// onJoined enrols someone who joins an opted-in channel, with a welcome.
+// https://docs.slack.dev/reference/events/member_joined_channel
+func (h *teams) onJoined(ctx context.Context, ev Event) error {
+	if ev.UserID == "" || ev.UserID == h.app.BotUserID() || ev.UserID == slackbotID {
+		return nil
+	}
+	tc, err := h.Store.TeamChannel(ctx, ev.ChannelID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	j, _, err := h.enrol(ctx, ev.ChannelID, tc.LeadUserID, ev.UserID, ev.TeamID, true)
+	if err != nil {
+		return err
+	}
+	if j.Enrolled {
+		h.Poke()
+		h.app.Notify()
+	}
+	return nil
+}
+
+// onLeft unenrols someone who leaves a channel, stopping them if nothing else enrols them. The
+// bot itself leaving (if Slack tells it) opts the channel out: it would hear of no more joins.
+// https://docs.slack.dev/reference/events/member_left_channel
+func (h *teams) onLeft(ctx context.Context, ev Event) error {
+	if ev.UserID == "" {
+		return nil
+	}
+	if ev.UserID == h.app.BotUserID() {
+		_, _, err := h.optOut(ctx, ev.ChannelID)
+		return err
+	}
+	l, err := h.Store.LeaveTeam(ctx, ev.UserID, ev.ChannelID)
+	if err != nil {
+		return err
+	}
+	if l.Stopped {
+		h.Changed(ctx, ev.UserID)
+	}
+	return nil
+}
+
+// onArchived opts an archived channel out (PRODUCT §8).
+// https://docs.slack.dev/reference/events/channel_archive
+// https://docs.slack.dev/reference/events/group_archive
+func (h *teams) onArchived(ctx context.Context, ev Event) error {
+	if ev.ChannelID == "" {
+		return nil
+	}
+	_, _, err := h.optOut(ctx, ev.ChannelID)
+	return err
+}
+
+func (h *teams) renderWelcome(it db.OutboxItem) (Message, error) {
+	var pl db.TeamPayload
+	if err := json.Unmarshal(it.Payload, &pl); err != nil {
+		return Message{}, err
+	}
+	return TeamWelcomeMessage(h.command(), pl.ChannelID, pl.LeadUserID, h.minRespondents()), nil
+}
+
+// errNotLead stops a team summary whose recipient no longer leads the channel.
+var errNotLead = errors.New("slackapp: team summary: the recipient no longer leads the channel")
+
+func (h *teams) renderSummary(it db.OutboxItem) (Message, error) {
+	var pl db.TeamPayload
+	if err := json.Unmarshal(it.Payload, &pl); err != nil {
+		return Message{}, err
+	}
+	period, err := report.ParseMonth(pl.Period)
+	if err != nil {
+		return Message{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
+	defer cancel()
+	// Checked again when it is posted: a lead who left or opted out meanwhile gets nothing.
+	tc, err := h.Store.TeamChannel(ctx, pl.ChannelID)
+	if err != nil {
+		return Message{}, err
+	}
+	if !tc.OptedIn() || tc.LeadUserID == "" || tc.LeadUserID != it.UserID {
+		return Message{}, errNotLead
+	}
+	s, err := h.summarise(ctx, pl.ChannelID, pl.ChannelName, period)
+	if err != nil {
+		return Message{}, err
+	}
+	return TeamSummaryMessage(s), nil
+}
+
+// teamSummaryDue returns the month whose team summary is due at now for a lead in loc, for a
+// channel opted in at optedIn: last month's, once it is 09:00 on the 1st on the lead's clock, if
+// the channel was opted in before this month began.
+func teamSummaryDue(now time.Time, loc *time.Location, optedIn time.Time) (report.Month, bool) {
+	m := report.MonthOf(now, loc)
+	// time.Date rather than Start+9h: on a daylight-saving change on the 1st those differ.
+	if now.Before(time.Date(m.Year, m.Month, 1, teamSummaryHour, 0, 0, 0, loc)) {
+		return report.Month{}, false
+	}
+	if !optedIn.Before(m.Start(loc)) {
+		return report.Month{}, false
+	}
+	return m.Prev(), true
+}
+
+func (h *teams) monthly(ctx context.Context, now time.Time) error {
+	chans, err := h.Store.TeamChannels(ctx)
+	if err != nil {
+		return err
+	}
+	queued := 0
+	for _, c := range chans {
+		period, ok := teamSummaryDue(now, schedule.Location(c.LeadTZ), c.OptedInAt)
+		if !ok {
+			continue
+		}
+		key := c.ChannelID + "|" + c.LeadUserID
+		h.mu.Lock()
+		known := h.done[key] == period
+		h.mu.Unlock()
+		if known {
+			continue
+		}
+		sent, err := h.Store.TeamSummarySent(ctx, c.ChannelID, c.LeadUserID, period.String())
+		if err != nil {
+			h.app.log.Warn("team summary check failed", "channel", c.ChannelID, "error", err)
+			continue
+		}
+		if !sent {
+			q, err := h.Store.QueueTeamSummary(ctx, c.ChannelID, c.LeadUserID, h.channelName(ctx, c.ChannelID), period.String())
+			if err != nil {
+				h.app.log.Warn("team summary not queued", "channel", c.ChannelID, "error", err)
+				continue
+			}
+			if q {
+				queued++
+			}
+		}
+		h.mu.Lock()
+		h.done[key] = period
+		h.mu.Unlock()
+	}
+	if queued > 0 {
+		h.app.Notify()
+	}
+	return nil
+}

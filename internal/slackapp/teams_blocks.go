@@ -1,0 +1,188 @@
+package slackapp
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/reflect-bot/reflect/internal/report"
+)
+
+// Mentions of people and channels are written <@U…> and <#C…>: Slack shows each reader the name
+// (or "private channel" to someone who cannot see it). Ids come from Slack, never from typed text.
+// https://docs.slack.dev/messaging/formatting-message-text#mentioning-users
+// https://docs.slack.dev/messaging/formatting-message-text#linking-channels
+
+// TeamWelcomeMessage is the DM a member gets when a channel opt-in enrols them: who opted them in
+// (lead; "" when the channel has no lead now) and through which channel, what Reflect does, what
+// the lead can see, and a one-tap Stop. Stop carries no value: it acts for whoever clicks it.
+func TeamWelcomeMessage(command, channelID, lead string, minRespondents int) Message {
+	head := fmt.Sprintf("<@%s> opted <#%s> in to Reflect, so you're enrolled.", lead, channelID)
+	who := fmt.Sprintf("<@%s>", lead)
+	if lead == "" {
+		head = fmt.Sprintf("<#%s> was opted in to Reflect, so you're enrolled.", channelID)
+		who = "The channel's lead"
+	}
+	body := "Each week I'll DM you one short reflection prompt, and once a month a summary of your own answers: " +
+		"does your week lean toward leadership or management, and how sustainable is your work? " +
+		fmt.Sprintf("Your answers are yours alone. %s sees only anonymous team totals, and only once at least %d people have answered in a month.",
+			who, minRespondents)
+	tips := fmt.Sprintf("`%s schedule` picks your day and time, `%s pause` takes a break, `%s help` shows everything.",
+		command, command, command)
+	return Message{
+		Text: head + " Each week I'll DM you one short reflection prompt; tap Stop if you'd rather not.",
+		Blocks: []slack.Block{
+			section("team_welcome", "*"+head+"*\n"+body),
+			slack.NewActionBlock("team_welcome_actions", button(actionTeamStop, "Stop", ActionValue{}).WithStyle(slack.StyleDanger)),
+			contextNote("team_welcome_tips", tips),
+		},
+	}
+}
+
+// TeamSummaryMessage is a channel's anonymous team summary (PRODUCT §8), for its lead. Its first
+// line is the summary's FirstLine: the channel, the month and the team's lean, or a note on how
+// many people need to answer first.
+func TeamSummaryMessage(s report.TeamSummary) Message {
+	full := s.Text()
+	body := strings.TrimSpace(strings.TrimPrefix(full, s.FirstLine))
+	body = strings.TrimSpace(strings.TrimSuffix(body, s.Caveat))
+	blocks := []slack.Block{section("team_first", "*"+escapeMrkdwn(s.FirstLine)+"*")}
+	for i, para := range strings.Split(body, "\n\n") {
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		blocks = append(blocks, section(fmt.Sprintf("team_%d", i+1), escapeMrkdwn(para)))
+	}
+	blocks = append(blocks, contextNote("team_caveat", escapeMrkdwn(s.Caveat)))
+	return Message{Text: escapeMrkdwn(full), Blocks: blocks}
+}
+
+// teamChannelOnlyMessage answers a channel verb used in a DM.
+func teamChannelOnlyMessage(command, verb string) Message {
+	return textMessage("team_channel_only", fmt.Sprintf(
+		"`%s %s` only works in a channel: run it in the team's channel, where I'm a member.", command, verb))
+}
+
+// teamInviteMessage answers opt-in in a channel the bot is not in.
+func teamInviteMessage(command string) Message {
+	return textMessage("team_invite", fmt.Sprintf(
+		"I'm not a member of this channel, so I can't see who's in it or who joins later. "+
+			"Invite me with `/invite @Reflect`, then run `%s optin` again.", command))
+}
+
+// teamRefusalMessage answers someone the opt-in policy does not allow, saying why.
+func teamRefusalMessage(why string) Message {
+	return textMessage("team_refused", "I can't opt this channel in for you. "+why+" Nothing was changed.")
+}
+
+// teamAlreadyMessage answers opt-in of a channel that has a lead already.
+func teamAlreadyMessage(command, lead string, self bool) Message {
+	if self {
+		return textMessage("team_already", fmt.Sprintf(
+			"You opted this channel in already: people who join are enrolled as they come. `%s team` shows this month so far.", command))
+	}
+	return textMessage("team_already", fmt.Sprintf(
+		"<@%s> opted this channel in already, so nothing changed. Only they see its team summary.", lead))
+}
+
+// teamTakenOverMessage answers opt-in of an opted-in channel whose lead left.
+func teamTakenOverMessage(command string, minRespondents int) Message {
+	return textMessage("team_taken_over", fmt.Sprintf(
+		"This channel was opted in already, but its lead has left: you're its lead now. Its members stay as they are. "+
+			"You'll get its anonymous team summary on the 1st of each month (when at least %d people answered); `%s team` shows this month so far.",
+		minRespondents, command))
+}
+
+// teamOptedInMessage confirms an opt-in with what it did.
+func teamOptedInMessage(command, channelID string, t teamTally, minRespondents int) Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Done: <#%s> is opted in to Reflect, with you as its lead.", channelID)
+	fmt.Fprintf(&b, "\n• Enrolled %d %s", t.Enrolled, peopleWord(t.Enrolled))
+	if t.Enrolled > 0 {
+		fmt.Fprintf(&b, "; %d got a welcome DM with a one-tap Stop", t.Welcomed)
+		if other := t.Enrolled - t.Welcomed; other > 0 {
+			fmt.Fprintf(&b, " (%d already getting prompts another way got no second welcome)", other)
+		}
+	}
+	b.WriteString(".")
+	if t.Already > 0 {
+		fmt.Fprintf(&b, "\n• %d %s already enrolled through this channel.", t.Already, peopleWord(t.Already))
+	}
+	var left []string
+	if t.Bots > 0 {
+		left = append(left, fmt.Sprintf("%d %s", t.Bots, countWord(t.Bots, "bot", "bots")))
+	}
+	if t.Deleted > 0 {
+		left = append(left, fmt.Sprintf("%d deactivated %s", t.Deleted, countWord(t.Deleted, "account", "accounts")))
+	}
+	if t.External > 0 {
+		left = append(left, fmt.Sprintf("%d %s from outside this workspace", t.External, peopleWord(t.External)))
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(&b, "\n• Left out: %s.", strings.Join(left, ", "))
+	}
+	fmt.Fprintf(&b, "\nPeople who join later are enrolled too, and people who leave are unenrolled. "+
+		"On the 1st of each month I'll DM you the team's anonymous summary, shown only when at least %d people answered; "+
+		"`%s team` here shows this month so far.", minRespondents, command)
+	if t.Lead {
+		fmt.Fprintf(&b, " You're enrolled as a member too: `%s stop` ends your own prompts.", command)
+	}
+	return textMessage("team_opted_in", b.String())
+}
+
+func peopleWord(n int) string { return countWord(n, "person", "people") }
+
+func countWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// teamNotOptedInMessage answers optout or team in a channel that is not opted in.
+func teamNotOptedInMessage(command string) Message {
+	return textMessage("team_not_opted_in", fmt.Sprintf(
+		"This channel isn't opted in to Reflect, so nothing changed. `%s optin` opts it in.", command))
+}
+
+// teamOptOutRefusalMessage answers someone who may not opt the channel out.
+func teamOptOutRefusalMessage(lead, why string) Message {
+	text := "I can't opt this channel out for you: only the lead who opted it in"
+	if lead != "" {
+		text = fmt.Sprintf("I can't opt this channel out for you: only <@%s>, who opted it in,", lead)
+	}
+	text += " or someone allowed to opt channels in can."
+	if why != "" {
+		text += " " + why
+	}
+	return textMessage("team_optout_refused", text+" Nothing was changed.")
+}
+
+// teamOptedOutMessage confirms an opt-out.
+func teamOptedOutMessage(command string, unenrolled, stopped int) Message {
+	return textMessage("team_opted_out", fmt.Sprintf(
+		"Done: this channel is opted out. %d %s no longer get prompts through it; %d of them had no other reason to, so their prompts stopped. "+
+			"Everyone keeps their answers, and anyone can carry on with `%s start`.",
+		unenrolled, peopleWord(unenrolled), stopped, command))
+}
+
+// teamNotLeadMessage refuses the team summary to anyone but the channel's lead.
+func teamNotLeadMessage(command string, noLead bool) Message {
+	text := "Only the lead who opted this channel in can see its team summary."
+	if noLead {
+		text += fmt.Sprintf(" Its lead has left: someone allowed to opt channels in can run `%s optin` here to take over.", command)
+	}
+	return textMessage("team_not_lead", text)
+}
+
+// teamStoppedMessage replaces the welcome after Stop.
+func teamStoppedMessage(command string, was bool) Message {
+	if !was {
+		return textMessage("team_stopped", fmt.Sprintf(
+			"You weren't getting weekly prompts, so nothing changed. `%s start` signs you up.", command))
+	}
+	return textMessage("team_stopped", fmt.Sprintf(
+		"Done: no more weekly prompts. Your answers are kept (`%s forget` deletes them); `%s start` brings the prompts back.",
+		command, command))
+}

@@ -1,0 +1,385 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+// commandIn runs the slash command in channel ("" = the person's DM with the bot) and returns
+// the private reply.
+func (s *sim) commandIn(user, channel, text string) string {
+	s.t.Helper()
+	where := channel
+	if where == "" {
+		where = s.emu.DMChannel(user)
+	}
+	replies := func() []slackemu.Message {
+		var out []slackemu.Message
+		for _, m := range s.emu.Messages(where) {
+			if m.Ephemeral && m.To == user {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	before := len(replies())
+	s.emu.SlashCommand(user, channel, text)
+	s.eventually("the reply to /reflect "+text+" in "+where, func() bool { return len(replies()) > before })
+	return replies()[before].Text
+}
+
+// welcomes are the team welcomes in a person's DM.
+func (s *sim) welcomes(user string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range s.botDMs(user) {
+		if strings.Contains(string(m.Blocks), actionTeamStop) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (s *sim) enrolments(user string) []string {
+	s.t.Helper()
+	e, err := s.store.Enrolments(context.Background(), user)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return e
+}
+
+// known reports whether Reflect stored the person at all.
+func (s *sim) known(user string) bool {
+	s.t.Helper()
+	_, err := s.store.Person(context.Background(), user)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		s.t.Fatal(err)
+	}
+	return err == nil
+}
+
+func (s *sim) nextDue(user string) *time.Time {
+	s.t.Helper()
+	p, err := s.store.Person(context.Background(), user)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return p.NextDueAt
+}
+
+func wantReply(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: got %q, want it to contain %q", what, got, w)
+		}
+	}
+}
+
+// TestE2ETeamOptIn: refusals (DM, plain member under creator_or_admin, guest, external person,
+// bot not in the channel) change nothing; the creator's opt-in enrols the humans only, welcomes
+// those not enrolled already, and joins, leaves, Stop (also forged) and archiving keep it in step.
+func TestE2ETeamOptIn(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC) // a Tuesday
+	s := newSim(t, start,
+		slackemu.User{ID: "ULEAD", Name: "lee", TZ: "America/New_York"},
+		slackemu.User{ID: "UMEM", Name: "mo", TZ: "Europe/London"},
+		slackemu.User{ID: "USELF", Name: "sol", TZ: "UTC"},
+		slackemu.User{ID: "UGUEST", Name: "gus", TZ: "UTC", IsRestricted: true},
+		slackemu.User{ID: "UEXT", Name: "xan", TZ: "UTC", IsStranger: true, TeamID: "T0OTHER"},
+		slackemu.User{ID: "UROBOT", Name: "robot", IsBot: true},
+		slackemu.User{ID: "UGONE", Name: "gone", Deleted: true},
+		slackemu.User{ID: "UNEW", Name: "nia", TZ: "Asia/Tokyo"},
+	)
+	s.emu.AddChannel(slackemu.Channel{ID: "CTEAM", Name: "team", Creator: "ULEAD",
+		Members: []string{"ULEAD", "UMEM", "USELF", "UGUEST", "UEXT", "UROBOT", "UGONE", s.emu.BotUserID()}})
+	s.emu.AddChannel(slackemu.Channel{ID: "CNOBOT", Name: "nobot", Creator: "ULEAD", Members: []string{"ULEAD", "UMEM"}})
+	s.emu.AddChannel(slackemu.Channel{ID: "GSECRET", Name: "secret", Creator: "ULEAD", IsPrivate: true, Members: []string{"ULEAD", "UMEM"}})
+	s.command("USELF", "start")
+
+	refusals := []struct {
+		user, channel string
+		want          []string
+	}{
+		{"ULEAD", "", []string{"only works in a channel"}},
+		{"UMEM", "CTEAM", []string{"only the channel's creator (<@ULEAD>) or a workspace admin", "Nothing was changed"}},
+		{"UGUEST", "CTEAM", []string{"Guest accounts can't opt a channel in"}},
+		{"UEXT", "CTEAM", []string{"outside this workspace"}},
+		{"ULEAD", "CNOBOT", []string{"/invite @Reflect", "/reflect optin"}},
+		{"ULEAD", "GSECRET", []string{"/invite @Reflect"}}, // a private channel the bot cannot even see
+	}
+	for _, r := range refusals {
+		got := s.commandIn(r.user, r.channel, "optin")
+		wantReply(t, r.user+" optin in "+r.channel, got, r.want...)
+	}
+	for _, ch := range []string{"CTEAM", "CNOBOT", "GSECRET"} {
+		if _, err := s.store.TeamChannel(context.Background(), ch); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("%s recorded after refusals: %v", ch, err)
+		}
+	}
+	if s.known("UMEM") || len(s.welcomes("UMEM")) > 0 {
+		t.Fatal("a refused opt-in enrolled or welcomed UMEM")
+	}
+
+	got := s.commandIn("ULEAD", "CTEAM", "optin")
+	wantReply(t, "the creator's optin", got, "<#CTEAM> is opted in", "Enrolled 3 people; 2 got a welcome DM",
+		"1 already getting prompts another way", "Left out: 1 bot, 1 deactivated account, 1 person from outside this workspace",
+		"You're enrolled as a member too")
+	s.settle()
+	for user, want := range map[string][]string{
+		"ULEAD":  {"channel:CTEAM"},
+		"UMEM":   {"channel:CTEAM"},
+		"USELF":  {"channel:CTEAM", "self"},
+		"UGUEST": {"channel:CTEAM"}, // guests are members of the team: enrolled, with a Stop
+	} {
+		if got := s.enrolments(user); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: enrolments %v, want %v", user, got, want)
+		}
+	}
+	for _, user := range []string{"UEXT", "UROBOT", "UGONE"} {
+		if s.known(user) || len(s.emu.DMs(user)) > 0 {
+			t.Errorf("%s was stored or messaged, want them left out", user)
+		}
+	}
+	for user, want := range map[string]int{"UMEM": 1, "UGUEST": 1, "ULEAD": 0, "USELF": 0} {
+		w := s.welcomes(user)
+		if len(w) != want {
+			t.Errorf("%s: got %d welcomes, want %d", user, len(w), want)
+			continue
+		}
+		if want == 1 && !strings.Contains(w[0].Text, "<@ULEAD> opted <#CTEAM> in") {
+			t.Errorf("%s: welcome %q does not say who opted them in", user, w[0].Text)
+		}
+	}
+	// Mo's first prompt: Monday 09:00 in London.
+	if got, want := s.nextDue("UMEM"), time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC); got == nil || !got.Equal(want) {
+		t.Errorf("UMEM: next prompt %v, want %v", got, want)
+	}
+	wantReply(t, "a second optin", s.commandIn("ULEAD", "CTEAM", "optin"), "You opted this channel in already")
+	wantReply(t, "team by a member", s.commandIn("UMEM", "CTEAM", "team"), "Only the lead who opted this channel in")
+
+	// A newcomer is enrolled and welcomed.
+	s.emu.JoinChannel("UNEW", "CTEAM")
+	s.eventually("the newcomer's welcome", func() bool { return len(s.welcomes("UNEW")) == 1 })
+	if got := s.enrolments("UNEW"); !reflect.DeepEqual(got, []string{"channel:CTEAM"}) {
+		t.Errorf("UNEW: enrolments %v, want channel:CTEAM", got)
+	}
+
+	// Stop on the welcome: the same as /reflect stop, and the welcome says so.
+	w := s.welcomes("UMEM")[0]
+	if err := s.emu.Click("UMEM", w.Channel, w.TS, actionTeamStop); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("Stop to stop Mo", func() bool {
+		return len(s.enrolments("UMEM")) == 0 && s.nextDue("UMEM") == nil &&
+			strings.Contains(s.message("UMEM", w.TS).Text, "no more weekly prompts")
+	})
+
+	// A forged click: Gus's click on a button whose value and message name Nia. Only Gus stops,
+	// and Nia's welcome is not touched.
+	nia := s.welcomes("UNEW")[0]
+	var replied string
+	forged := ActionRequest{UserID: "UGUEST", ChannelID: nia.Channel, MessageTS: nia.TS, ActionID: actionTeamStop,
+		Value: "a=UNEW", reply: func(_ context.Context, m Message) error { replied = m.Text; return nil }}
+	if err := s.app.actionHandler(actionTeamStop)(context.Background(), forged); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.enrolments("UGUEST")) != 0 || len(s.enrolments("UNEW")) != 1 || !strings.Contains(replied, "no more weekly prompts") {
+		t.Errorf("forged Stop: Gus %v, Nia %v, reply %q; want only Gus stopped", s.enrolments("UGUEST"), s.enrolments("UNEW"), replied)
+	}
+	if got := s.message("UNEW", nia.TS).Text; got != nia.Text {
+		t.Errorf("Nia's welcome changed to %q", got)
+	}
+
+	// Leaving: Sol still has her own enrolment; Nia had only the channel.
+	s.emu.LeaveChannel("USELF", "CTEAM")
+	s.emu.LeaveChannel("UNEW", "CTEAM")
+	s.eventually("the leavers to be unenrolled", func() bool {
+		return reflect.DeepEqual(s.enrolments("USELF"), []string{"self"}) && len(s.enrolments("UNEW")) == 0
+	})
+	if s.nextDue("USELF") == nil || s.nextDue("UNEW") != nil {
+		t.Errorf("got next prompts Sol %v, Nia %v; want Sol still scheduled, Nia not", s.nextDue("USELF"), s.nextDue("UNEW"))
+	}
+
+	// Archived: opted out, Lee (enrolled only through it) stopped.
+	s.emu.ArchiveChannel("CTEAM")
+	s.eventually("the archive to opt the channel out", func() bool {
+		tc, err := s.store.TeamChannel(context.Background(), "CTEAM")
+		return err == nil && !tc.OptedIn() && len(s.enrolments("ULEAD")) == 0 && s.nextDue("ULEAD") == nil
+	})
+	if got := s.enrolments("USELF"); !reflect.DeepEqual(got, []string{"self"}) {
+		t.Errorf("USELF after the archive: %v, want self", got)
+	}
+	// Nobody got a second welcome along the way.
+	for _, u := range []string{"UMEM", "UGUEST", "UNEW"} {
+		if n := len(s.welcomes(u)); n != 1 {
+			t.Errorf("%s: %d welcomes, want 1", u, n)
+		}
+	}
+}
+
+// TestE2ETeamTwoChannels: someone in two opted-in channels gets one welcome and one prompt per
+// occurrence; opting one channel out keeps them enrolled through the other; a member who is not
+// the lead cannot opt out; archiving the private one (group_archive) stops them.
+func TestE2ETeamTwoChannels(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	s := newSim(t, start,
+		slackemu.User{ID: "ULEAD", Name: "lee", TZ: "UTC"},
+		slackemu.User{ID: "UADMIN", Name: "ada", TZ: "UTC", IsAdmin: true},
+		slackemu.User{ID: "UBOTH", Name: "bo", TZ: "UTC"},
+		slackemu.User{ID: "UX", Name: "xi", TZ: "UTC"},
+		slackemu.User{ID: "UY", Name: "yu", TZ: "UTC"},
+	)
+	bot := s.emu.BotUserID()
+	s.emu.AddChannel(slackemu.Channel{ID: "CALPHA", Name: "alpha", Creator: "ULEAD", Members: []string{"ULEAD", "UBOTH", "UX", bot}})
+	s.emu.AddChannel(slackemu.Channel{ID: "GBETA", Name: "beta", Creator: "UY", IsPrivate: true, Members: []string{"UADMIN", "UBOTH", "UY", bot}})
+
+	wantReply(t, "lead opts alpha in", s.commandIn("ULEAD", "CALPHA", "optin"), "is opted in")
+	// An admin may opt in a channel someone else created.
+	wantReply(t, "admin opts beta in", s.commandIn("UADMIN", "GBETA", "optin"), "is opted in", "Enrolled 2 people; 1 got a welcome",
+		"1 already getting prompts another way")
+	s.settle()
+	if n := len(s.welcomes("UBOTH")); n != 1 {
+		t.Errorf("UBOTH: %d welcomes, want 1", n)
+	}
+	if got := s.enrolments("UBOTH"); !reflect.DeepEqual(got, []string{"channel:CALPHA", "channel:GBETA"}) {
+		t.Errorf("UBOTH: enrolments %v", got)
+	}
+
+	s.clock.Set(time.Date(2026, 3, 9, 9, 0, 30, 0, time.UTC))
+	s.tick()
+	if n := len(s.scheduled("UBOTH")); n != 1 {
+		t.Errorf("UBOTH: %d deliveries for one Monday, want 1", n)
+	}
+	prompts := 0
+	for _, m := range s.botDMs("UBOTH") {
+		if strings.Contains(m.Text+string(m.Blocks), "Your reflection for this week") {
+			prompts++
+		}
+	}
+	if prompts != 1 {
+		t.Errorf("UBOTH: %d prompt messages, want 1", prompts)
+	}
+
+	// Xi is a member of alpha, neither its lead nor its creator nor an admin: he may not opt it out.
+	wantReply(t, "a member's optout", s.commandIn("UX", "CALPHA", "optout"), "only <@ULEAD>, who opted it in", "Nothing was changed")
+	wantReply(t, "the lead's optout", s.commandIn("ULEAD", "CALPHA", "optout"), "is opted out", "3 people no longer", "2 of them had no other reason")
+	if got := s.enrolments("UBOTH"); !reflect.DeepEqual(got, []string{"channel:GBETA"}) {
+		t.Errorf("UBOTH after alpha's opt-out: %v, want beta only", got)
+	}
+	if s.nextDue("UX") != nil || s.nextDue("UBOTH") == nil {
+		t.Errorf("got next prompts Xi %v, Bo %v; want Xi stopped, Bo still scheduled", s.nextDue("UX"), s.nextDue("UBOTH"))
+	}
+	wantReply(t, "team after optout", s.commandIn("ULEAD", "CALPHA", "team"), "isn't opted in")
+
+	s.emu.ArchiveChannel("GBETA")
+	s.eventually("the private channel's archive to stop Bo", func() bool {
+		return len(s.enrolments("UBOTH")) == 0 && s.nextDue("UBOTH") == nil
+	})
+	s.clock.Set(time.Date(2026, 3, 16, 9, 0, 30, 0, time.UTC))
+	s.tick()
+	if n := len(s.scheduled("UBOTH")); n != 1 {
+		t.Errorf("UBOTH: %d deliveries after both channels went, want still 1", n)
+	}
+}
+
+// TestE2ETeamSummary: /reflect team below and above the minimum, only for the lead; the monthly
+// summary reaches the lead once, after 09:00 on the 1st on their clock, across ticks and a restart,
+// and carries no name, id or answer text.
+func TestE2ETeamSummary(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	users := []slackemu.User{
+		{ID: "ULEAD", Name: "leland", TZ: "America/New_York"},
+		{ID: "UA", Name: "annika", TZ: "UTC"},
+		{ID: "UB", Name: "benedikt", TZ: "Europe/London"},
+		{ID: "UC", Name: "catalina", TZ: "UTC"},
+	}
+	s := newSim(t, start, users...)
+	var members []string
+	for _, u := range users {
+		members = append(members, u.ID)
+	}
+	s.emu.AddChannel(slackemu.Channel{ID: "CLEADS", Name: "leads", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
+	wantReply(t, "optin", s.commandIn("ULEAD", "CLEADS", "optin"), "is opted in")
+	s.settle()
+
+	answerAll := func(who ...string) {
+		for _, u := range who {
+			d, p := s.openDelivery(u)
+			s.answerAny(u, d, p)
+		}
+	}
+	// Week one: two of four answer.
+	s.clock.Set(time.Date(2026, 3, 9, 13, 0, 30, 0, time.UTC)) // 09:00 in New York, after the others' 09:00
+	s.tick()
+	answerAll("ULEAD", "UA")
+	below := s.commandIn("ULEAD", "CLEADS", "team")
+	wantReply(t, "team below the minimum", below, "#leads, March 2026: not enough answers", "at least 3 people")
+	if strings.Contains(below, "%") || strings.Contains(below, "leaning") {
+		t.Errorf("below the minimum the lead saw figures: %q", below)
+	}
+	wantReply(t, "team by a member", s.commandIn("UA", "CLEADS", "team"), "Only the lead who opted this channel in")
+	wantReply(t, "team in a DM", s.commandIn("ULEAD", "", "team"), "only works in a channel")
+
+	// Week two: everyone answers.
+	s.clock.Set(time.Date(2026, 3, 16, 13, 0, 30, 0, time.UTC))
+	s.tick()
+	answerAll("ULEAD", "UA", "UB", "UC")
+	above := s.commandIn("ULEAD", "CLEADS", "team")
+	wantReply(t, "team above the minimum", above, "#leads, March 2026: ", " across 4 people", "4 of the 4 enrolled members answered")
+	noTraces := func(what, text string) {
+		t.Helper()
+		for _, u := range users {
+			for _, secret := range []string{u.ID, u.Name, "vision"} {
+				if strings.Contains(text, secret) {
+					t.Errorf("%s contains %q: %q", what, secret, text)
+				}
+			}
+		}
+	}
+	noTraces("/reflect team", above)
+
+	teamDMs := func() []slackemu.Message {
+		var out []slackemu.Message
+		for _, m := range s.botDMs("ULEAD") {
+			if strings.HasPrefix(m.Text, "#leads, ") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	// 1 April 08:59 in New York: not yet. 09:00: March's summary, once.
+	s.clock.Set(time.Date(2026, 4, 1, 12, 59, 0, 0, time.UTC))
+	s.tick()
+	if n := len(teamDMs()); n != 0 {
+		t.Fatalf("got %d team summaries before 09:00 on the 1st, want 0", n)
+	}
+	s.clock.Set(time.Date(2026, 4, 1, 13, 0, 30, 0, time.UTC))
+	s.tick()
+	s.tick()
+	s.restart()
+	s.tick()
+	dms := teamDMs()
+	if len(dms) != 1 {
+		t.Fatalf("got %d team summaries, want 1", len(dms))
+	}
+	wantReply(t, "the monthly team summary", dms[0].Text, "#leads, March 2026: ", " across 4 people")
+	noTraces("the monthly team summary", dms[0].Text+string(dms[0].Blocks))
+	for _, u := range []string{"UA", "UB", "UC"} {
+		for _, m := range s.botDMs(u) {
+			if strings.HasPrefix(m.Text, "#leads") {
+				t.Errorf("%s got the team summary", u)
+			}
+		}
+	}
+	if sent, err := s.store.TeamSummarySent(context.Background(), "CLEADS", "ULEAD", "2026-03"); err != nil || !sent {
+		t.Errorf("summaries_sent for March: %v, %v; want recorded", sent, err)
+	}
+}
