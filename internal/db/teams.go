@@ -168,19 +168,11 @@ func (s *Store) JoinTeam(ctx context.Context, p Person, channelID, lead string, 
 		p.UserID).Scan(&before, &dm); err != nil {
 		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (user_id, source) DO NOTHING`, p.UserID, ChannelSource(channelID), millis(now))
+	added, err := enrol(ctx, tx, now, p.UserID, ChannelSource(channelID), next)
 	if err != nil {
 		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
 	}
-	added, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE people SET next_due_at = COALESCE(next_due_at, ?), deleted = 0, updated_at = ? WHERE user_id = ?`,
-		millis(next), millis(now), p.UserID); err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
-	}
-	j := TeamJoin{Enrolled: added == 1}
+	j := TeamJoin{Enrolled: added}
 	if j.Enrolled && before == 0 && welcome {
 		payload, _ := json.Marshal(TeamPayload{ChannelID: channelID, LeadUserID: lead})
 		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: p.UserID, ChannelID: dm.String, Kind: KindTeamWelcome,

@@ -698,26 +698,36 @@ func (s *Store) Start(ctx context.Context, p Person, source string, next time.Ti
 	if err := s.UpsertPerson(ctx, p); err != nil {
 		return false, err
 	}
-	now := millis(s.now())
+	now := s.now()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("db: start: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (user_id, source) DO NOTHING`, p.UserID, source, now)
+	added, err := enrol(ctx, tx, now, p.UserID, source, next)
 	if err != nil {
-		return false, fmt.Errorf("db: start: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE people SET next_due_at = COALESCE(next_due_at, ?), deleted = 0, updated_at = ? WHERE user_id = ?`,
-		millis(next), now, p.UserID); err != nil {
 		return false, fmt.Errorf("db: start: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("db: start: %w", err)
+	}
+	return added, nil
+}
+
+// enrol adds a reason for a person to receive prompts and schedules them at next unless they
+// already have a next occurrence. It reports whether the source is new for them.
+func enrol(ctx context.Context, tx *sql.Tx, now time.Time, userID, source string, next time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, source) DO NOTHING`, userID, source, millis(now))
+	if err != nil {
+		return false, fmt.Errorf("enrol: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET next_due_at = COALESCE(next_due_at, ?), deleted = 0, updated_at = ? WHERE user_id = ?`,
+		millis(next), millis(now), userID); err != nil {
+		return false, fmt.Errorf("schedule: %w", err)
 	}
 	return n == 1, nil
 }
