@@ -219,6 +219,22 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64, at time.Time, reason 
 	return nil
 }
 
+// DeferOutbox puts a claimed item back to pending as if this try never happened: Slack refused it
+// with 429 before it could take effect, so the next try need not look for it. Only the relay's
+// first try of an item may be deferred; a later one must keep its count, because an earlier try
+// may have landed.
+func (s *Store) DeferOutbox(ctx context.Context, id int64, at time.Time, reason string) error {
+	err := s.settle(ctx, id, `
+		UPDATE outbox SET state = 'pending', available_at = ?, lease_until = NULL, last_error = ?,
+		                  attempts = attempts - 1
+		WHERE id = ? AND state = 'sending' AND attempts = 1`,
+		millis(at), nullString(shortReason(reason)), id)
+	if err != nil {
+		return fmt.Errorf("db: defer outbox %d: %w", id, err)
+	}
+	return nil
+}
+
 // FailOutbox gives up on an item.
 func (s *Store) FailOutbox(ctx context.Context, id int64, reason string) error {
 	err := s.settle(ctx, id, `

@@ -411,3 +411,41 @@ func TestPurgeOutbox(t *testing.T) {
 		t.Errorf("OutboxDepth after purge = %d, %v; want 2", depth, err)
 	}
 }
+
+func TestDeferOutboxUndoesTheFirstTry(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newStore(t)
+	id, err := s.Enqueue(ctx, OutboxMessage{ChannelID: "D1", Kind: "message"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func() OutboxItem {
+		t.Helper()
+		items, err := s.ClaimOutbox(ctx, time.Minute, 10)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("claim: %v, %v", items, err)
+		}
+		return items[0]
+	}
+	if it := claim(); it.Attempts != 1 {
+		t.Fatalf("got attempts %d, want 1", it.Attempts)
+	}
+	if err := s.DeferOutbox(ctx, id, t0, "ratelimited chat.postMessage"); err != nil {
+		t.Fatal(err)
+	}
+	// The next claim is a first try again.
+	it := claim()
+	if it.Attempts != 1 {
+		t.Errorf("got attempts %d after a deferred first try, want 1", it.Attempts)
+	}
+	// A second try that may follow a landed first one cannot be deferred.
+	if err := s.RetryOutbox(ctx, id, t0, "ambiguous"); err != nil {
+		t.Fatal(err)
+	}
+	if it := claim(); it.Attempts != 2 {
+		t.Fatalf("got attempts %d, want 2", it.Attempts)
+	}
+	if err := s.DeferOutbox(ctx, id, t0, "ratelimited"); err == nil {
+		t.Errorf("got nil error deferring a second try, want a refusal")
+	}
+}

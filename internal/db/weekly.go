@@ -230,18 +230,19 @@ func (s *Store) ApplyDue(ctx context.Context, plans []DuePlan) (int, error) {
 }
 
 // expireScheduled closes a person's unanswered scheduled deliveries from before `before`, and
-// gives up their posts still queued: a prompt whose occurrence has gone is stale and never sent
+// gives up their posts still queued (user_id at the top of the WHERE keeps it on the index: it
+// runs once per due person): a prompt whose occurrence has gone is stale and never sent
 // (its reminder neither), and neither is a wellbeing check still waiting (the next delivery brings
 // a new one).
 func expireScheduled(ctx context.Context, tx *sql.Tx, userID string, before time.Time) error {
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'expired'
-		WHERE state = 'pending' AND (
-		  (kind IN ('prompt', 'reminder') AND delivery_id IN (
+		WHERE user_id = ? AND state = 'pending' AND (
+		  kind = 'wellbeing'
+		  OR (kind IN ('prompt', 'reminder') AND delivery_id IN (
 		    SELECT id FROM deliveries WHERE user_id = ? AND kind = 'scheduled'
-		      AND state IN ('pending', 'sent') AND occurrence < ?))
-		  OR (kind = 'wellbeing' AND user_id = ?))`,
-		userID, millis(before), userID); err != nil {
+		      AND state IN ('pending', 'sent') AND occurrence < ?)))`,
+		userID, userID, millis(before)); err != nil {
 		return fmt.Errorf("expire posts: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `

@@ -34,6 +34,7 @@ type Outbox interface {
 	ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]db.OutboxItem, error)
 	CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error
 	RetryOutbox(ctx context.Context, id int64, at time.Time, reason string) error
+	DeferOutbox(ctx context.Context, id int64, at time.Time, reason string) error
 	FailOutbox(ctx context.Context, id int64, reason string) error
 	NextOutboxAt(ctx context.Context) (time.Time, bool, error)
 }

@@ -212,6 +212,10 @@ func TestE2ERateLimitIsObeyed(t *testing.T) {
 	if got := h.emu.Calls("chat.postMessage"); got != 2 {
 		t.Errorf("got %d chat.postMessage calls, want 2 (the limited one, then one after Retry-After)", got)
 	}
+	// A 429 means the post did not land: the retry posts without looking for it first.
+	if got := h.emu.Calls("conversations.history"); got != 0 {
+		t.Errorf("got %d conversations.history calls, want 0", got)
+	}
 }
 
 func TestE2ESurvivesConnectionLoss(t *testing.T) {

@@ -322,7 +322,15 @@ func sameID(v any, id int64) bool {
 // account_inactive, …) fail the item.
 func (a *App) settleError(ctx context.Context, it db.OutboxItem, err error) {
 	if rl, ok := errors.AsType[*RateLimitError](err); ok {
-		a.retryItem(ctx, it, a.now().Add(rl.RetryAfter), "ratelimited "+rl.Method)
+		at := a.now().Add(rl.RetryAfter)
+		if it.Attempts == 1 {
+			// Slack answers 429 before acting, so nothing of a first try can have landed and the
+			// next one need not look for it with conversations.open and .history (both Tier 3).
+			// https://docs.slack.dev/apis/web-api/rate-limits
+			a.deferItem(ctx, it, at, "ratelimited "+rl.Method)
+			return
+		}
+		a.retryItem(ctx, it, at, "ratelimited "+rl.Method)
 		return
 	}
 	if ae, ok := errors.AsType[*APIError](err); ok {
@@ -365,6 +373,16 @@ func (a *App) retryItem(ctx context.Context, it db.OutboxItem, at time.Time, rea
 	defer cancel()
 	if err := a.outbox.RetryOutbox(cctx, it.ID, at, reason); err != nil {
 		a.log.Error("outbox retry failed", "outbox_id", it.ID, "error", err)
+	}
+}
+
+func (a *App) deferItem(ctx context.Context, it db.OutboxItem, at time.Time, reason string) {
+	defer a.stats.outboxRetried.Add(1)
+	a.log.Debug("outbox post deferred by a rate limit", "outbox_id", it.ID, "kind", it.Kind, "at", at)
+	cctx, cancel := afterCtx(ctx)
+	defer cancel()
+	if err := a.outbox.DeferOutbox(cctx, it.ID, at, reason); err != nil {
+		a.log.Error("outbox defer failed", "outbox_id", it.ID, "error", err)
 	}
 }
 
