@@ -143,6 +143,8 @@ func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan
 		// nothing more to do with it.
 		if errs := a.validateSubmission(evt); len(errs) > 0 {
 			a.ackWith(ctx, evt.Request.EnvelopeID, received, viewErrors{ResponseAction: "errors", Errors: errs})
+			a.log.Info("envelope handled", "type", string(evt.Type), "outcome", "form errors",
+				"latency_ms", float64(time.Since(received).Microseconds())/1000)
 			return
 		}
 		a.ack(ctx, evt.Request.EnvelopeID, received)
