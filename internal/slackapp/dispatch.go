@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -29,14 +30,17 @@ type job struct {
 // process routes one request to its handler, then logs one line with the envelope's type and
 // how long it took from the socket to done (never its content).
 func (a *App) process(ctx context.Context, j job) {
+	level := slog.LevelInfo
 	if !j.received.IsZero() {
 		defer func() {
-			a.log.Info("envelope handled", "type", string(j.typ), "latency_ms", float64(time.Since(j.received).Microseconds())/1000)
+			a.log.Log(ctx, level, "envelope handled", "type", string(j.typ), "latency_ms", float64(time.Since(j.received).Microseconds())/1000)
 		}()
 	}
 	switch j.typ {
 	case socketmode.EventTypeEventsAPI:
-		a.processEvent(ctx, j)
+		if !a.processEvent(ctx, j) {
+			level = slog.LevelDebug // a fan-out echoes every post back: one quiet line each
+		}
 	case socketmode.EventTypeSlashCommand:
 		if sc, ok := j.data.(slack.SlashCommand); ok {
 			a.processCommand(ctx, sc)
@@ -84,30 +88,32 @@ func afterCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
-// processEvent handles one Events API delivery: filter, route, deduplicate, run.
-func (a *App) processEvent(ctx context.Context, j job) {
+// processEvent handles one Events API delivery: filter, route, deduplicate, run. It reports
+// whether it acted on it (false for the bot's own echoes, retries already seen and events nobody
+// handles), so the handled line can be quiet about those.
+func (a *App) processEvent(ctx context.Context, j job) (acted bool) {
 	ev, err := parseEventPayload(j.payload)
 	if errors.Is(err, errNotCallback) {
 		if ev.Type == "app_rate_limited" {
 			// https://docs.slack.dev/apis/events-api/#rate-limiting
 			a.log.Warn("Slack is rate limiting this app's events")
 		}
-		return
+		return false
 	}
 	if err != nil {
 		a.log.Warn("unreadable event ignored", "error", err)
-		return
+		return false
 	}
 	ev.RetryAttempt = j.retry
 	if isFromBot(ev, a.BotUserID()) {
 		a.stats.ignoredBots.Add(1)
 		a.log.Debug("bot message ignored", "event_id", ev.ID)
-		return
+		return false
 	}
 	route := eventRoute(ev)
 	if route == "" {
 		a.log.Debug("event ignored", "type", ev.Type, "subtype", ev.Subtype, "channel_type", ev.ChannelType)
-		return
+		return false
 	}
 	var fn func(ctx context.Context) error
 	apologize := false
@@ -118,7 +124,7 @@ func (a *App) processEvent(ctx context.Context, j job) {
 		h := a.eventHandler(strings.TrimPrefix(route, "event:"))
 		if h == nil {
 			a.log.Debug("unhandled route", "route", route)
-			return
+			return false
 		}
 		fn = func(ctx context.Context) error { return h(ctx, ev) }
 	}
@@ -132,10 +138,10 @@ func (a *App) processEvent(ctx context.Context, j job) {
 	case !first:
 		a.stats.duplicates.Add(1)
 		a.log.Debug("duplicate event", "event_id", ev.ID, "retry_attempt", ev.RetryAttempt)
-		return
+		return false
 	}
 	if !a.runHandler(ctx, route, fn) {
-		return
+		return true
 	}
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
@@ -147,6 +153,7 @@ func (a *App) processEvent(ctx context.Context, j job) {
 			a.log.Warn("could not send an apology", "route", route, "error", err)
 		}
 	}
+	return true
 }
 
 // handleDM offers a DM to the registered handlers, then reads it as a command word, and
