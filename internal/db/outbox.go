@@ -98,7 +98,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 			SELECT id FROM outbox
 			WHERE (state = 'pending' AND available_at <= ?)
 			   OR (state = 'sending' AND lease_until <= ?)
-			ORDER BY created_at, id
+			-- Replies to what someone just did go before scheduled posts, so a DM during a
+			-- fan-out is answered at once; within each, oldest first.
+			ORDER BY CASE WHEN kind IN ('message', 'help', 'apology') THEN 0 ELSE 1 END, created_at, id
 			LIMIT ?)
 		RETURNING id, user_id,
 		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),

@@ -449,3 +449,21 @@ func TestDeferOutboxUndoesTheFirstTry(t *testing.T) {
 		t.Errorf("got nil error deferring a second try, want a refusal")
 	}
 }
+
+func TestClaimOutboxPutsRepliesFirst(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newStore(t)
+	for range 3 {
+		if _, err := s.Enqueue(ctx, OutboxMessage{ChannelID: "D1", Kind: KindPrompt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reply, err := s.Enqueue(ctx, OutboxMessage{ChannelID: "D2", Kind: "message"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.ClaimOutbox(ctx, time.Minute, 1)
+	if err != nil || len(items) != 1 || items[0].ID != reply {
+		t.Errorf("got %+v, %v; want the reply %d claimed before the queued prompts", items, err, reply)
+	}
+}
