@@ -50,6 +50,7 @@ type ExportPerson struct {
 	AskedToContinue  bool       `json:"asked_to_continue"`
 	Deleted          bool       `json:"deleted"`
 	ChartFileID      *string    `json:"chart_file_id"`
+	StoppedAt        *time.Time `json:"stopped_at"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 }
@@ -210,15 +211,16 @@ func exportPerson(ctx context.Context, tx *sql.Tx, userID string, p *ExportPerso
 	var (
 		dm, slot, chart  sql.NullString
 		paused, due      sql.NullInt64
+		stopped          sql.NullInt64
 		asked, deleted   int
 		created, updated int64
 	)
 	err := tx.QueryRowContext(ctx, `
 		SELECT user_id, team_id, tz, dm_channel_id, slot, paused_until, next_due_at, unanswered_streak,
-		       asked_to_continue, deleted, chart_file_id, created_at, updated_at
+		       asked_to_continue, deleted, chart_file_id, stopped_at, created_at, updated_at
 		FROM people WHERE user_id = ?`, userID).Scan(
 		&p.UserID, &p.TeamID, &p.TZ, &dm, &slot, &paused, &due, &p.UnansweredStreak,
-		&asked, &deleted, &chart, &created, &updated)
+		&asked, &deleted, &chart, &stopped, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("person %s: %w", userID, ErrNotFound)
 	}
@@ -226,7 +228,7 @@ func exportPerson(ctx context.Context, tx *sql.Tx, userID string, p *ExportPerso
 		return err
 	}
 	p.DMChannelID, p.Slot, p.ChartFileID = ptrString(dm), ptrString(slot), ptrString(chart)
-	p.PausedUntil, p.NextDueAt = timePtr(paused), timePtr(due)
+	p.PausedUntil, p.NextDueAt, p.StoppedAt = timePtr(paused), timePtr(due), timePtr(stopped)
 	p.AskedToContinue, p.Deleted = asked != 0, deleted != 0
 	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return nil

@@ -144,7 +144,8 @@ func (s *Store) OptInChannel(ctx context.Context, channelID, leadUserID string) 
 	return nil
 }
 
-// JoinTeam enrols a member of channelID (creating or refreshing them from p, as Start does) and,
+// JoinTeam enrols a member of channelID (creating or refreshing them from p, as Start does),
+// unless they said stop (Stop) and have not started again since, and,
 // if they had no next occurrence yet, sets it to next. A welcome naming lead is queued in the same
 // transaction when welcome is set and the channel is the person's only reason to receive prompts:
 // someone enrolled another way already knows Reflect and gets no second welcome.
@@ -163,10 +164,15 @@ func (s *Store) JoinTeam(ctx context.Context, p Person, channelID, lead string, 
 	defer tx.Rollback()
 	var before int
 	var dm sql.NullString
+	var stopped sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `
-		SELECT (SELECT COUNT(*) FROM enrolments WHERE user_id = ?1), dm_channel_id FROM people WHERE user_id = ?1`,
-		p.UserID).Scan(&before, &dm); err != nil {
+		SELECT (SELECT COUNT(*) FROM enrolments WHERE user_id = ?1), dm_channel_id, stopped_at FROM people WHERE user_id = ?1`,
+		p.UserID).Scan(&before, &dm, &stopped); err != nil {
 		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
+	}
+	if stopped.Valid {
+		// They said stop: a channel does not sign them up again; /reflect start does.
+		return TeamJoin{}, nil
 	}
 	added, err := enrol(ctx, tx, now, p.UserID, ChannelSource(channelID), next)
 	if err != nil {

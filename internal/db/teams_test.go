@@ -342,3 +342,32 @@ func TestQueueTeamSummary(t *testing.T) {
 		t.Errorf("after opt-out: %v, %v; want nothing queued", ok, err)
 	}
 }
+
+func TestStopSticksAcrossChannels(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newStore(t)
+	p := Person{UserID: "UX", TZ: "UTC"}
+	if _, err := s.JoinTeam(ctx, p, "C1", "ULEAD", t0, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stop(ctx, "UX"); err != nil {
+		t.Fatal(err)
+	}
+	// Another channel, or the same one again, does not sign them back up.
+	for _, ch := range []string{"C1", "C2"} {
+		j, err := s.JoinTeam(ctx, p, ch, "ULEAD", t0, true)
+		if err != nil || j.Enrolled || j.Welcomed {
+			t.Errorf("join %s after stop: got %+v, %v; want no enrolment and no welcome", ch, j, err)
+		}
+	}
+	if got, _ := s.Enrolments(ctx, "UX"); len(got) != 0 {
+		t.Errorf("got enrolments %v after stop, want none", got)
+	}
+	// Their own start clears it.
+	if _, err := s.Start(ctx, p, "self", t0); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := s.JoinTeam(ctx, p, "C2", "ULEAD", t0, true); err != nil || !j.Enrolled {
+		t.Errorf("join after start: got %+v, %v; want enrolled", j, err)
+	}
+}

@@ -705,6 +705,9 @@ func (s *Store) Start(ctx context.Context, p Person, source string, next time.Ti
 		return false, fmt.Errorf("db: start: %w", err)
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE people SET stopped_at = NULL WHERE user_id = ?`, p.UserID); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
 	added, err := enrol(ctx, tx, now, p.UserID, source, next)
 	if err != nil {
 		return false, fmt.Errorf("db: start: %w", err)
@@ -734,7 +737,9 @@ func enrol(ctx context.Context, tx *sql.Tx, now time.Time, userID, source string
 }
 
 // Stop removes every reason a person receives prompts, unschedules them and gives up their
-// queued prompts and reminders. Their answers stay. It reports whether they were enrolled.
+// queued prompts and reminders, and remembers that they said stop: a channel opt-in or join does
+// not enrol them again, only their own Start. Their answers stay. It reports whether they were
+// enrolled.
 func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
 	now := millis(s.now())
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -748,8 +753,9 @@ func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
 	}
 	n, _ := res.RowsAffected()
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE people SET next_due_at = NULL, unanswered_streak = 0, asked_to_continue = 0, updated_at = ?
-		WHERE user_id = ?`, now, userID); err != nil {
+		UPDATE people SET next_due_at = NULL, unanswered_streak = 0, asked_to_continue = 0,
+		                  stopped_at = ?, updated_at = ?
+		WHERE user_id = ?`, now, now, userID); err != nil {
 		return false, fmt.Errorf("db: stop: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
