@@ -1,5 +1,5 @@
 // Command bot runs Reflect, the Slack app that sends managers a weekly reflection prompt and a
-// monthly trend summary. Subcommands: run (default), check, backup, healthcheck, version.
+// monthly trend summary. Subcommands: run (default), try, check, backup, healthcheck, version.
 package main
 
 import (
@@ -35,6 +35,9 @@ const usage = `usage: bot [command]
 
 commands:
   run            connect to Slack and run (the default)
+  try [-port N] [-db PATH]
+                 try Reflect without Slack: the real bot against a local Slack emulator, in a
+                 page on http://127.0.0.1:N (default 8085; 0 picks a free port)
   check          validate the configuration, the prompt catalogue and the database, and report
   backup PATH    write a consistent copy of the database to PATH
   healthcheck    ask the running bot's /healthz on HTTP_ADDR; exit 0 if it answers 200
@@ -55,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return usageError("run takes no arguments\n" + usage)
 		}
 		return runBot(ctx, stderr)
+	case "try":
+		return tryBot(ctx, args, stdout, stderr)
 	case "check":
 		if len(args) != 0 {
 			return usageError("check takes no arguments\n" + usage)

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/config"
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/playground"
+	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+// The seeded playground workspace: you, a team lead and three members in #team.
+const (
+	tryYou  = "U_YOU"
+	tryLead = "U_LEAD"
+	tryTeam = "C_TEAM"
+)
+
+var tryPeople = []playground.Person{
+	{ID: tryYou, Name: "You"},
+	{ID: tryLead, Name: "Lee (lead)"},
+	{ID: "U_ANA", Name: "Ana"},
+	{ID: "U_BEN", Name: "Ben"},
+	{ID: "U_CHI", Name: "Chi"},
+}
+
+// tryBot runs the real bot in-process against the Slack emulator, on a playground database and an
+// offset clock, and serves the playground page on 127.0.0.1 until ctx is done.
+func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("try", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	port := fl.Int("port", 8085, "port of the playground page on 127.0.0.1 (0: any free port)")
+	dbPath := fl.String("db", "", "playground database (default: a new one in a temporary directory)")
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError(err.Error() + "\n" + usage)
+	}
+	if fl.NArg() != 0 {
+		return usageError("try takes only flags\n" + usage)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if *dbPath == "" {
+		dir, err := os.MkdirTemp("", "reflect-try-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dbPath = filepath.Join(dir, "playground.db")
+	}
+
+	clock := playground.NewClock(time.Time{})
+	emu := slackemu.New(slackemu.WithClock(clock.Now))
+	defer emu.Close()
+	seedWorkspace(emu)
+
+	cfg := config.Config{
+		BotToken: config.Secret(emu.BotToken()), AppToken: config.Secret(emu.AppToken()), APIURL: emu.APIURL(),
+		SlashCommand: "/reflect", PromptSchedule: "0 9 * * MON", ReminderAfter: 48 * time.Hour,
+		OptinPolicy: "creator_or_admin", TeamMinRespondents: 3, RetentionMonths: 24,
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cat, err := prompts.Builtin()
+	if err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, *dbPath, db.WithNow(clock.Now))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	w, err := wireBot(cfg, log, cat, store, clock.Now)
+	if err != nil {
+		return err
+	}
+	botCtx, stopBot := context.WithCancel(ctx)
+	defer stopBot()
+	botDone := make(chan error, 1)
+	go func() { botDone <- w.run(botCtx) }()
+	stop := func() error {
+		stopBot()
+		return <-botDone
+	}
+
+	pg := playground.New(playground.Config{
+		Emu: emu, Clock: clock, Team: tryTeam, People: tryPeople,
+		NextDue: func(ctx context.Context, userID string) (time.Time, bool, error) {
+			p, err := store.Person(ctx, userID)
+			if errors.Is(err, db.ErrNotFound) {
+				return time.Time{}, false, nil
+			}
+			if err != nil || p.NextDueAt == nil {
+				return time.Time{}, false, err
+			}
+			return *p.NextDueAt, true, nil
+		},
+		Tick: func(ctx context.Context) error {
+			if _, err := w.loop.Tick(ctx); err != nil {
+				return err
+			}
+			w.app.Notify()
+			return tryWait(ctx, 10*time.Second, func() bool {
+				n, err := store.OutboxDepth(ctx)
+				return err == nil && n == 0
+			})
+		},
+	})
+
+	// Enrol as a person would: you start, the lead opts #team in.
+	if err := tryWait(ctx, 10*time.Second, w.app.Connected); err != nil {
+		_ = stop()
+		return fmt.Errorf("the bot did not connect to the emulator: %w", err)
+	}
+	for _, c := range []struct{ user, text string }{{tryYou, "start"}, {tryLead, "optin"}} {
+		before := len(ephemeralsTo(emu, c.user))
+		emu.SlashCommand(c.user, tryTeam, c.text)
+		if err := tryWait(ctx, 10*time.Second, func() bool { return len(ephemeralsTo(emu, c.user)) > before }); err != nil {
+			_ = stop()
+			return fmt.Errorf("/reflect %s got no reply: %w", c.text, err)
+		}
+	}
+
+	fmt.Fprintf(stdout, "Reflect playground: http://%s\n", ln.Addr())
+	serveErr := pg.Serve(ctx, ln)
+	botErr := stop()
+	if serveErr != nil {
+		return serveErr
+	}
+	if botErr != nil && !errors.Is(botErr, context.Canceled) {
+		return botErr
+	}
+	return nil
+}
+
+func seedWorkspace(emu *slackemu.Server) {
+	zone := "Europe/London"
+	members := []string{emu.BotUserID()}
+	for _, p := range tryPeople {
+		emu.AddUser(slackemu.User{ID: p.ID, Name: p.Name, RealName: p.Name, TZ: zone})
+		members = append(members, p.ID)
+	}
+	emu.AddChannel(slackemu.Channel{ID: tryTeam, Name: "team", Creator: tryLead, Members: members})
+}
+
+func ephemeralsTo(emu *slackemu.Server, user string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range emu.Messages(tryTeam) {
+		if m.Ephemeral && m.To == user {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// tryWait polls cond until it holds, ctx is done or d has passed.
+func tryWait(ctx context.Context, d time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return errors.New("timed out")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}

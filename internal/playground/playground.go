@@ -1,0 +1,424 @@
+// Package playground serves "bot try": a local web page that looks and behaves like a Slack DM with
+// Reflect, backed by the in-process Slack emulator. Everything the page does goes through the
+// emulator, so the bot sees exactly the Slack protocol it sees in production; the page never calls
+// the bot's internals. Time travel moves the one offset clock the emulator, the store, the app and
+// the due loop share.
+package playground
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+//go:embed static
+var static embed.FS
+
+// Clock is an offset clock: it runs at real speed from wherever it was last set, so rate limit
+// buckets and trigger expiry still see time pass.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// NewClock starts a clock at start (the zero time means now).
+func NewClock(start time.Time) *Clock {
+	c := &Clock{}
+	if !start.IsZero() {
+		c.offset = time.Until(start)
+	}
+	return c
+}
+
+// Now is the clock's current time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Set moves the clock to t; it only moves forward.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := time.Until(t); d > c.offset {
+		c.offset = d
+	}
+}
+
+// Person is someone in the seeded workspace the page can act as.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Config is what the playground needs from its host.
+type Config struct {
+	Emu    *slackemu.Server
+	Clock  *Clock
+	Team   string   // the team channel's ID: slash commands are run there
+	People []Person // the first is "you"
+	// NextDue is the person's next scheduled prompt (false when none is scheduled).
+	NextDue func(ctx context.Context, userID string) (time.Time, bool, error)
+	// Tick runs the due loop at the clock's time, wakes the sender and waits for the posts.
+	Tick func(ctx context.Context) error
+}
+
+// Server is the playground's HTTP server.
+type Server struct {
+	cfg    Config
+	mux    *http.ServeMux
+	timeMu sync.Mutex // one time jump at a time
+}
+
+// New builds the playground's handler.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	sub, _ := fs.Sub(static, "static")
+	s.mux.Handle("GET /", http.FileServerFS(sub))
+	s.mux.HandleFunc("GET /api/state", s.state)
+	s.mux.HandleFunc("POST /api/send", s.send)
+	s.mux.HandleFunc("POST /api/click", s.click)
+	s.mux.HandleFunc("POST /api/submit", s.submit)
+	s.mux.HandleFunc("POST /api/close", s.closeView)
+	s.mux.HandleFunc("POST /api/home", s.home)
+	s.mux.HandleFunc("POST /api/time", s.time)
+	s.mux.HandleFunc("GET /files/{id}", s.file)
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Serve serves on ln until ctx is done.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	err := srv.Serve(ln)
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+type fileJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+type messageJSON struct {
+	Channel   string          `json:"channel"`
+	TS        string          `json:"ts"`
+	User      string          `json:"user,omitempty"`
+	Bot       bool            `json:"bot"`
+	Text      string          `json:"text"`
+	Blocks    json.RawMessage `json:"blocks,omitempty"`
+	Files     []fileJSON      `json:"files"`
+	Edited    bool            `json:"edited"`
+	Ephemeral bool            `json:"ephemeral"`
+}
+
+type viewJSON struct {
+	ID     string            `json:"id"`
+	Title  string            `json:"title"`
+	Blocks json.RawMessage   `json:"blocks"`
+	Errors map[string]string `json:"errors,omitempty"`
+}
+
+type stateJSON struct {
+	Now    time.Time       `json:"now"`
+	User   string          `json:"user"`
+	People []Person        `json:"people"`
+	DM     []messageJSON   `json:"dm"`
+	Views  []viewJSON      `json:"views"`
+	Home   json.RawMessage `json:"home"`
+	HomeID string          `json:"home_id,omitempty"`
+}
+
+func toMessage(m slackemu.Message) messageJSON {
+	out := messageJSON{Channel: m.Channel, TS: m.TS, User: m.User, Bot: m.BotID != "", Text: m.Text,
+		Blocks: m.Blocks, Files: []fileJSON{}, Edited: m.Edited, Ephemeral: m.Ephemeral}
+	for _, f := range m.Files {
+		out.Files = append(out.Files, fileJSON{ID: f.ID, Name: f.Name, URL: "/files/" + f.ID})
+	}
+	return out
+}
+
+func (s *Server) user(id string) (string, bool) {
+	if id == "" && len(s.cfg.People) > 0 {
+		return s.cfg.People[0].ID, true
+	}
+	for _, p := range s.cfg.People {
+		if p.ID == id {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+func (s *Server) state(w http.ResponseWriter, r *http.Request) {
+	user, ok := s.user(r.URL.Query().Get("user"))
+	if !ok {
+		httpError(w, http.StatusBadRequest, "unknown user")
+		return
+	}
+	st := stateJSON{Now: s.cfg.Clock.Now(), User: user, People: s.cfg.People, DM: []messageJSON{}, Views: []viewJSON{}}
+	for _, m := range s.cfg.Emu.DMs(user) {
+		st.DM = append(st.DM, toMessage(m))
+	}
+	// Replies to slash commands are ephemeral messages in the team channel, seen only by the
+	// person: they are shown in the conversation too.
+	for _, m := range s.cfg.Emu.Messages(s.cfg.Team) {
+		if m.Ephemeral && m.To == user {
+			st.DM = append(st.DM, toMessage(m))
+		}
+	}
+	sort.SliceStable(st.DM, func(i, j int) bool { return tsLess(st.DM[i].TS, st.DM[j].TS) })
+	for _, v := range s.cfg.Emu.Views(user) {
+		if v.Type != "modal" {
+			continue
+		}
+		st.Views = append(st.Views, viewJSON{ID: v.ID, Title: v.Title, Blocks: v.Blocks, Errors: v.Errors})
+	}
+	if h := s.cfg.Emu.Home(user); h != nil {
+		st.Home, st.HomeID = h.Blocks, h.ID
+	}
+	writeJSON(w, st)
+}
+
+// tsLess orders Slack timestamps ("seconds.micros").
+func tsLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil {
+		httpError(w, http.StatusBadRequest, "bad request: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	var req struct{ User, Text string }
+	if !decode(w, r, &req) {
+		return
+	}
+	user, ok := s.user(req.User)
+	text := strings.TrimSpace(req.Text)
+	if !ok || text == "" {
+		httpError(w, http.StatusBadRequest, "a known user and some text are needed")
+		return
+	}
+	if text == "/reflect" || strings.HasPrefix(text, "/reflect ") {
+		s.cfg.Emu.SlashCommand(user, s.cfg.Team, strings.TrimSpace(strings.TrimPrefix(text, "/reflect")))
+		writeJSON(w, map[string]any{"ok": true})
+		return
+	}
+	ts := s.cfg.Emu.SendDM(user, text)
+	writeJSON(w, map[string]any{"ok": true, "ts": ts})
+}
+
+func (s *Server) click(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		User, Channel, TS, Value string
+		ViewID                   string `json:"view_id"`
+		ActionID                 string `json:"action_id"`
+		Select                   bool
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	user, ok := s.user(req.User)
+	if !ok || req.ActionID == "" {
+		httpError(w, http.StatusBadRequest, "a known user and an action_id are needed")
+		return
+	}
+	var err error
+	switch {
+	case req.ViewID != "" && req.Select:
+		err = s.cfg.Emu.SelectInView(user, req.ViewID, req.ActionID, req.Value)
+	case req.ViewID != "":
+		err = s.cfg.Emu.ClickInView(user, req.ViewID, req.ActionID)
+	case req.Select:
+		err = s.cfg.Emu.Select(user, req.Channel, req.TS, req.ActionID, req.Value)
+	default:
+		err = s.cfg.Emu.Click(user, req.Channel, req.TS, req.ActionID)
+	}
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true})
+}
+
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		User   string
+		ViewID string `json:"view_id"`
+		Values map[string]map[string]string
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	user, ok := s.user(req.User)
+	if !ok || req.ViewID == "" {
+		httpError(w, http.StatusBadRequest, "a known user and a view_id are needed")
+		return
+	}
+	ack, err := s.cfg.Emu.SubmitView(user, req.ViewID, req.Values)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "ack": ack})
+}
+
+func (s *Server) closeView(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		User   string
+		ViewID string `json:"view_id"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	user, ok := s.user(req.User)
+	if !ok {
+		httpError(w, http.StatusBadRequest, "unknown user")
+		return
+	}
+	if err := s.cfg.Emu.CloseView(user, req.ViewID); err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true})
+}
+
+// home is the person opening the Home tab: an app_home_opened event, as Slack sends.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	var req struct{ User string }
+	if !decode(w, r, &req) {
+		return
+	}
+	user, ok := s.user(req.User)
+	if !ok {
+		httpError(w, http.StatusBadRequest, "unknown user")
+		return
+	}
+	s.cfg.Emu.OpenHome(user)
+	writeJSON(w, map[string]any{"ok": true})
+}
+
+// time advances the clock: "next-prompt" to just after the person's next scheduled prompt,
+// "end-of-month" prompt by prompt until the first prompt of next month (which brings the summary
+// of this one) has been sent.
+func (s *Server) time(w http.ResponseWriter, r *http.Request) {
+	var req struct{ User, To string }
+	if !decode(w, r, &req) {
+		return
+	}
+	user, ok := s.user(req.User)
+	if !ok {
+		httpError(w, http.StatusBadRequest, "unknown user")
+		return
+	}
+	s.timeMu.Lock()
+	defer s.timeMu.Unlock()
+	ctx := r.Context()
+	var err error
+	switch req.To {
+	case "next-prompt":
+		_, err = s.nextPrompt(ctx, user)
+	case "end-of-month":
+		err = s.endOfMonth(ctx, user)
+	default:
+		httpError(w, http.StatusBadRequest, `"to" must be "next-prompt" or "end-of-month"`)
+		return
+	}
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "now": s.cfg.Clock.Now()})
+}
+
+// nextPrompt moves to one minute after the person's next prompt and runs the due loop; it returns
+// the time the prompt was due (zero when none was scheduled).
+func (s *Server) nextPrompt(ctx context.Context, user string) (time.Time, error) {
+	due, ok, err := s.cfg.NextDue(ctx, user)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if ok {
+		s.cfg.Clock.Set(due.Add(time.Minute))
+	} else {
+		due = time.Time{}
+	}
+	return due, s.cfg.Tick(ctx)
+}
+
+func (s *Server) endOfMonth(ctx context.Context, user string) error {
+	now := s.cfg.Clock.Now().UTC()
+	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	for range 10 {
+		due, err := s.nextPrompt(ctx, user)
+		if err != nil {
+			return err
+		}
+		if due.IsZero() {
+			return fmt.Errorf("%s has no prompt scheduled: start with /reflect start", user)
+		}
+		if !due.Before(next) {
+			return nil
+		}
+	}
+	return errors.New("no prompt next month after 10 steps")
+}
+
+func (s *Server) file(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.cfg.Emu.File(r.PathValue("id"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	ct := http.DetectContentType(b)
+	if strings.HasPrefix(string(b), "<svg") || strings.HasPrefix(string(b), "<?xml") {
+		ct = "image/svg+xml"
+	}
+	w.Header().Set("Content-Type", ct)
+	_, _ = w.Write(b)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func httpError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": msg})
+}

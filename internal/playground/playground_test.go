@@ -1,0 +1,340 @@
+package playground_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/playground"
+	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/schedule"
+	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+const waitLimit = 5 * time.Second
+
+// newPlayground runs the real bot against the emulator on an offset clock, as "bot try" does,
+// and serves the playground over httptest.
+func newPlayground(t *testing.T) *httptest.Server {
+	t.Helper()
+	clock := playground.NewClock(time.Date(2026, 3, 25, 10, 0, 0, 0, time.UTC)) // a Wednesday
+	emu := slackemu.New(slackemu.WithT(t), slackemu.WithClock(clock.Now), slackemu.WithPingInterval(100*time.Millisecond))
+	t.Cleanup(emu.Close)
+	people := []playground.Person{{ID: "U_YOU", Name: "You"}, {ID: "U_LEAD", Name: "Lead"}}
+	members := []string{emu.BotUserID()}
+	for _, p := range people {
+		emu.AddUser(slackemu.User{ID: p.ID, Name: p.Name, RealName: p.Name, TZ: "Europe/London"})
+		members = append(members, p.ID)
+	}
+	emu.AddChannel(slackemu.Channel{ID: "C_TEAM", Name: "team", Creator: "U_LEAD", Members: members})
+
+	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), db.WithNow(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := schedule.ParseSpec("0 9 * * MON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app, err := slackapp.New(slackapp.Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(),
+		SlashCommand: "/reflect", PingInterval: 500 * time.Millisecond, DrainTimeout: 2 * time.Second, Now: clock.Now},
+		store, store, log, slackapp.WithStateStore(store), slackapp.WithCallTimeout(time.Second), slackapp.WithOutboxRetry(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	planner := schedule.Planner{Default: spec, Catalogue: cat}
+	loop := schedule.NewLoop(store, planner, clock.Now, log)
+	loop.ReminderAfter = 48 * time.Hour
+	loop.Notify = app.Notify
+	loop.Stopped = app.SendingStopped
+	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: clock.Now})
+	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: clock.Now, Poke: loop.Poke, Changed: results.Changed})
+	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Now: clock.Now, Changed: results.Changed})
+	loop.Jobs = append(loop.Jobs, app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Now: clock.Now,
+		MinRespondents: 3, Poke: loop.Poke, Changed: results.Changed}).MonthlyJob)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		_ = store.Close()
+	})
+	eventually(t, "connected", app.Connected)
+
+	pg := playground.New(playground.Config{
+		Emu: emu, Clock: clock, Team: "C_TEAM", People: people,
+		NextDue: func(ctx context.Context, user string) (time.Time, bool, error) {
+			p, err := store.Person(ctx, user)
+			if errors.Is(err, db.ErrNotFound) || (err == nil && p.NextDueAt == nil) {
+				return time.Time{}, false, nil
+			}
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			return *p.NextDueAt, true, nil
+		},
+		Tick: func(ctx context.Context) error {
+			if _, err := loop.Tick(ctx); err != nil {
+				return err
+			}
+			app.Notify()
+			deadline := time.Now().Add(waitLimit)
+			for {
+				n, err := store.OutboxDepth(ctx)
+				if err == nil && n == 0 {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return errors.New("outbox did not empty")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		},
+	})
+	srv := httptest.NewServer(pg)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type message struct {
+	Channel, TS, Text string
+	Bot, Edited       bool
+	Ephemeral         bool
+	Blocks            []map[string]any
+	Files             []struct{ ID, Name, URL string }
+}
+
+type state struct {
+	People []playground.Person
+	DM     []message
+	Views  []struct {
+		ID, Title string
+		Blocks    []map[string]any
+	}
+	Home   json.RawMessage
+	HomeID string `json:"home_id"`
+}
+
+func getState(t *testing.T, srv *httptest.Server, user string) state {
+	t.Helper()
+	res, err := http.Get(srv.URL + "/api/state?user=" + user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("state: %s", res.Status)
+	}
+	var st state
+	if err := json.NewDecoder(res.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func post(t *testing.T, srv *httptest.Server, path string, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	res, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+// actionIDs are the buttons of a message's actions blocks.
+func actionIDs(m message) []string {
+	var ids []string
+	for _, b := range m.Blocks {
+		if b["type"] != "actions" {
+			continue
+		}
+		els, _ := b["elements"].([]any)
+		for _, e := range els {
+			if em, ok := e.(map[string]any); ok {
+				id, _ := em["action_id"].(string)
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+func TestPromptClickAndMonthlySummary(t *testing.T) {
+	srv := newPlayground(t)
+	if code, _ := post(t, srv, "/api/send", map[string]string{"user": "U_YOU", "text": "/reflect start"}); code != 200 {
+		t.Fatalf("send start: %d", code)
+	}
+	eventually(t, "the reply to /reflect start", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if m.Ephemeral && m.Bot {
+				return true
+			}
+		}
+		return false
+	})
+	post(t, srv, "/api/send", map[string]string{"user": "U_YOU", "text": "/reflect prompt"})
+	var prompt message
+	eventually(t, "a prompt with buttons", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if !m.Ephemeral && m.Bot && len(actionIDs(m)) > 0 {
+				prompt = m
+				return true
+			}
+		}
+		return false
+	})
+	answer := ""
+	for _, id := range actionIDs(prompt) {
+		if strings.HasPrefix(id, "answer") {
+			answer = id
+			break
+		}
+	}
+	if answer == "" {
+		t.Fatalf("no answer button in %v", actionIDs(prompt))
+	}
+	if code, out := post(t, srv, "/api/click", map[string]string{"user": "U_YOU", "channel": prompt.Channel, "ts": prompt.TS, "action_id": answer}); code != 200 {
+		t.Fatalf("click: %d %v", code, out)
+	}
+	eventually(t, "the prompt updated in place with how it was read", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if m.TS == prompt.TS {
+				b, _ := json.Marshal(m.Blocks)
+				return strings.Contains(string(b), "read as")
+			}
+		}
+		return false
+	})
+
+	if code, out := post(t, srv, "/api/time", map[string]string{"user": "U_YOU", "to": "end-of-month"}); code != 200 {
+		t.Fatalf("end of month: %d %v", code, out)
+	}
+	var chart string
+	eventually(t, "the March summary with its chart", func() bool {
+		summary := false
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if strings.HasPrefix(m.Text, "March 2026") {
+				summary = true
+			}
+			for _, f := range m.Files {
+				chart = f.URL
+			}
+		}
+		return summary && chart != ""
+	})
+	res, err := http.Get(srv.URL + chart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/") {
+		t.Fatalf("chart %s: %s %s", chart, res.Status, res.Header.Get("Content-Type"))
+	}
+}
+
+func TestModalSubmitAndHome(t *testing.T) {
+	srv := newPlayground(t)
+	post(t, srv, "/api/send", map[string]string{"user": "U_YOU", "text": "/reflect assess"})
+	var st state
+	eventually(t, "the assessment modal", func() bool {
+		st = getState(t, srv, "U_YOU")
+		return len(st.Views) > 0
+	})
+	code, out := post(t, srv, "/api/submit", map[string]any{"user": "U_YOU", "view_id": st.Views[0].ID, "values": map[string]any{}})
+	if ack, _ := out["ack"].(map[string]any); code != 200 || ack["errors"] == nil {
+		t.Fatalf("empty submit: got %d %v, want 200 with the field errors of the ack", code, out)
+	}
+	// An empty submit is refused with field errors and the modal stays; Cancel closes it.
+	if len(getState(t, srv, "U_YOU").Views) > 0 {
+		if code, out := post(t, srv, "/api/close", map[string]string{"user": "U_YOU", "view_id": st.Views[0].ID}); code != 200 {
+			t.Fatalf("close: %d %v", code, out)
+		}
+	}
+	if n := len(getState(t, srv, "U_YOU").Views); n != 0 {
+		t.Fatalf("got %d open modals after close, want 0", n)
+	}
+	post(t, srv, "/api/home", map[string]string{"user": "U_LEAD"})
+	eventually(t, "the lead's Home tab", func() bool { return len(getState(t, srv, "U_LEAD").Home) > 4 })
+
+	// A button on the Home tab (opening the assessment) works through block_actions on the home view.
+	post(t, srv, "/api/home", map[string]string{"user": "U_YOU"})
+	var homeID, action string
+	eventually(t, "your Home tab with a button", func() bool {
+		st := getState(t, srv, "U_YOU")
+		var home []map[string]any
+		_ = json.Unmarshal(st.Home, &home)
+		if ids := actionIDs(message{Blocks: home}); len(ids) > 0 {
+			homeID, action = st.HomeID, ids[0]
+		}
+		return homeID != ""
+	})
+	before := len(getState(t, srv, "U_YOU").Views)
+	if code, out := post(t, srv, "/api/click", map[string]string{"user": "U_YOU", "view_id": homeID, "action_id": action}); code != 200 {
+		t.Fatalf("click on Home: %d %v", code, out)
+	}
+	eventually(t, "a modal from the Home tab", func() bool { return len(getState(t, srv, "U_YOU").Views) > before })
+}
+
+func TestPageAndBadRequests(t *testing.T) {
+	srv := newPlayground(t)
+	for _, path := range []string{"/", "/app.js", "/style.css"} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || len(b) == 0 {
+			t.Errorf("%s: %s", path, res.Status)
+		}
+		if path == "/" && !strings.Contains(string(b), "Reflect playground") {
+			t.Errorf("/ is not the playground page")
+		}
+	}
+	if res, _ := http.Get(srv.URL + "/api/state?user=U_NOBODY"); res.StatusCode != 400 {
+		t.Errorf("unknown user: %s", res.Status)
+	}
+	if code, _ := post(t, srv, "/api/time", map[string]string{"user": "U_YOU", "to": "yesterday"}); code != 400 {
+		t.Errorf("bad time: %d", code)
+	}
+	if code, _ := post(t, srv, "/api/click", map[string]string{"user": "U_YOU", "channel": "D1", "ts": "1.2", "action_id": "nope"}); code != 400 {
+		t.Errorf("click on nothing: %d", code)
+	}
+	if res, _ := http.Get(srv.URL + "/files/F_NONE"); res.StatusCode != 404 {
+		t.Errorf("missing file: %s", res.Status)
+	}
+}

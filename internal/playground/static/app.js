@@ -1,0 +1,356 @@
+// Reflect playground: renders the Slack emulator's state (the real Block Kit the bot sent) and
+// sends what the person does back through the emulator's JSON API.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+let user = "";
+let people = [];
+let tab = "messages";
+let last = { dm: "", home: "", view: "", people: "" };
+
+function esc(s) {
+  return String(s == null ? "" : s)
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+// Slack escapes &, < and > in text; undo that before escaping for HTML.
+function unslack(s) {
+  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+function personName(id) {
+  const p = people.find((p) => p.id === id);
+  return p ? p.name : id;
+}
+
+function inline(s) {
+  // s is already HTML-escaped; formatting characters are not touched by escaping.
+  return s
+    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
+    .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s.,;:!?)<])/g, "$1<b>$2</b>")
+    .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s.,;:!?)<])/g, "$1<i>$2</i>")
+    .replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s.,;:!?)<])/g, "$1<s>$2</s>");
+}
+
+function mrkdwn(text) {
+  text = String(text || "");
+  let out = "";
+  const re = /<([^<>|]+)(?:\|([^<>]*))?>/g;
+  let at = 0, m;
+  while ((m = re.exec(text)) !== null) {
+    out += inline(esc(unslack(text.slice(at, m.index))));
+    at = re.lastIndex;
+    const target = m[1], label = m[2];
+    if (target.startsWith("@")) {
+      out += "<b>@" + esc(label || personName(target.slice(1))) + "</b>";
+    } else if (target.startsWith("#")) {
+      out += "<b>#" + esc(label || target.slice(1)) + "</b>";
+    } else if (target.startsWith("!")) {
+      out += "<b>@" + esc(label || target.slice(1).split("^")[0]) + "</b>";
+    } else if (/^(https?:|mailto:)/.test(target)) {
+      out += '<a href="' + esc(unslack(target)) + '" target="_blank" rel="noopener">' + esc(unslack(label || target)) + "</a>";
+    } else {
+      out += esc(m[0]);
+    }
+  }
+  out += inline(esc(unslack(text.slice(at))));
+  return out;
+}
+
+function textObj(t) {
+  if (!t) return "";
+  if (t.type === "mrkdwn") return '<span class="mrkdwn">' + mrkdwn(t.text) + "</span>";
+  return '<span class="mrkdwn">' + esc(t.text) + "</span>";
+}
+
+function plain(t) { return t ? esc(t.text) : ""; }
+
+function imageURL(b) {
+  if (b.slack_file && b.slack_file.id) return "/files/" + encodeURIComponent(b.slack_file.id);
+  if (b.slack_file && b.slack_file.url) return b.slack_file.url;
+  return b.image_url || "";
+}
+
+// ctx: {kind: "message", channel, ts} or {kind: "view", view_id}
+function element(e, ctx, blockID) {
+  const data = (action) => ' data-action="' + esc(action) + '" data-block="' + esc(blockID || "") + '"';
+  switch (e.type) {
+    case "button": {
+      const cls = e.style ? " " + esc(e.style) : "";
+      return '<button type="button" class="btn' + cls + '"' + data(e.action_id) + ' data-kind="click">' + plain(e.text) + "</button>";
+    }
+    case "radio_buttons":
+      return (e.options || []).map((o) =>
+        '<label class="radio"><input type="radio" name="' + esc(blockID + "/" + e.action_id) + '" value="' + esc(o.value) + '"' +
+        (e.initial_option && e.initial_option.value === o.value ? " checked" : "") + data(e.action_id) + ' data-kind="select"> ' +
+        textObj(o.text) + "</label>").join("");
+    case "static_select":
+    case "overflow": {
+      let opts = e.options || [];
+      if (e.option_groups) opts = [].concat(...e.option_groups.map((g) => g.options || []));
+      return '<select' + data(e.action_id) + ' data-kind="select"><option value="">' +
+        (e.placeholder ? plain(e.placeholder) : (e.type === "overflow" ? "⋯" : "Choose…")) + "</option>" +
+        opts.map((o) => '<option value="' + esc(o.value) + '"' +
+          (e.initial_option && e.initial_option.value === o.value ? " selected" : "") + ">" + plain(o.text) + "</option>").join("") +
+        "</select>";
+    }
+    case "plain_text_input":
+      if (e.multiline) {
+        return '<textarea rows="4"' + data(e.action_id) + ' data-kind="input">' + esc(e.initial_value || "") + "</textarea>";
+      }
+      return '<input type="text"' + data(e.action_id) + ' data-kind="input" value="' + esc(e.initial_value || "") + '">';
+    case "timepicker":
+      return '<input type="time"' + data(e.action_id) + ' data-kind="input" value="' + esc(e.initial_time || "") + '">';
+    case "datepicker":
+      return '<input type="date"' + data(e.action_id) + ' data-kind="input" value="' + esc(e.initial_date || "") + '">';
+    case "checkboxes":
+      return (e.options || []).map((o) =>
+        '<label class="radio"><input type="checkbox" value="' + esc(o.value) + '"' + data(e.action_id) + ' data-kind="check"> ' +
+        textObj(o.text) + "</label>").join("");
+    case "image":
+      return '<img alt="' + esc(e.alt_text) + '" src="' + esc(imageURL(e)) + '" style="width:20px;height:20px">';
+    default:
+      return '<span class="empty">[' + esc(e.type) + "]</span>";
+  }
+}
+
+function block(b, ctx, errors) {
+  const id = b.block_id || "";
+  switch (b.type) {
+    case "header":
+      return '<div class="block header">' + plain(b.text) + "</div>";
+    case "divider":
+      return '<div class="block divider"></div>';
+    case "section": {
+      let h = '<div class="block section">' + textObj(b.text);
+      if (b.fields) h += '<div class="fields">' + b.fields.map((f) => "<div>" + textObj(f) + "</div>").join("") + "</div>";
+      if (b.accessory) h += '<div class="accessory" data-block-id="' + esc(id) + '">' + element(b.accessory, ctx, id) + "</div>";
+      return h + "</div>";
+    }
+    case "context":
+      return '<div class="block context">' + (b.elements || []).map((e) =>
+        e.type === "image" ? element(e, ctx, id) : textObj(e)).join(" ") + "</div>";
+    case "actions":
+      return '<div class="block actions" data-block-id="' + esc(id) + '">' + (b.elements || []).map((e) => element(e, ctx, id)).join("") + "</div>";
+    case "image":
+      return '<div class="block image">' + (b.title ? "<div>" + plain(b.title) + "</div>" : "") +
+        '<img alt="' + esc(b.alt_text) + '" src="' + esc(imageURL(b)) + '"></div>';
+    case "input": {
+      const err = errors && errors[id] ? '<div class="field-error">' + esc(errors[id]) + "</div>" : "";
+      return '<div class="block input" data-block-id="' + esc(id) + '"><label class="title">' + plain(b.label) +
+        (b.optional ? ' <span class="hint">(optional)</span>' : "") + "</label>" + element(b.element, ctx, id) +
+        (b.hint ? '<div class="hint">' + plain(b.hint) + "</div>" : "") + err + "</div>";
+    }
+    case "rich_text":
+      return '<div class="block mrkdwn">' + esc(richText(b)) + "</div>";
+    default:
+      return '<div class="block empty">[' + esc(b.type) + " block]</div>";
+  }
+}
+
+function richText(b) {
+  const parts = [];
+  const walk = (e) => {
+    if (e.text) parts.push(e.text);
+    (e.elements || []).forEach(walk);
+  };
+  (b.elements || []).forEach(walk);
+  return parts.join("");
+}
+
+function blocks(list, ctx, errors) {
+  return (list || []).map((b) => block(b, ctx, errors)).join("");
+}
+
+function when(ts) {
+  const d = new Date(parseFloat(ts) * 1000);
+  return d.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+function renderDM(dm) {
+  const el = $("#messages");
+  const stick = el.scrollTop + el.clientHeight >= el.scrollHeight - 30;
+  if (dm.length === 0) {
+    el.innerHTML = '<p class="empty">No messages yet. Try <code>/reflect prompt</code>.</p>';
+    return;
+  }
+  el.innerHTML = dm.map((m) => {
+    const who = m.bot ? "Reflect" : personName(m.user);
+    const ctx = { kind: "message", channel: m.channel, ts: m.ts };
+    let body = m.blocks && m.blocks.length ? blocks(m.blocks, ctx) : '<div class="mrkdwn">' + mrkdwn(m.text) + "</div>";
+    for (const f of m.files || []) {
+      body += '<div class="block image"><img alt="' + esc(f.name) + '" src="' + esc(f.url) + '"></div>';
+    }
+    return '<div class="msg' + (m.bot ? " bot" : "") + (m.ephemeral ? " ephemeral" : "") + '" data-channel="' + esc(m.channel) +
+      '" data-ts="' + esc(m.ts) + '"><div class="avatar">' + esc(who.slice(0, 1)) + '</div><div class="body"><div class="who">' +
+      esc(who) + '<span class="meta">' + esc(when(m.ts)) + (m.edited ? " (edited)" : "") +
+      (m.ephemeral ? " · only visible to you" : "") + "</span></div>" + body + "</div></div>";
+  }).join("");
+  if (stick) el.scrollTop = el.scrollHeight;
+}
+
+function renderHome(home, id) {
+  $("#home").innerHTML = home && home.length
+    ? '<div data-view="' + esc(id || "") + '">' + blocks(home, { kind: "view", view_id: id }) + "</div>"
+    : '<p class="empty">Opening the Home tab…</p>';
+}
+
+function renderModal(view) {
+  const el = $("#modal");
+  if (!view) {
+    el.hidden = true;
+    el.innerHTML = "";
+    return;
+  }
+  // Keep what the person has filled in when the same modal comes back (with field errors, say).
+  const open = el.querySelector(".dialog");
+  const prev = open && open.dataset.view === view.id ? collect(open) : null;
+  el.hidden = false;
+  el.innerHTML = '<div class="dialog" data-view="' + esc(view.id) + '"><h3>' + esc(view.title) + '</h3><div class="content">' +
+    blocks(view.blocks, { kind: "view", view_id: view.id }, view.errors) +
+    '</div><div class="footer"><button type="button" class="btn" id="modal-close">Cancel</button>' +
+    '<button type="button" class="btn primary" id="modal-submit">Submit</button></div></div>';
+  if (prev) restore(el.querySelector(".dialog"), prev);
+}
+
+function restore(dialog, values) {
+  dialog.querySelectorAll(".block.input [data-action]").forEach((el) => {
+    const v = (values[el.dataset.block] || {})[el.dataset.action];
+    if (v === undefined) return;
+    if (el.type === "radio") el.checked = el.value === v;
+    else if (el.type === "checkbox") el.checked = v.split(",").includes(el.value);
+    else el.value = v;
+  });
+}
+
+async function api(path, body) {
+  const res = await fetch(path, body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  const data = await res.json().catch(() => ({ ok: false, error: res.statusText }));
+  if (!res.ok || data.ok === false) throw new Error(data.error || res.statusText);
+  return data;
+}
+
+function showError(err) {
+  const el = $("#error");
+  if (!err) { el.hidden = true; return; }
+  el.textContent = String(err.message || err);
+  el.hidden = false;
+  setTimeout(() => { el.hidden = true; }, 6000);
+}
+
+async function refresh() {
+  let st;
+  try {
+    st = await api("/api/state?user=" + encodeURIComponent(user));
+  } catch (e) {
+    return;
+  }
+  const ps = JSON.stringify(st.people);
+  if (ps !== last.people) {
+    people = st.people;
+    last.people = ps;
+    $("#person").innerHTML = people.map((p) => '<option value="' + esc(p.id) + '">' + esc(p.name) + "</option>").join("");
+    if (!user) user = st.user;
+    $("#person").value = user;
+  }
+  $("#now").textContent = "Reflect's clock: " + new Date(st.now).toUTCString();
+  const dm = JSON.stringify(st.dm);
+  if (dm !== last.dm) { last.dm = dm; renderDM(st.dm); }
+  const home = JSON.stringify(st.home);
+  if (home !== last.home) { last.home = home; renderHome(st.home, st.home_id); }
+  const top = st.views.length ? st.views[st.views.length - 1] : null;
+  const v = JSON.stringify(top);
+  if (v !== last.view) { last.view = v; renderModal(top); }
+}
+
+function collect(dialog) {
+  const values = {};
+  dialog.querySelectorAll(".block.input [data-action]").forEach((el) => {
+    const b = el.dataset.block, a = el.dataset.action;
+    values[b] = values[b] || {};
+    if (el.type === "radio") {
+      if (el.checked) values[b][a] = el.value;
+    } else if (el.type === "checkbox") {
+      if (el.checked) values[b][a] = values[b][a] ? values[b][a] + "," + el.value : el.value;
+    } else if (el.value !== "") {
+      values[b][a] = el.value;
+    }
+  });
+  return values;
+}
+
+async function act(el) {
+  const msg = el.closest(".msg");
+  const view = el.closest("[data-view]"); // a modal or the Home tab
+  const body = { user, action_id: el.dataset.action };
+  if (el.dataset.kind === "select") { body.select = true; body.value = el.value; }
+  if (view) body.view_id = view.dataset.view;
+  else if (msg) { body.channel = msg.dataset.channel; body.ts = msg.dataset.ts; }
+  else return;
+  await api("/api/click", body);
+}
+
+document.addEventListener("click", async (ev) => {
+  const t = ev.target.closest("button");
+  if (!t) return;
+  try {
+    if (t.dataset.tab) {
+      tab = t.dataset.tab;
+      document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b === t));
+      $("#messages").hidden = tab !== "messages";
+      $("#home").hidden = tab !== "home";
+      $("#composer").hidden = tab !== "messages";
+      if (tab === "home") await api("/api/home", { user });
+    } else if (t.id === "next-prompt" || t.id === "end-of-month") {
+      document.querySelectorAll("#side button").forEach((b) => { b.disabled = true; });
+      try { await api("/api/time", { user, to: t.id }); } finally {
+        document.querySelectorAll("#side button").forEach((b) => { b.disabled = false; });
+      }
+    } else if (t.id === "modal-submit") {
+      const dialog = t.closest(".dialog");
+      const res = await api("/api/submit", { user, view_id: dialog.dataset.view, values: collect(dialog) });
+      if (res.ack && res.ack.errors) last.view = ""; // re-render with the errors
+    } else if (t.id === "modal-close") {
+      await api("/api/close", { user, view_id: t.closest(".dialog").dataset.view });
+    } else if (t.dataset.kind === "click") {
+      t.disabled = true;
+      await act(t);
+    } else {
+      return;
+    }
+    await refresh();
+  } catch (e) {
+    showError(e);
+  }
+});
+
+document.addEventListener("change", async (ev) => {
+  const el = ev.target;
+  if (el.dataset.kind !== "select" || el.closest(".block.input")) return; // inputs wait for Submit
+  try { await act(el); await refresh(); } catch (e) { showError(e); }
+});
+
+$("#person").addEventListener("change", (ev) => {
+  user = ev.target.value;
+  last = { dm: "", home: "", view: "", people: last.people };
+  if (tab === "home") api("/api/home", { user }).catch(showError);
+  refresh();
+});
+
+$("#composer").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const input = $("#text");
+  const text = input.value.trim();
+  if (!text) return;
+  try {
+    await api("/api/send", { user, text });
+    input.value = "";
+    setTimeout(refresh, 300);
+  } catch (e) { showError(e); }
+});
+
+refresh();
+setInterval(refresh, 1000);
