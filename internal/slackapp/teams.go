@@ -465,18 +465,27 @@ func (h *teams) mayOptOut(ctx context.Context, req CommandRequest, tc db.TeamCha
 	return ok, why, nil
 }
 
-func (h *teams) optout(ctx context.Context, req CommandRequest) error {
+// optedInChannel checks a command that needs an opted-in channel (optout, team): no arguments,
+// used in a channel, and the channel opted in. When ok is false the person has been answered and
+// err is what that reply returned.
+func (h *teams) optedInChannel(ctx context.Context, req CommandRequest) (tc db.TeamChannel, ok bool, err error) {
+	verb := req.Command.Verb
 	if len(req.Command.Args) > 0 {
-		return h.usageError(ctx, req, "optout takes nothing after it")
+		return tc, false, h.usageError(ctx, req, verb+" takes nothing after it")
 	}
 	if isDMRequest(req) {
-		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "optout"))
+		return tc, false, req.Reply(ctx, teamChannelOnlyMessage(h.command(), verb))
 	}
-	tc, err := h.Store.TeamChannel(ctx, req.ChannelID)
+	tc, err = h.Store.TeamChannel(ctx, req.ChannelID)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
-		return req.Reply(ctx, teamNotOptedInMessage(h.command()))
+		return tc, false, req.Reply(ctx, teamNotOptedInMessage(h.command()))
 	}
-	if err != nil {
+	return tc, err == nil, err
+}
+
+func (h *teams) optout(ctx context.Context, req CommandRequest) error {
+	tc, ok, err := h.optedInChannel(ctx, req)
+	if !ok {
 		return err
 	}
 	ok, why, err := h.mayOptOut(ctx, req, tc)
@@ -506,17 +515,8 @@ func (h *teams) optOut(ctx context.Context, channelID string) (unenrolled, stopp
 }
 
 func (h *teams) team(ctx context.Context, req CommandRequest) error {
-	if len(req.Command.Args) > 0 {
-		return h.usageError(ctx, req, "team takes nothing after it")
-	}
-	if isDMRequest(req) {
-		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "team"))
-	}
-	tc, err := h.Store.TeamChannel(ctx, req.ChannelID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
-		return req.Reply(ctx, teamNotOptedInMessage(h.command()))
-	}
-	if err != nil {
+	tc, ok, err := h.optedInChannel(ctx, req)
+	if !ok {
 		return err
 	}
 	if tc.LeadUserID == "" || tc.LeadUserID != req.UserID {
