@@ -55,7 +55,7 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	log.Info("starting", "version", version(), "prompts", len(cat.Prompts), "database", cfg.DatabaseURL)
+	log.Info("starting", "version", version(), "prompts", len(cat.Prompts), "database", db.Describe(cfg.DatabaseURL))
 
 	ackLatency := ops.NewAckLatency()
 	w, err := wireBot(cfg, log, cat, store, time.Now, slackapp.WithAckObserver(ackLatency.Observe))
@@ -172,7 +172,7 @@ func check(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database: ok (%s, schema version %d)\n", cfg.DatabaseURL, v)
+	fmt.Fprintf(stdout, "database: ok (%s, schema version %d)\n", db.Describe(cfg.DatabaseURL), v)
 	return nil
 }
 

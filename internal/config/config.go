@@ -68,7 +68,7 @@ var expected = map[string]string{
 	"SLACK_BOT_TOKEN":      "a bot token starting with xoxb-",
 	"SLACK_APP_TOKEN":      "an app-level token starting with xapp- (with connections:write)",
 	"SLACK_API_URL":        "an http(s) URL such as https://slack.com/api/",
-	"DATABASE_URL":         "a SQLite file path such as reflect.db",
+	"DATABASE_URL":         "a SQLite file path such as reflect.db, or a postgres:// URL",
 	"SLASH_COMMAND":        "a command name such as /reflect (lower-case letters, digits, - or _)",
 	"PROMPT_SCHEDULE":      `a five-field cron spec such as "0 9 * * MON"`,
 	"REMINDER_AFTER":       "a duration such as 48h, or 0 to turn reminders off",

@@ -33,10 +33,15 @@ var ErrWrongState = errors.New("db: wrong state")
 // process and every write transaction takes the write lock at BEGIN (_txlock=immediate) instead
 // of failing half-way with SQLITE_BUSY; reads go to a separate read-only pool and run beside the
 // writer thanks to WAL.
+//
+// On PostgreSQL (a postgres:// URL) both are one pool, and several replicas may share the
+// database: correctness then comes from the unique constraints, guarded updates and the outbox
+// claim's row locks, as it already does between SQLite's single writer and a restarted process.
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
-	file  string // the database file, for Backup's own connection
+	file  string // the SQLite database file, for Backup's own connection
+	pg    bool   // PostgreSQL rather than SQLite
 	now   func() time.Time
 }
 
@@ -59,10 +64,13 @@ const readConns = 4
 // waits for another process holding the file instead of failing with SQLITE_BUSY.
 const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 
-// Open opens (creating if needed) the SQLite database at path and runs pending migrations.
-// path may be a plain file path or "sqlite:<path>" / "file:<path>". Open rejects a "postgres://"
-// URL with a clear error (PostgreSQL comes later).
+// Open opens the database DATABASE_URL names and runs pending migrations: a "postgres://" URL
+// selects PostgreSQL; anything else is a SQLite file (created if needed), given as a plain path
+// or as "sqlite:<path>" / "file:<path>".
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	if isPostgresURL(path) {
+		return openPostgresStore(ctx, path, opts...)
+	}
 	file, err := sqlitePath(path)
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
@@ -89,7 +97,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	// The writer has now created the file and switched it to WAL; the read pool comes after the
 	// migrations because a query-only connection can do neither and should see the final schema.
-	if err := migrate(ctx, s.write, migrationFiles, s.now); err != nil {
+	if err := migrate(ctx, s.write, migrationFiles, false, s.now); err != nil {
 		s.write.Close()
 		return nil, err
 	}
@@ -124,8 +132,6 @@ func sqlitePath(raw string) (string, error) {
 	p := strings.TrimSpace(raw)
 	lower := strings.ToLower(p)
 	switch {
-	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
-		return "", errors.New("PostgreSQL is not supported yet: set DATABASE_URL to a SQLite file path such as reflect.db")
 	case strings.HasPrefix(lower, "sqlite://"):
 		p = p[len("sqlite://"):]
 	case strings.HasPrefix(lower, "sqlite:"):
@@ -139,7 +145,7 @@ func sqlitePath(raw string) (string, error) {
 	case p == "":
 		return "", errors.New("empty database path")
 	case strings.Contains(p, "://"):
-		return "", fmt.Errorf("unsupported database URL scheme in %q: only SQLite file paths are supported", raw)
+		return "", fmt.Errorf("unsupported database URL scheme in %q: give a SQLite file path or a postgres:// URL", raw)
 	case strings.ContainsAny(p, "?#"):
 		return "", fmt.Errorf("database path %q has a query or fragment: give a plain file path, the store sets its own options", raw)
 	case p == ":memory:" || strings.HasPrefix(p, ":memory:"):
@@ -152,10 +158,39 @@ func sqlitePath(raw string) (string, error) {
 	return p, nil
 }
 
+// openPostgresStore opens a PostgreSQL store: one pool for reads and writes.
+func openPostgresStore(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	pool, err := openPostgres(url)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	s := &Store{write: pool, read: pool, pg: true, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: open PostgreSQL: %w", err)
+	}
+	if err := migrate(ctx, pool, migrationFiles, true, s.now); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string {
+	if s.pg {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	var errs []error
-	if s.read != nil {
+	if s.read != nil && s.read != s.write {
 		if err := s.read.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("db: close reader: %w", err))
 		}
@@ -180,6 +215,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Backup writes a consistent copy of the database to path with VACUUM INTO, while the store keeps
 // serving. It refuses to overwrite an existing file, so a typo cannot destroy an earlier backup.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.pg {
+		return errors.New("db: backup: the database is PostgreSQL: back it up with pg_dump")
+	}
 	if path == "" {
 		return errors.New("db: backup: empty path")
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -30,8 +31,6 @@ func TestSQLitePath(t *testing.T) {
 		{name: "file prefix", in: "file:reflect.db", want: "reflect.db"},
 		{name: "file URL", in: "file:///data/reflect.db", want: "/data/reflect.db"},
 		{name: "upper-case scheme", in: "SQLITE:reflect.db", want: "reflect.db"},
-		{name: "postgres", in: "postgres://u:p@host/db", wantErr: "PostgreSQL is not supported yet"},
-		{name: "postgresql", in: "postgresql://host/db", wantErr: "PostgreSQL is not supported yet"},
 		{name: "other scheme", in: "mysql://host/db", wantErr: "unsupported database URL scheme"},
 		{name: "empty", in: "", wantErr: "empty database path"},
 		{name: "bare prefix", in: "sqlite:", wantErr: "empty database path"},
@@ -71,37 +70,88 @@ func FuzzSQLitePath(f *testing.F) {
 	})
 }
 
-func TestOpenRejectsPostgres(t *testing.T) {
-	_, err := Open(context.Background(), "postgres://reflect@localhost/reflect")
-	if err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
-		t.Fatalf("Open(postgres URL) error = %v, want one naming PostgreSQL", err)
+// A PostgreSQL URL that cannot be used fails with a message that names the problem and never
+// repeats the password.
+func TestOpenBadPostgresURL(t *testing.T) {
+	tests := []struct{ name, url, want string }{
+		{"bad port", "postgres://reflect:hunter2@localhost:notaport/reflect", "not a valid PostgreSQL URL"},
+		{"nobody listening", "postgres://reflect:hunter2@127.0.0.1:1/reflect?connect_timeout=2", "open PostgreSQL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(context.Background(), tt.url)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("Open error = %q, want one containing %q and not the password", err, tt.want)
+			}
+		})
+	}
+}
+
+// The two migration histories have the same versions and names, and build the same tables with
+// the same columns: PostgreSQL's files differ only in types.
+func TestSchemasMatch(t *testing.T) {
+	lite, err := loadMigrations(migrationFiles, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := loadMigrations(migrationFiles, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones", len(lite), len(pg))
+	}
+	for i := range lite {
+		if path.Base(lite[i].name) != path.Base(pg[i].name) {
+			t.Errorf("migration %d: %s on SQLite, %s on PostgreSQL", i+1, lite[i].name, pg[i].name)
+		}
+	}
+	a, _, _ := newStore(t)
+	b, _, _ := postgresEngine.newStore(t)
+	tables := userTables(t, a)
+	if got := userTables(t, b); !reflect.DeepEqual(got, tables) {
+		t.Fatalf("PostgreSQL tables %v, SQLite's %v", got, tables)
+	}
+	for _, table := range tables {
+		if got, want := columns(t, b, table), columns(t, a, table); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: PostgreSQL columns %v, SQLite's %v", table, got, want)
+		}
+	}
+	if err := b.Backup(context.Background(), filepath.Join(t.TempDir(), "b.db")); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Errorf("Backup on PostgreSQL = %v, want an error pointing to pg_dump", err)
 	}
 }
 
 func TestOpenMigratesFromEmpty(t *testing.T) {
-	ctx := context.Background()
-	s, _, path := newStore(t)
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.SchemaVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := ms[len(ms)-1].version; got != want {
-		t.Errorf("SchemaVersion = %d, want %d", got, want)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Errorf("database file: %v", err)
-	}
-	stats, err := s.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := stats["schema_migrations"], len(ms); got != want {
-		t.Errorf("schema_migrations rows = %d, want %d", got, want)
-	}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, path := e.newStore(t)
+		ms, err := loadMigrations(migrationFiles, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := ms[len(ms)-1].version; got != want {
+			t.Errorf("SchemaVersion = %d, want %d", got, want)
+		}
+		if _, err := os.Stat(path); err != nil && !s.pg {
+			t.Errorf("database file: %v", err)
+		}
+		stats, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := stats["schema_migrations"], len(ms); got != want {
+			t.Errorf("schema_migrations rows = %d, want %d", got, want)
+		}
+	})
 }
 
 func TestOpenTwiceIsNoOp(t *testing.T) {
@@ -189,7 +239,7 @@ func TestLoadMigrations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ms, err := loadMigrations(tt.fsys)
+			ms, err := loadMigrations(tt.fsys, false)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("loadMigrations error = %v, want one containing %q", err, tt.wantErr)
@@ -228,13 +278,13 @@ func TestMigrateIsAtomicPerMigration(t *testing.T) {
 		"migrations/0001_a.sql": good["migrations/0001_a.sql"],
 		"migrations/0002_b.sql": {Data: []byte(`CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);`)},
 	}
-	if err := migrate(ctx, w, good, now); err != nil {
+	if err := migrate(ctx, w, good, false, now); err != nil {
 		t.Fatalf("migrate(good): %v", err)
 	}
-	if err := migrate(ctx, w, good, now); err != nil {
+	if err := migrate(ctx, w, good, false, now); err != nil {
 		t.Fatalf("migrate(good) again: %v", err)
 	}
-	if err := migrate(ctx, w, bad, now); err == nil || !strings.Contains(err.Error(), "0002_b.sql") {
+	if err := migrate(ctx, w, bad, false, now); err == nil || !strings.Contains(err.Error(), "0002_b.sql") {
 		t.Fatalf("migrate(bad) error = %v, want one naming 0002_b.sql", err)
 	}
 	var rows, version, tablesB int
@@ -403,58 +453,71 @@ func TestBackup(t *testing.T) {
 }
 
 func TestDeliveriesUnique(t *testing.T) {
-	ctx := context.Background()
-	s, _, _ := newStore(t)
-	addPerson(t, s, "U1")
-	addPerson(t, s, "U2")
-	occ := t0.Add(time.Hour)
-	insertDelivery(t, s, "U1", occ, "scheduled")
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		addPerson(t, s, "U1")
+		addPerson(t, s, "U2")
+		occ := t0.Add(time.Hour)
+		insertDelivery(t, s, "U1", occ, "scheduled")
 
-	insert := func(user string, at time.Time, kind string) (int64, error) {
-		res, err := s.write.ExecContext(ctx, `
+		insert := func(user string, at time.Time, kind string) (int64, error) {
+			res, err := s.write.ExecContext(ctx, `
 			INSERT INTO deliveries (user_id, occurrence, kind, prompt_id, created_at)
 			VALUES (?, ?, ?, 'p', 0) ON CONFLICT (user_id, occurrence, kind) DO NOTHING`,
-			user, millis(at), kind)
-		if err != nil {
-			return 0, err
-		}
-		return res.RowsAffected()
-	}
-	tests := []struct {
-		name string
-		user string
-		at   time.Time
-		kind string
-		want int64
-	}{
-		{name: "same occurrence again", user: "U1", at: occ, kind: "scheduled", want: 0},
-		{name: "same instant in another zone's clothes", user: "U1", at: occ.In(time.FixedZone("X", 3600)), kind: "scheduled", want: 0},
-		{name: "on-demand at the same time", user: "U1", at: occ, kind: "on_demand", want: 1},
-		{name: "next occurrence", user: "U1", at: occ.Add(7 * 24 * time.Hour), kind: "scheduled", want: 1},
-		{name: "another person", user: "U2", at: occ, kind: "scheduled", want: 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := insert(tt.user, tt.at, tt.kind)
+				user, millis(at), kind)
 			if err != nil {
-				t.Fatal(err)
+				return 0, err
 			}
-			if got != tt.want {
-				t.Errorf("rows inserted = %d, want %d", got, tt.want)
-			}
-		})
-	}
-	if _, err := s.write.ExecContext(ctx, `
+			return res.RowsAffected()
+		}
+		tests := []struct {
+			name string
+			user string
+			at   time.Time
+			kind string
+			want int64
+		}{
+			{name: "same occurrence again", user: "U1", at: occ, kind: "scheduled", want: 0},
+			{name: "same instant in another zone's clothes", user: "U1", at: occ.In(time.FixedZone("X", 3600)), kind: "scheduled", want: 0},
+			{name: "on-demand at the same time", user: "U1", at: occ, kind: "on_demand", want: 1},
+			{name: "next occurrence", user: "U1", at: occ.Add(7 * 24 * time.Hour), kind: "scheduled", want: 1},
+			{name: "another person", user: "U2", at: occ, kind: "scheduled", want: 1},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := insert(tt.user, tt.at, tt.kind)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != tt.want {
+					t.Errorf("rows inserted = %d, want %d", got, tt.want)
+				}
+			})
+		}
+		if _, err := s.write.ExecContext(ctx, `
 		INSERT INTO deliveries (user_id, occurrence, kind, prompt_id, created_at) VALUES ('U1', ?, 'scheduled', 'p', 0)`,
-		millis(occ)); err == nil {
-		t.Error("plain duplicate insert succeeded, want a UNIQUE violation")
-	}
+			millis(occ)); err == nil {
+			t.Error("plain duplicate insert succeeded, want a UNIQUE violation")
+		}
+	})
 }
 
-// userTables lists every user table in the schema, from SQLite's catalogue.
+// userTables lists every user table in the schema, from the engine's catalogue.
 func userTables(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.read.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if s.pg {
+		q = `SELECT table_name FROM information_schema.tables
+		     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	return strings1(t, s, q)
+}
+
+// strings1 runs a query returning one text column.
+func strings1(t *testing.T, s *Store, q string, args ...any) []string {
+	t.Helper()
+	rows, err := s.read.Query(q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,127 +537,124 @@ func userTables(t *testing.T, s *Store) []string {
 }
 
 func TestStatsCoversEveryTable(t *testing.T) {
-	s, _, _ := newStore(t)
-	stats, err := s.Stats(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for k := range stats {
-		got = append(got, k)
-	}
-	sort.Strings(got)
-	if want := userTables(t, s); !reflect.DeepEqual(got, want) {
-		t.Errorf("Stats tables = %v, want every table %v", got, want)
-	}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s, _, _ := e.newStore(t)
+		stats, err := s.Stats(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for k := range stats {
+			got = append(got, k)
+		}
+		sort.Strings(got)
+		if want := userTables(t, s); !reflect.DeepEqual(got, want) {
+			t.Errorf("Stats tables = %v, want every table %v", got, want)
+		}
+	})
 }
 
 // TestForgetCascades fills every table with rows about two people, deletes one, and scans
 // every column of every table for the deleted person's id.
 func TestForgetCascades(t *testing.T) {
-	ctx := context.Background()
-	s, _, _ := newStore(t)
-	for _, u := range []string{"UGONE", "UKEEP"} {
-		addPerson(t, s, u)
-		if _, err := s.Enrol(ctx, u, "self"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Enrol(ctx, u, "channel:C1"); err != nil {
-			t.Fatal(err)
-		}
-		d := insertDelivery(t, s, u, t0, "scheduled")
-		if _, err := s.Enqueue(ctx, OutboxMessage{UserID: u, Kind: "prompt", DeliveryID: d}); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []struct {
-			sql  string
-			args []any
-		}{
-			{`INSERT INTO answers (user_id, delivery_id, prompt_id, option_index, lean, weight, source, answered_at)
-			  VALUES (?, ?, 'p', 1, 0.5, 1, 'button', 0)`, []any{u, d}},
-			{`INSERT INTO answers (user_id, prompt_id, text, lean, weight, source, message_ts, answered_at)
-			  VALUES (?, 'q', 'typed words', 0, 0.5, 'dm', '1700.1', 0)`, []any{u}},
-			{`INSERT INTO assessments (user_id, taken_at, lean, label) VALUES (?, 0, 0.3, 'leadership')`, []any{u}},
-			{`INSERT INTO assessment_items (assessment_id, prompt_id, option_index, lean)
-			  SELECT id, 'a1', 0, 1 FROM assessments WHERE user_id = ?`, []any{u}},
-			{`INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, '2025-02', 'person', 0)`, []any{u}},
-			{`INSERT INTO channels (channel_id, lead_user_id, opted_in_at) VALUES (?, ?, 0)`, []any{"C-" + u, u}},
-		} {
-			if _, err := s.write.ExecContext(ctx, q.sql, q.args...); err != nil {
-				t.Fatalf("%s: %v", q.sql, err)
-			}
-		}
-	}
-	var goneAssessment int64
-	if err := s.read.QueryRow(`SELECT id FROM assessments WHERE user_id = 'UGONE'`).Scan(&goneAssessment); err != nil {
-		t.Fatal(err)
-	}
-	before, err := s.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	if ok, err := s.Forget(ctx, "UGONE"); err != nil || !ok {
-		t.Fatalf("Forget = %v, %v; want true, nil", ok, err)
-	}
-	if ok, err := s.Forget(ctx, "UGONE"); err != nil || ok {
-		t.Fatalf("Forget again = %v, %v; want false, nil", ok, err)
-	}
-
-	for _, table := range userTables(t, s) {
-		cols := columns(t, s, table)
-		for _, col := range cols {
-			var n int
-			if err := s.read.QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE CAST(` + col + ` AS TEXT) = 'UGONE'`).Scan(&n); err != nil {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		for _, u := range []string{"UGONE", "UKEEP"} {
+			addPerson(t, s, u)
+			if _, err := s.Enrol(ctx, u, "self"); err != nil {
 				t.Fatal(err)
 			}
-			if n != 0 {
-				t.Errorf("%s.%s: %d rows still name the deleted person", table, col, n)
+			if _, err := s.Enrol(ctx, u, "channel:C1"); err != nil {
+				t.Fatal(err)
+			}
+			d := insertDelivery(t, s, u, t0, "scheduled")
+			if _, err := s.Enqueue(ctx, OutboxMessage{UserID: u, Kind: "prompt", DeliveryID: d}); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`INSERT INTO answers (user_id, delivery_id, prompt_id, option_index, lean, weight, source, answered_at)
+			  VALUES (?, ?, 'p', 1, 0.5, 1, 'button', 0)`, []any{u, d}},
+				{`INSERT INTO answers (user_id, prompt_id, text, lean, weight, source, message_ts, answered_at)
+			  VALUES (?, 'q', 'typed words', 0, 0.5, 'dm', '1700.1', 0)`, []any{u}},
+				{`INSERT INTO assessments (user_id, taken_at, lean, label) VALUES (?, 0, 0.3, 'leadership')`, []any{u}},
+				{`INSERT INTO assessment_items (assessment_id, prompt_id, option_index, lean)
+			  SELECT id, 'a1', 0, 1 FROM assessments WHERE user_id = ?`, []any{u}},
+				{`INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, '2025-02', 'person', 0)`, []any{u}},
+				{`INSERT INTO channels (channel_id, lead_user_id, opted_in_at) VALUES (?, ?, 0)`, []any{"C-" + u, u}},
+			} {
+				if _, err := s.write.ExecContext(ctx, q.sql, q.args...); err != nil {
+					t.Fatalf("%s: %v", q.sql, err)
+				}
 			}
 		}
-	}
-	var items int
-	if err := s.read.QueryRow(`SELECT COUNT(*) FROM assessment_items WHERE assessment_id = ?`, goneAssessment).Scan(&items); err != nil {
-		t.Fatal(err)
-	}
-	if items != 0 {
-		t.Errorf("assessment_items of the deleted person = %d, want 0", items)
-	}
+		var goneAssessment int64
+		if err := s.read.QueryRow(`SELECT id FROM assessments WHERE user_id = 'UGONE'`).Scan(&goneAssessment); err != nil {
+			t.Fatal(err)
+		}
+		before, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 
-	after, err := s.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The other person's rows are all still there: every per-person table lost exactly the
-	// deleted person's share, and the channel they led survives without a lead.
-	for table, n := range before {
-		want := n / 2
-		switch table {
-		case "schema_migrations", "seen_events", "app_state", "channels":
-			want = n
+		if ok, err := s.Forget(ctx, "UGONE"); err != nil || !ok {
+			t.Fatalf("Forget = %v, %v; want true, nil", ok, err)
 		}
-		if after[table] != want {
-			t.Errorf("%s rows after delete = %d, want %d (before %d)", table, after[table], want, n)
+		if ok, err := s.Forget(ctx, "UGONE"); err != nil || ok {
+			t.Fatalf("Forget again = %v, %v; want false, nil", ok, err)
 		}
-	}
+
+		for _, table := range userTables(t, s) {
+			cols := columns(t, s, table)
+			for _, col := range cols {
+				var n int
+				if err := s.read.QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE CAST(` + col + ` AS TEXT) = 'UGONE'`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Errorf("%s.%s: %d rows still name the deleted person", table, col, n)
+				}
+			}
+		}
+		var items int
+		if err := s.read.QueryRow(`SELECT COUNT(*) FROM assessment_items WHERE assessment_id = ?`, goneAssessment).Scan(&items); err != nil {
+			t.Fatal(err)
+		}
+		if items != 0 {
+			t.Errorf("assessment_items of the deleted person = %d, want 0", items)
+		}
+
+		after, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The other person's rows are all still there: every per-person table lost exactly the
+		// deleted person's share, and the channel they led survives without a lead.
+		for table, n := range before {
+			want := n / 2
+			switch table {
+			case "schema_migrations", "seen_events", "app_state", "channels":
+				want = n
+			}
+			if after[table] != want {
+				t.Errorf("%s rows after delete = %d, want %d (before %d)", table, after[table], want, n)
+			}
+		}
+	})
 }
 
 // columns lists a table's columns.
 func columns(t *testing.T, s *Store, table string) []string {
 	t.Helper()
-	rows, err := s.read.Query(`SELECT name FROM pragma_table_info(?)`, table)
-	if err != nil {
-		t.Fatal(err)
+	q := `SELECT name FROM pragma_table_info(?) ORDER BY cid`
+	if s.pg {
+		q = `SELECT column_name FROM information_schema.columns
+		     WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`
 	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			t.Fatal(err)
-		}
-		cols = append(cols, c)
-	}
+	cols := strings1(t, s, q, table)
 	if len(cols) == 0 {
 		t.Fatalf("table %s has no columns", table)
 	}
@@ -602,12 +662,14 @@ func columns(t *testing.T, s *Store, table string) []string {
 }
 
 func TestErrorsWrapSentinels(t *testing.T) {
-	ctx := context.Background()
-	s, _, _ := newStore(t)
-	_, err := s.Person(ctx, "UNOBODY")
-	if !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Person(absent) error = %v, want ErrNotFound", err)
-	}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		_, err := s.Person(ctx, "UNOBODY")
+		if !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Person(absent) error = %v, want ErrNotFound", err)
+		}
+	})
 }
 
 func TestOpenMissingDirectory(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/reflect-bot/reflect/internal/pgtest"
 )
 
 // t0 is the tests' fixed starting instant.
@@ -46,12 +48,42 @@ func openAt(t testing.TB, path string, opts ...Option) *Store {
 	return s
 }
 
-// newStore opens a fresh store in a temporary directory with a fake clock.
+// newStore opens a fresh SQLite store in a temporary directory with a fake clock.
 func newStore(t testing.TB) (*Store, *fakeClock, string) {
 	t.Helper()
+	return sqliteEngine.newStore(t)
+}
+
+// engine is a database the store's test suite runs on: every test that needs only the store's
+// behaviour runs once per engine (forEachEngine).
+type engine struct {
+	name string
+	// url gives a fresh, empty database for one test (a file, a PostgreSQL schema), or skips.
+	url func(t testing.TB) string
+}
+
+var sqliteEngine = engine{name: "sqlite", url: func(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "reflect.db")
+}}
+
+var postgresEngine = engine{name: "postgres", url: func(t testing.TB) string {
+	return pgtest.Schema(t)
+}}
+
+// newStore opens a fresh store on the engine with a fake clock, and returns its DATABASE_URL
+// (for a test that reopens it).
+func (e engine) newStore(t testing.TB) (*Store, *fakeClock, string) {
+	t.Helper()
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "reflect.db")
-	return openAt(t, path, WithNow(clock.Now)), clock, path
+	url := e.url(t)
+	return openAt(t, url, WithNow(clock.Now)), clock, url
+}
+
+// forEachEngine runs fn once on SQLite and once on PostgreSQL, as subtests named after them.
+func forEachEngine(t *testing.T, fn func(t *testing.T, e engine)) {
+	for _, e := range []engine{sqliteEngine, postgresEngine} {
+		t.Run(e.name, func(t *testing.T) { fn(t, e) })
+	}
 }
 
 // addPerson inserts a person or fails the test.

@@ -13,10 +13,17 @@ import (
 	"time"
 )
 
-// migrationFiles is the migration set built into the binary.
+// migrationFiles is the migration set built into the binary. migrations/ holds the history both
+// engines share; a file of the same name under migrations/postgres/ replaces one on PostgreSQL,
+// only where the SQL must differ (column types: SQLite's INTEGER PRIMARY KEY is PostgreSQL's
+// identity column, its REAL a double precision).
 //
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
+
+// migrationLock is the PostgreSQL advisory lock key migrations run under, so replicas starting
+// together apply each migration once ("reflect" in ASCII).
+const migrationLock = 0x7265666c656374
 
 // migration is one numbered schema change.
 type migration struct {
@@ -25,9 +32,10 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations reads NNNN_name.sql files from fsys. Versions must run 1, 2, 3… without gaps or
-// duplicates, so a mis-numbered file fails every test instead of reaching a database.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
+// loadMigrations reads NNNN_name.sql files from fsys, with PostgreSQL's replacements when pg is
+// set. Versions must run 1, 2, 3… without gaps or duplicates, so a mis-numbered file fails every
+// test instead of reaching a database.
+func loadMigrations(fsys fs.FS, pg bool) ([]migration, error) {
 	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
@@ -41,6 +49,12 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		v, err := strconv.Atoi(num)
 		if err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %s: name must start with a positive four-digit number", name)
+		}
+		if pg {
+			alt := path.Join(path.Dir(name), "postgres", path.Base(name))
+			if _, err := fs.Stat(fsys, alt); err == nil {
+				name = alt
+			}
 		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -63,10 +77,24 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // migrate applies pending migrations in order, each in its own transaction together with its
 // schema_migrations row, so a crash leaves the schema at a whole version. A database newer than
 // the migrations known here is refused: running old code on a newer schema could corrupt data.
-func migrate(ctx context.Context, w *sql.DB, fsys fs.FS, now func() time.Time) error {
-	ms, err := loadMigrations(fsys)
+//
+// On PostgreSQL the whole run holds an advisory lock on one connection: there the transaction
+// alone would not keep two replicas from creating the same table at once.
+func migrate(ctx context.Context, pool *sql.DB, fsys fs.FS, pg bool, now func() time.Time) error {
+	ms, err := loadMigrations(fsys, pg)
 	if err != nil {
 		return fmt.Errorf("db: migrate: %w", err)
+	}
+	w, err := pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: migrate: %w", err)
+	}
+	defer w.Close()
+	if pg {
+		if _, err := w.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrationLock); err != nil {
+			return fmt.Errorf("db: migrate: lock: %w", err)
+		}
+		defer w.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrationLock)
 	}
 	if _, err := w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
@@ -91,7 +119,7 @@ func migrate(ctx context.Context, w *sql.DB, fsys fs.FS, now func() time.Time) e
 
 // applyMigration runs one migration unless it is already recorded. The check is inside the
 // (immediate) transaction, so two processes starting together cannot both apply it.
-func applyMigration(ctx context.Context, w *sql.DB, m migration, now time.Time) error {
+func applyMigration(ctx context.Context, w *sql.Conn, m migration, now time.Time) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -90,22 +90,29 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		return nil, fmt.Errorf("db: claim outbox: lease %s and limit %d must be positive", lease, limit)
 	}
 	now := s.now()
-	// One statement: select and mark together, so no two claimers can take the same row. On
-	// PostgreSQL the subquery gains FOR UPDATE SKIP LOCKED.
+	// One statement: select and mark together, so no two claimers can take the same row. SQLite
+	// has one writer; on PostgreSQL, where replicas claim side by side, the subquery locks the
+	// rows it picks and skips those another claimer holds, and the outer condition is checked
+	// again on the locked row.
+	lock := ""
+	if s.pg {
+		lock = "FOR UPDATE SKIP LOCKED"
+	}
 	rows, err := s.write.QueryContext(ctx, `
-		UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1
-		WHERE id IN (
+		UPDATE outbox SET state = 'sending', lease_until = ?1, attempts = attempts + 1
+		WHERE ((state = 'pending' AND available_at <= ?2) OR (state = 'sending' AND lease_until <= ?2))
+		  AND id IN (
 			SELECT id FROM outbox
-			WHERE (state = 'pending' AND available_at <= ?)
-			   OR (state = 'sending' AND lease_until <= ?)
+			WHERE (state = 'pending' AND available_at <= ?2)
+			   OR (state = 'sending' AND lease_until <= ?2)
 			-- Replies to what someone just did go before scheduled posts, so a DM during a
 			-- fan-out is answered at once; within each, oldest first.
 			ORDER BY CASE WHEN kind IN ('message', 'help', 'apology') THEN 0 ELSE 1 END, created_at, id
-			LIMIT ?)
+			LIMIT ?3 `+lock+`)
 		RETURNING id, user_id,
 		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),
 		          kind, delivery_id, payload, attempts, created_at`,
-		millis(now.Add(lease)), millis(now), millis(now), limit)
+		millis(now.Add(lease)), millis(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim outbox: %w", err)
 	}

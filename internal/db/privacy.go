@@ -541,14 +541,21 @@ func (s *Store) PurgeAnswers(ctx context.Context, before time.Time) (int64, erro
 //
 // The rebuild and the checkpoint are best effort once the deletion is committed: one that cannot
 // finish (a reader holding an old snapshot) is finished by a later one. secure_delete is set only
-// around this work, on the connection doing it. All of this is SQLite-specific; a PostgreSQL
-// adapter relies on its own VACUUM.
+// around this work, on the connection doing it.
+//
+// PostgreSQL has neither setting: there fn runs in a plain transaction and, with rebuild, a
+// (non-blocking) VACUUM of the tables that held the person's words follows, so their row versions
+// are pruned at once rather than at autovacuum's next pass. VACUUM FULL would also rewrite the
+// pages, but it locks each table against every replica for as long as it runs.
 func (s *Store) eraseDeleted(ctx context.Context, rebuild bool, fn func(tx *sql.Tx) (bool, error)) error {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	if s.pg {
+		return eraseDeletedPostgres(ctx, conn, rebuild, fn)
+	}
 	var was int
 	if err := conn.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&was); err != nil {
 		return fmt.Errorf("read secure_delete: %w", err)
@@ -580,5 +587,25 @@ func (s *Store) eraseDeleted(ctx context.Context, rebuild bool, fn func(tx *sql.
 	}
 	var busy, logFrames, checkpointed int
 	_ = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
+	return nil
+}
+
+// eraseDeletedPostgres is eraseDeleted on PostgreSQL.
+func eraseDeletedPostgres(ctx context.Context, conn *sql.Conn, rebuild bool, fn func(tx *sql.Tx) (bool, error)) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	changed, err := fn(tx)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if changed && rebuild {
+		_, _ = conn.ExecContext(ctx, `VACUUM answers, outbox, assessment_items, assessments, deliveries, people`)
+	}
 	return nil
 }

@@ -99,94 +99,98 @@ func mustExport(t *testing.T, s *Store, userID string) Export {
 }
 
 func TestExport(t *testing.T) {
-	s, clock, _ := newStore(t)
-	ua := fillPerson(t, s, "UA", "mentorzork")
-	fillPerson(t, s, "UB", "visionquux")
-	clock.Advance(time.Hour)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		s, clock, _ := e.newStore(t)
+		ua := fillPerson(t, s, "UA", "mentorzork")
+		fillPerson(t, s, "UB", "visionquux")
+		clock.Advance(time.Hour)
 
-	ex := mustExport(t, s, "UA")
-	if ex.Format != "reflect-export" || ex.Version != 1 || !ex.ExportedAt.Equal(clock.Now()) {
-		t.Errorf("header = %q, %d, %s; want reflect-export, 1, %s", ex.Format, ex.Version, ex.ExportedAt, clock.Now())
-	}
-	p := ex.Person
-	if p.UserID != "UA" || p.TeamID != "T1" || p.TZ != "Europe/Paris" || p.DMChannelID == nil || *p.DMChannelID != ua.dm ||
-		p.NextDueAt == nil || !p.NextDueAt.Equal(t0.Add(7*24*time.Hour)) {
-		t.Errorf("person = %+v, want UA in Europe/Paris with DM %s, due a week after t0", p, ua.dm)
-	}
-	var sources []string
-	for _, e := range ex.Enrolments {
-		sources = append(sources, e.Source)
-	}
-	if want := []string{"channel:C-ua", "self"}; !reflect.DeepEqual(sources, want) {
-		t.Errorf("enrolments = %v, want %v", sources, want)
-	}
-	if len(ex.ChannelsLed) != 1 || ex.ChannelsLed[0].ChannelID != ua.channel {
-		t.Errorf("channels led = %+v, want %s", ex.ChannelsLed, ua.channel)
-	}
-	if len(ex.Deliveries) != 2 || ex.Deliveries[0].ID != ua.deliveries[0] || ex.Deliveries[0].State != "answered" ||
-		ex.Deliveries[0].WellbeingPromptID == nil || ex.Deliveries[0].TS == nil {
-		t.Errorf("deliveries = %+v, want the two, the first answered with its wellbeing check and ts", ex.Deliveries)
-	}
-	if len(ex.Answers) != 3 {
-		t.Fatalf("answers = %+v, want 3", ex.Answers)
-	}
-	typed := ex.Answers[2]
-	if typed.Text == nil || *typed.Text != "I mentorzork the team" || !strings.Contains(typed.Explanation, "mentorzork") ||
-		typed.Source != "dm" || typed.MessageTS == nil || typed.OptionIndex != nil {
-		t.Errorf("typed answer = %+v, want its text, explanation, source and message ts", typed)
-	}
-	if opt := ex.Answers[0]; opt.OptionIndex == nil || *opt.OptionIndex != 3 || opt.Text != nil || opt.DeliveryID == nil {
-		t.Errorf("option answer = %+v, want option 3, no text, its delivery", opt)
-	}
-	if len(ex.Assessments) != 1 || ex.Assessments[0].ID != ua.assessment || ex.Assessments[0].Label != "leadership" ||
-		len(ex.Assessments[0].Items) != 2 || ex.Assessments[0].Items[0].PromptID != "assess-direction" {
-		t.Errorf("assessments = %+v, want one with its two items", ex.Assessments)
-	}
-	if len(ex.SummariesSent) != 1 || ex.SummariesSent[0].Period != "2025-02" {
-		t.Errorf("summaries sent = %+v, want 2025-02", ex.SummariesSent)
-	}
-	// Four posts for the two deliveries plus the three queued by fillPerson: the reply addressed
-	// only to the DM channel is the person's too.
-	kinds := map[string]int{}
-	for _, o := range ex.Outbox {
-		kinds[o.Kind]++
-	}
-	if want := map[string]int{KindPrompt: 2, KindWellbeing: 1, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
-		t.Errorf("outbox kinds = %v, want %v", kinds, want)
-	}
-
-	b, err := json.Marshal(ex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, absent := range []string{"UB", "visionquux", "DUB", "payload", "Thanks, recorded"} {
-		if bytes.Contains(b, []byte(absent)) {
-			t.Errorf("export of UA contains %q", absent)
+		ex := mustExport(t, s, "UA")
+		if ex.Format != "reflect-export" || ex.Version != 1 || !ex.ExportedAt.Equal(clock.Now()) {
+			t.Errorf("header = %q, %d, %s; want reflect-export, 1, %s", ex.Format, ex.Version, ex.ExportedAt, clock.Now())
 		}
-	}
+		p := ex.Person
+		if p.UserID != "UA" || p.TeamID != "T1" || p.TZ != "Europe/Paris" || p.DMChannelID == nil || *p.DMChannelID != ua.dm ||
+			p.NextDueAt == nil || !p.NextDueAt.Equal(t0.Add(7*24*time.Hour)) {
+			t.Errorf("person = %+v, want UA in Europe/Paris with DM %s, due a week after t0", p, ua.dm)
+		}
+		var sources []string
+		for _, e := range ex.Enrolments {
+			sources = append(sources, e.Source)
+		}
+		if want := []string{"channel:C-ua", "self"}; !reflect.DeepEqual(sources, want) {
+			t.Errorf("enrolments = %v, want %v", sources, want)
+		}
+		if len(ex.ChannelsLed) != 1 || ex.ChannelsLed[0].ChannelID != ua.channel {
+			t.Errorf("channels led = %+v, want %s", ex.ChannelsLed, ua.channel)
+		}
+		if len(ex.Deliveries) != 2 || ex.Deliveries[0].ID != ua.deliveries[0] || ex.Deliveries[0].State != "answered" ||
+			ex.Deliveries[0].WellbeingPromptID == nil || ex.Deliveries[0].TS == nil {
+			t.Errorf("deliveries = %+v, want the two, the first answered with its wellbeing check and ts", ex.Deliveries)
+		}
+		if len(ex.Answers) != 3 {
+			t.Fatalf("answers = %+v, want 3", ex.Answers)
+		}
+		typed := ex.Answers[2]
+		if typed.Text == nil || *typed.Text != "I mentorzork the team" || !strings.Contains(typed.Explanation, "mentorzork") ||
+			typed.Source != "dm" || typed.MessageTS == nil || typed.OptionIndex != nil {
+			t.Errorf("typed answer = %+v, want its text, explanation, source and message ts", typed)
+		}
+		if opt := ex.Answers[0]; opt.OptionIndex == nil || *opt.OptionIndex != 3 || opt.Text != nil || opt.DeliveryID == nil {
+			t.Errorf("option answer = %+v, want option 3, no text, its delivery", opt)
+		}
+		if len(ex.Assessments) != 1 || ex.Assessments[0].ID != ua.assessment || ex.Assessments[0].Label != "leadership" ||
+			len(ex.Assessments[0].Items) != 2 || ex.Assessments[0].Items[0].PromptID != "assess-direction" {
+			t.Errorf("assessments = %+v, want one with its two items", ex.Assessments)
+		}
+		if len(ex.SummariesSent) != 1 || ex.SummariesSent[0].Period != "2025-02" {
+			t.Errorf("summaries sent = %+v, want 2025-02", ex.SummariesSent)
+		}
+		// Four posts for the two deliveries plus the three queued by fillPerson: the reply addressed
+		// only to the DM channel is the person's too.
+		kinds := map[string]int{}
+		for _, o := range ex.Outbox {
+			kinds[o.Kind]++
+		}
+		if want := map[string]int{KindPrompt: 2, KindWellbeing: 1, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
+			t.Errorf("outbox kinds = %v, want %v", kinds, want)
+		}
+
+		b, err := json.Marshal(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, absent := range []string{"UB", "visionquux", "DUB", "payload", "Thanks, recorded"} {
+			if bytes.Contains(b, []byte(absent)) {
+				t.Errorf("export of UA contains %q", absent)
+			}
+		}
+	})
 }
 
 func TestExportEdges(t *testing.T) {
-	ctx := context.Background()
-	s, _, _ := newStore(t)
-	if _, err := s.Export(ctx, "UNOBODY"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Export(unknown) error = %v, want ErrNotFound", err)
-	}
-	// Someone known but with nothing else: every list is [] rather than null.
-	addPerson(t, s, "UNEW")
-	b, err := json.Marshal(mustExport(t, s, "UNEW"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "outbox"} {
-		if got := string(doc[key]); got != "[]" {
-			t.Errorf("%s = %s, want []", key, got)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		if _, err := s.Export(ctx, "UNOBODY"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Export(unknown) error = %v, want ErrNotFound", err)
 		}
-	}
+		// Someone known but with nothing else: every list is [] rather than null.
+		addPerson(t, s, "UNEW")
+		b, err := json.Marshal(mustExport(t, s, "UNEW"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "outbox"} {
+			if got := string(doc[key]); got != "[]" {
+				t.Errorf("%s = %s, want []", key, got)
+			}
+		}
+	})
 }
 
 // exportedTables says where each table that holds rows about a person appears in the export, and
@@ -292,7 +296,11 @@ func traces(t *testing.T, s *Store, needles ...string) map[string]int {
 		for _, col := range columns(t, s, table) {
 			for _, n := range needles {
 				var c int
-				q := `SELECT COUNT(*) FROM ` + table + ` WHERE instr(CAST(` + col + ` AS TEXT), ?) > 0`
+				find := "instr"
+				if s.pg {
+					find = "strpos"
+				}
+				q := `SELECT COUNT(*) FROM ` + table + ` WHERE ` + find + `(CAST(` + col + ` AS TEXT), ?) > 0`
 				if err := s.read.QueryRow(q, n).Scan(&c); err != nil {
 					t.Fatal(err)
 				}
@@ -321,87 +329,89 @@ func onDisk(t *testing.T, path, needle string) bool {
 }
 
 func TestForget(t *testing.T) {
-	tests := []struct {
-		name     string
-		forget   string
-		wantKnew bool
-	}{
-		{name: "a person with data everywhere", forget: "UA", wantKnew: true},
-		{name: "someone Reflect never knew", forget: "UNOBODY", wantKnew: false},
-		{name: "an empty id", forget: "", wantKnew: false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			s, _, path := newStore(t)
-			fillPerson(t, s, "UA", "mentorzork")
-			fillPerson(t, s, "UB", "visionquux")
-			keepB := mustExport(t, s, "UB")
-			before, err := s.Stats(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+	forEachEngine(t, func(t *testing.T, e engine) {
+		tests := []struct {
+			name     string
+			forget   string
+			wantKnew bool
+		}{
+			{name: "a person with data everywhere", forget: "UA", wantKnew: true},
+			{name: "someone Reflect never knew", forget: "UNOBODY", wantKnew: false},
+			{name: "an empty id", forget: "", wantKnew: false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				s, _, path := e.newStore(t)
+				fillPerson(t, s, "UA", "mentorzork")
+				fillPerson(t, s, "UB", "visionquux")
+				keepB := mustExport(t, s, "UB")
+				before, err := s.Stats(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
 
-			knew, err := s.Forget(ctx, tt.forget)
-			if tt.forget == "" {
-				if err == nil {
-					t.Fatal("Forget(\"\") error = nil, want an error")
+				knew, err := s.Forget(ctx, tt.forget)
+				if tt.forget == "" {
+					if err == nil {
+						t.Fatal("Forget(\"\") error = nil, want an error")
+					}
+				} else if err != nil {
+					t.Fatalf("Forget: %v", err)
 				}
-			} else if err != nil {
-				t.Fatalf("Forget: %v", err)
-			}
-			if knew != tt.wantKnew {
-				t.Errorf("Forget = %v, want %v", knew, tt.wantKnew)
-			}
+				if knew != tt.wantKnew {
+					t.Errorf("Forget = %v, want %v", knew, tt.wantKnew)
+				}
 
-			// The other person is untouched, row for row.
-			gotB := mustExport(t, s, "UB")
-			gotB.ExportedAt = keepB.ExportedAt
-			if !reflect.DeepEqual(gotB, keepB) {
-				t.Errorf("UB's data changed:\ngot  %+v\nwant %+v", gotB, keepB)
-			}
-			after, err := s.Stats(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !tt.wantKnew {
-				if !reflect.DeepEqual(after, before) {
-					t.Errorf("rows changed: %v → %v", before, after)
+				// The other person is untouched, row for row.
+				gotB := mustExport(t, s, "UB")
+				gotB.ExportedAt = keepB.ExportedAt
+				if !reflect.DeepEqual(gotB, keepB) {
+					t.Errorf("UB's data changed:\ngot  %+v\nwant %+v", gotB, keepB)
 				}
-				return
-			}
-			if got := traces(t, s, "UA", "DUA", "mentorzork"); len(got) > 0 {
-				t.Errorf("traces of UA left: %v", got)
-			}
-			if onDisk(t, path, "mentorzork") {
-				t.Errorf("UA's words are still in the database file or its log")
-			}
-			if _, err := s.Export(ctx, "UA"); !errors.Is(err, ErrNotFound) {
-				t.Errorf("Export after Forget error = %v, want ErrNotFound", err)
-			}
-			// UA's channel stays opted in for its members, without a lead.
-			var lead *string
-			if err := s.read.QueryRow(`SELECT lead_user_id FROM channels WHERE channel_id = 'C-ua'`).Scan(&lead); err != nil {
-				t.Fatalf("UA's channel: %v", err)
-			}
-			if lead != nil {
-				t.Errorf("UA's channel lead = %q, want NULL", *lead)
-			}
-			for table, n := range before {
-				want := n / 2
-				switch table {
-				case "schema_migrations", "seen_events", "app_state", "channels":
-					want = n
+				after, err := s.Stats(ctx)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if after[table] != want {
-					t.Errorf("%s rows = %d, want %d (before %d)", table, after[table], want, n)
+				if !tt.wantKnew {
+					if !reflect.DeepEqual(after, before) {
+						t.Errorf("rows changed: %v → %v", before, after)
+					}
+					return
 				}
-			}
-			if again, err := s.Forget(ctx, "UA"); err != nil || again {
-				t.Errorf("Forget again = %v, %v; want false, nil", again, err)
-			}
-		})
-	}
+				if got := traces(t, s, "UA", "DUA", "mentorzork"); len(got) > 0 {
+					t.Errorf("traces of UA left: %v", got)
+				}
+				if !s.pg && onDisk(t, path, "mentorzork") {
+					t.Errorf("UA's words are still in the database file or its log")
+				}
+				if _, err := s.Export(ctx, "UA"); !errors.Is(err, ErrNotFound) {
+					t.Errorf("Export after Forget error = %v, want ErrNotFound", err)
+				}
+				// UA's channel stays opted in for its members, without a lead.
+				var lead *string
+				if err := s.read.QueryRow(`SELECT lead_user_id FROM channels WHERE channel_id = 'C-ua'`).Scan(&lead); err != nil {
+					t.Fatalf("UA's channel: %v", err)
+				}
+				if lead != nil {
+					t.Errorf("UA's channel lead = %q, want NULL", *lead)
+				}
+				for table, n := range before {
+					want := n / 2
+					switch table {
+					case "schema_migrations", "seen_events", "app_state", "channels":
+						want = n
+					}
+					if after[table] != want {
+						t.Errorf("%s rows = %d, want %d (before %d)", table, after[table], want, n)
+					}
+				}
+				if again, err := s.Forget(ctx, "UA"); err != nil || again {
+					t.Errorf("Forget again = %v, %v; want false, nil", again, err)
+				}
+			})
+		}
+	})
 }
 
 // TestForgetErasesFromDisk: the words are on disk before (so the check can see them), and gone
@@ -454,120 +464,124 @@ func TestForgetErasesFromDisk(t *testing.T) {
 }
 
 func TestPurgeAnswers(t *testing.T) {
-	ctx := context.Background()
-	cutoff := t0.AddDate(0, 1, 0)
-	tests := []struct {
-		name string
-		at   time.Time
-		gone bool
-	}{
-		{name: "long before", at: cutoff.AddDate(-1, 0, 0), gone: true},
-		{name: "a millisecond before", at: cutoff.Add(-time.Millisecond), gone: true},
-		{name: "at the cutoff", at: cutoff, gone: false},
-		{name: "after", at: cutoff.Add(time.Hour), gone: false},
-	}
-	s, _, path := newStore(t)
-	startPerson(t, s, "UA", "DUA", t0)
-	wantGone := int64(0)
-	for i, tt := range tests {
-		d := create(t, s, "UA", NewDelivery{Occurrence: t0.Add(time.Duration(i) * time.Minute), Kind: DeliveryOnDemand, PromptID: "horizon-this-week"})
-		if err := s.RecordAnswer(ctx, Answer{UserID: "UA", DeliveryID: d, PromptID: "horizon-this-week",
-			Text: "words-" + tt.name, Weight: 0.5, Source: "modal", AnsweredAt: tt.at}); err != nil {
-			t.Fatal(err)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		cutoff := t0.AddDate(0, 1, 0)
+		tests := []struct {
+			name string
+			at   time.Time
+			gone bool
+		}{
+			{name: "long before", at: cutoff.AddDate(-1, 0, 0), gone: true},
+			{name: "a millisecond before", at: cutoff.Add(-time.Millisecond), gone: true},
+			{name: "at the cutoff", at: cutoff, gone: false},
+			{name: "after", at: cutoff.Add(time.Hour), gone: false},
 		}
-		if _, err := s.SaveAssessment(ctx, Assessment{UserID: "UA", TakenAt: tt.at, Label: "balanced",
-			Items: []AssessmentItem{{PromptID: "assess-" + strings.ReplaceAll(tt.name, " ", "-"), OptionIndex: 0}}}); err != nil {
-			t.Fatal(err)
+		s, _, path := e.newStore(t)
+		startPerson(t, s, "UA", "DUA", t0)
+		wantGone := int64(0)
+		for i, tt := range tests {
+			d := create(t, s, "UA", NewDelivery{Occurrence: t0.Add(time.Duration(i) * time.Minute), Kind: DeliveryOnDemand, PromptID: "horizon-this-week"})
+			if err := s.RecordAnswer(ctx, Answer{UserID: "UA", DeliveryID: d, PromptID: "horizon-this-week",
+				Text: "words-" + tt.name, Weight: 0.5, Source: "modal", AnsweredAt: tt.at}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.SaveAssessment(ctx, Assessment{UserID: "UA", TakenAt: tt.at, Label: "balanced",
+				Items: []AssessmentItem{{PromptID: "assess-" + strings.ReplaceAll(tt.name, " ", "-"), OptionIndex: 0}}}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.gone {
+				wantGone += 2
+			}
 		}
-		if tt.gone {
-			wantGone += 2
-		}
-	}
 
-	n, err := s.PurgeAnswers(ctx, cutoff)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != wantGone {
-		t.Errorf("PurgeAnswers = %d, want %d (answers and assessments)", n, wantGone)
-	}
-	ex := mustExport(t, s, "UA")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var answer, assessment bool
-			for _, a := range ex.Answers {
-				answer = answer || (a.Text != nil && *a.Text == "words-"+tt.name)
-			}
-			for _, a := range ex.Assessments {
-				assessment = assessment || a.TakenAt.Equal(tt.at)
-			}
-			if answer == tt.gone || assessment == tt.gone {
-				t.Errorf("answer kept %v, assessment kept %v; want both %v", answer, assessment, !tt.gone)
-			}
-			if got := onDisk(t, path, "words-"+tt.name); got == tt.gone {
-				t.Errorf("words on disk = %v, want %v", got, !tt.gone)
-			}
-		})
-	}
-	// Items go with their assessments; deliveries stay for the rotation.
-	var items int
-	if err := s.read.QueryRow(`SELECT COUNT(*) FROM assessment_items`).Scan(&items); err != nil {
-		t.Fatal(err)
-	}
-	if want := len(tests) - int(wantGone/2); items != want {
-		t.Errorf("assessment items = %d, want %d", items, want)
-	}
-	if len(ex.Deliveries) != len(tests) {
-		t.Errorf("deliveries = %d, want all %d kept", len(ex.Deliveries), len(tests))
-	}
-	if n, err := s.PurgeAnswers(ctx, cutoff); err != nil || n != 0 {
-		t.Errorf("PurgeAnswers again = %d, %v; want 0, nil", n, err)
-	}
+		n, err := s.PurgeAnswers(ctx, cutoff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != wantGone {
+			t.Errorf("PurgeAnswers = %d, want %d (answers and assessments)", n, wantGone)
+		}
+		ex := mustExport(t, s, "UA")
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				var answer, assessment bool
+				for _, a := range ex.Answers {
+					answer = answer || (a.Text != nil && *a.Text == "words-"+tt.name)
+				}
+				for _, a := range ex.Assessments {
+					assessment = assessment || a.TakenAt.Equal(tt.at)
+				}
+				if answer == tt.gone || assessment == tt.gone {
+					t.Errorf("answer kept %v, assessment kept %v; want both %v", answer, assessment, !tt.gone)
+				}
+				if got := onDisk(t, path, "words-"+tt.name); !s.pg && got == tt.gone {
+					t.Errorf("words on disk = %v, want %v", got, !tt.gone)
+				}
+			})
+		}
+		// Items go with their assessments; deliveries stay for the rotation.
+		var items int
+		if err := s.read.QueryRow(`SELECT COUNT(*) FROM assessment_items`).Scan(&items); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(tests) - int(wantGone/2); items != want {
+			t.Errorf("assessment items = %d, want %d", items, want)
+		}
+		if len(ex.Deliveries) != len(tests) {
+			t.Errorf("deliveries = %d, want all %d kept", len(ex.Deliveries), len(tests))
+		}
+		if n, err := s.PurgeAnswers(ctx, cutoff); err != nil || n != 0 {
+			t.Errorf("PurgeAnswers again = %d, %v; want 0, nil", n, err)
+		}
+	})
 }
 
 func TestQueueExport(t *testing.T) {
-	ctx := context.Background()
-	s, _, _ := newStore(t)
-	if _, err := s.QueueExport(ctx, "UNOBODY"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("QueueExport(unknown) error = %v, want ErrNotFound", err)
-	}
-	startPerson(t, s, "UA", "DUA", t0.Add(time.Hour))
-	steps := []struct {
-		name   string
-		before func()
-		want   bool
-	}{
-		{name: "first", want: true},
-		{name: "while one waits", want: false},
-		{name: "while one is being sent", before: func() {
-			if _, err := s.ClaimOutbox(ctx, time.Minute, 10); err != nil {
-				t.Fatal(err)
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		if _, err := s.QueueExport(ctx, "UNOBODY"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("QueueExport(unknown) error = %v, want ErrNotFound", err)
+		}
+		startPerson(t, s, "UA", "DUA", t0.Add(time.Hour))
+		steps := []struct {
+			name   string
+			before func()
+			want   bool
+		}{
+			{name: "first", want: true},
+			{name: "while one waits", want: false},
+			{name: "while one is being sent", before: func() {
+				if _, err := s.ClaimOutbox(ctx, time.Minute, 10); err != nil {
+					t.Fatal(err)
+				}
+			}, want: false},
+			{name: "after it was sent", before: func() { sendAll(t, s); completeSending(t, s) }, want: true},
+		}
+		for _, st := range steps {
+			if st.before != nil {
+				st.before()
 			}
-		}, want: false},
-		{name: "after it was sent", before: func() { sendAll(t, s); completeSending(t, s) }, want: true},
-	}
-	for _, st := range steps {
-		if st.before != nil {
-			st.before()
+			got, err := s.QueueExport(ctx, "UA")
+			if err != nil || got != st.want {
+				t.Errorf("%s: QueueExport = %v, %v; want %v, nil", st.name, got, err, st.want)
+			}
 		}
-		got, err := s.QueueExport(ctx, "UA")
-		if err != nil || got != st.want {
-			t.Errorf("%s: QueueExport = %v, %v; want %v, nil", st.name, got, err, st.want)
+		var exports int
+		for _, r := range outboxOf(t, s, "UA") {
+			if r.Kind != KindExport {
+				continue
+			}
+			exports++
+			if r.Payload != "{}" || r.ChannelID != "DUA" {
+				t.Errorf("export item payload %s, channel %q; want {} and DUA", r.Payload, r.ChannelID)
+			}
 		}
-	}
-	var exports int
-	for _, r := range outboxOf(t, s, "UA") {
-		if r.Kind != KindExport {
-			continue
+		if exports != 2 {
+			t.Errorf("export items = %d, want 2", exports)
 		}
-		exports++
-		if r.Payload != "{}" || r.ChannelID != "DUA" {
-			t.Errorf("export item payload %s, channel %q; want {} and DUA", r.Payload, r.ChannelID)
-		}
-	}
-	if exports != 2 {
-		t.Errorf("export items = %d, want 2", exports)
-	}
+	})
 }
 
 // completeSending completes every item still leased, as a relay would.

@@ -774,7 +774,7 @@ func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
 // occurrence.
 func (s *Store) SetSchedule(ctx context.Context, userID, slot string, next time.Time) error {
 	return s.updatePerson(ctx, "set schedule", userID,
-		`slot = ?, next_due_at = CASE WHEN next_due_at IS NULL THEN NULL ELSE ? END`, nullString(slot), millis(next))
+		`slot = ?, next_due_at = CASE WHEN next_due_at IS NULL THEN NULL ELSE CAST(? AS BIGINT) END`, nullString(slot), millis(next))
 }
 
 // SetPause pauses a person until `until`, or resumes them when until is nil. Occurrences in a
