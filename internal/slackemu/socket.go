@@ -15,6 +15,11 @@ import (
 // https://docs.slack.dev/apis/events-api/#retries (three retries, same event_id)
 const maxEventRetries = 3
 
+// MaxConnections is how many Socket Mode connections one app may hold at once; Slack spreads
+// envelopes over them, each envelope to one connection.
+// https://docs.slack.dev/apis/events-api/using-socket-mode (multiple connections)
+const MaxConnections = 10
+
 // disconnectGrace is how long a connection told to disconnect stays open; Slack closes it
 // itself a few seconds after a "disconnect" message.
 // https://docs.slack.dev/apis/events-api/using-socket-mode#disconnect
@@ -272,6 +277,20 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		c.wmu.Unlock()
+		_ = ws.Close()
+		return
+	}
+	if len(s.sock.openConns()) >= MaxConnections {
+		// Slack refuses an app's connection beyond its limit: the socket opens, says why, and
+		// closes, and the client backs off before trying again.
+		s.mu.Unlock()
+		refusal, _ := json.Marshal(map[string]any{
+			"type": "disconnect", "reason": "too_many_websockets",
+			"debug_info": map[string]any{"host": "applink-emu"},
+		})
+		_ = ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+		_ = ws.WriteMessage(websocket.TextMessage, refusal)
 		c.wmu.Unlock()
 		_ = ws.Close()
 		return

@@ -21,6 +21,7 @@ type rawEnvelope struct {
 	RetryReason            string          `json:"retry_reason"`
 	AcceptsResponsePayload bool            `json:"accepts_response_payload"`
 	NumConnections         int             `json:"num_connections"`
+	Reason                 string          `json:"reason"`
 	ConnectionInfo         struct {
 		AppID string `json:"app_id"`
 	} `json:"connection_info"`
@@ -252,6 +253,36 @@ func TestEnvelopesSpreadOverConnections(t *testing.T) {
 				t.Errorf("got %s, want events_api", env.Type)
 			}
 		}
+	}
+}
+
+// An app holds at most MaxConnections sockets: one more is told too_many_websockets and closed,
+// and once one closes a new one is welcome again.
+func TestConnectionLimit(t *testing.T) {
+	s := newEmu(t)
+	var open []*websocket.Conn
+	for range MaxConnections {
+		ws, hello := dialRaw(t, s)
+		if hello.Type != "hello" {
+			t.Fatalf("got %s, want hello", hello.Type)
+		}
+		open = append(open, ws)
+	}
+	extra, first := dialRaw(t, s)
+	if first.Type != "disconnect" || first.Reason != "too_many_websockets" {
+		t.Fatalf("connection %d got %s/%s, want disconnect/too_many_websockets", MaxConnections+1, first.Type, first.Reason)
+	}
+	_ = extra.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, _, err := extra.ReadMessage(); err == nil {
+		t.Error("the refused connection stayed open")
+	}
+	open[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Connections() >= MaxConnections && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, hello := dialRaw(t, s); hello.Type != "hello" {
+		t.Errorf("after one closed, got %s, want hello", hello.Type)
 	}
 }
 
