@@ -118,6 +118,11 @@ func (s *Store) DuePeople(ctx context.Context, now time.Time, limit int) ([]DueP
 		if err != nil {
 			return nil, fmt.Errorf("db: due people: %w", err)
 		}
+		if p.NextDueAt == nil || p.NextDueAt.After(now) {
+			// Another replica applied their due prompt between the two reads: planning from the
+			// row as it is now would send next week's prompt today.
+			continue
+		}
 		d := DuePerson{Person: p}
 		var lastSched, lastAns sql.NullInt64
 		err = s.read.QueryRowContext(ctx, `

@@ -40,6 +40,7 @@ type sockConn struct {
 	disconnecting bool
 	stalledUntil  time.Time
 	closed        bool
+	envelopes     int // envelopes sent on it
 }
 
 func (c *sockConn) write(b []byte) error {
@@ -81,6 +82,7 @@ type sentEnvelope struct {
 type socketState struct {
 	tickets      map[string]bool
 	conns        []*sockConn
+	history      []*sockConn // every connection ever accepted, in order
 	rr           int
 	queue        []*delivery
 	inflight     map[string]*delivery     // current envelope id -> delivery awaiting its ack
@@ -235,6 +237,7 @@ func (s *Server) dispatchOnce(now time.Time) ([]pendingWrite, time.Duration) {
 			d.sends++
 			s.sock.inflight[d.envelopeID] = d
 			s.sock.sent[d.envelopeID] = &sentEnvelope{d: d, sentAt: now}
+			c.envelopes++
 			if now.Before(c.stalledUntil) {
 				continue // a half-open connection swallows what is sent to it
 			}
@@ -296,6 +299,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sock.conns = append(s.sock.conns, c)
+	s.sock.history = append(s.sock.history, c)
 	s.sock.connects++
 	n := len(s.sock.conns)
 	s.changedLocked()
@@ -489,6 +493,18 @@ func (s *Server) ConnectCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sock.connects
+}
+
+// EnvelopesPerConnection returns how many envelopes each connection ever accepted was sent, in
+// the order they connected (closed ones included).
+func (s *Server) EnvelopesPerConnection() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := make([]int, len(s.sock.history))
+	for i, c := range s.sock.history {
+		n[i] = c.envelopes
+	}
+	return n
 }
 
 // AckLatencies are the times from sending an envelope to its ack, in ack order.

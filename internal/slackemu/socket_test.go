@@ -3,6 +3,7 @@ package slackemu
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -253,6 +254,9 @@ func TestEnvelopesSpreadOverConnections(t *testing.T) {
 				t.Errorf("got %s, want events_api", env.Type)
 			}
 		}
+	}
+	if got := s.EnvelopesPerConnection(); !reflect.DeepEqual(got, []int{2, 2}) {
+		t.Errorf("EnvelopesPerConnection = %v, want [2 2]", got)
 	}
 }
 

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/pgtest"
+	"github.com/reflect-bot/reflect/internal/slackemu"
+)
+
+// replica is one bot process of several sharing a database.
+type replica struct {
+	name   string
+	cmd    *exec.Cmd
+	exited <-chan error
+	logs   *syncBuffer
+}
+
+// fleet runs bot processes against one emulator and one database.
+type fleet struct {
+	t    *testing.T
+	bin  string
+	env  map[string]string
+	emu  *slackemu.Server
+	runs []*replica // every process started, in order
+}
+
+func (f *fleet) start(name string) *replica {
+	f.t.Helper()
+	env := map[string]string{}
+	for k, v := range f.env {
+		env[k] = v
+	}
+	cmd, exited, logs := startBinary(f.t, f.bin, env)
+	r := &replica{name: name, cmd: cmd, exited: exited, logs: logs}
+	f.runs = append(f.runs, r)
+	return r
+}
+
+func (f *fleet) kill(r *replica) {
+	f.t.Helper()
+	if err := r.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		f.t.Fatal(err)
+	}
+	<-r.exited
+}
+
+func (f *fleet) stop(r *replica) {
+	f.t.Helper()
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		f.t.Fatal(err)
+	}
+	select {
+	case err := <-r.exited:
+		if err != nil {
+			f.t.Fatalf("%s: got %v after SIGTERM, want exit 0; log:\n%s", r.name, err, r.logs.String())
+		}
+	case <-time.After(waitLimit):
+		f.t.Fatalf("%s did not stop within %s of SIGTERM", r.name, waitLimit)
+	}
+}
+
+// logLines counts, over every process started, the log lines containing all of parts.
+func (f *fleet) logLines(parts ...string) int {
+	n := 0
+	for _, r := range f.runs {
+		for line := range strings.Lines(r.logs.String()) {
+			all := true
+			for _, p := range parts {
+				all = all && strings.Contains(line, p)
+			}
+			if all {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// poll waits for cond, checking every 100 ms, for at most limit.
+func poll(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %s waiting for %s", limit, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestReplicasOnPostgres runs three bot processes on one PostgreSQL database and one emulated
+// workspace. 2,000 people are due in the same minute; one replica is SIGKILLed a third of the way
+// through the fan-out (and replaced, as an orchestrator would) and another restarted two thirds
+// of the way. Every person must get exactly one prompt and one wellbeing check; then everyone
+// answers by tapping, the envelopes spread over the three connections, and each is handled and
+// recorded once.
+func TestReplicasOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three of it against PostgreSQL")
+	}
+	url := pgtest.Schema(t)
+	bin := buildBinary(t)
+	const people = 2000
+	emu := startEmulator(t)
+	// Slack allows about one message a second per channel with bursts, and a workspace-wide
+	// budget; 4,000 posts at 200 a second take about twenty seconds, time to kill and restart.
+	emu.SetMessageRate(200)
+	env := emulatorEnv(t, emu)
+	env["DATABASE_URL"] = url
+	env["LOG_LEVEL"] = "info"
+
+	ctx := context.Background()
+	store, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	due := time.Now().Add(-time.Minute).Truncate(time.Minute)
+	ids := make([]string, people)
+	for i := range people {
+		ids[i] = fmt.Sprintf("UR%04d", i)
+		emu.AddUser(slackemu.User{ID: ids[i], Name: ids[i], TZ: "UTC"})
+		if _, err := store.Start(ctx, db.Person{UserID: ids[i], TZ: "UTC"}, "self", due); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := func() (total, worst int) {
+		for _, id := range ids {
+			n := 0
+			for _, m := range emu.DMs(id) {
+				if m.BotID != "" && !m.Ephemeral {
+					n++
+				}
+			}
+			total += n
+			worst = max(worst, n)
+		}
+		return total, worst
+	}
+
+	// The outbox as the replicas leave it, read beside them.
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	sending := func() map[int64]bool {
+		ids := map[int64]bool{}
+		rows, err := raw.QueryContext(ctx, `SELECT id FROM outbox WHERE state = 'sending'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids[id] = true
+		}
+		return ids
+	}
+	sent := func(ids map[int64]bool) bool {
+		for id := range ids {
+			var state string
+			if err := raw.QueryRowContext(ctx, `SELECT state FROM outbox WHERE id = $1`, id).Scan(&state); err != nil {
+				t.Fatal(err)
+			}
+			if state != "sent" {
+				return false
+			}
+		}
+		return true
+	}
+
+	f := &fleet{t: t, bin: bin, env: env, emu: emu}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, r := range f.runs {
+				_ = os.WriteFile(filepath.Join(os.TempDir(), "replica-"+r.name+".log"), []byte(r.logs.String()), 0o600)
+			}
+			t.Logf("replica logs written to %s/replica-*.log", os.TempDir())
+		}
+	})
+	start := time.Now()
+	a, b := f.start("a"), f.start("b")
+	f.start("c")
+
+	poll(t, "a third of the fan-out", 2*time.Minute, func() bool { n, _ := posts(); return n >= 2*people/3 })
+	f.kill(a)
+	killedAt := time.Now()
+	orphans := sending() // a's claims, and whatever b and c hold at this instant
+	f.start("a2")
+	killedPosts, _ := posts()
+	t.Logf("a killed after %d of %d posts (%.1f s), %d posts in flight", killedPosts, 2*people, killedAt.Sub(start).Seconds(), len(orphans))
+	go func() {
+		for !sent(orphans) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("every post in flight at the kill sent %.1f s after it", time.Since(killedAt).Seconds())
+	}()
+
+	poll(t, "two thirds of the fan-out", 2*time.Minute, func() bool { n, _ := posts(); return n >= 4*people/3 })
+	f.stop(b)
+	f.start("b2")
+
+	poll(t, "the whole fan-out", 3*time.Minute, func() bool { n, _ := posts(); return n >= 2*people })
+	fanOut := time.Since(start)
+	// Anything still to come would be a duplicate: give a dead replica's leases time to expire
+	// and be taken over before counting.
+	poll(t, "an empty outbox", 2*time.Minute, func() bool { d, err := store.OutboxDepth(ctx); return err == nil && d == 0 })
+	poll(t, "the posts in flight at the kill", time.Minute, func() bool { return sent(orphans) })
+	recovered := time.Since(killedAt)
+	total, worst := posts()
+	if total != 2*people || worst != 2 {
+		for _, id := range ids {
+			var got []string
+			for _, m := range emu.DMs(id) {
+				if m.BotID != "" && !m.Ephemeral {
+					md := ""
+					if m.Metadata != nil {
+						md = fmt.Sprint(m.Metadata.EventPayload)
+					}
+					got = append(got, m.TS+" "+md)
+				}
+			}
+			if len(got) > 2 {
+				var items []string
+				rows, _ := raw.QueryContext(ctx, `SELECT id, kind, state, attempts FROM outbox WHERE user_id = $1`, id)
+				for rows.Next() {
+					var oid, att int
+					var kind, state string
+					rows.Scan(&oid, &kind, &state, &att)
+					items = append(items, fmt.Sprint(oid, kind, state, att))
+				}
+				rows.Close()
+				rows, _ = raw.QueryContext(ctx, `SELECT id, occurrence, kind, state, created_at FROM deliveries WHERE user_id = $1`, id)
+				for rows.Next() {
+					var oid, occ, created int64
+					var kind, state string
+					rows.Scan(&oid, &occ, &kind, &state, &created)
+					items = append(items, fmt.Sprint("D", oid, " ", time.UnixMilli(occ).UTC().Format(time.RFC3339), kind, state, time.UnixMilli(created).UTC().Format(time.RFC3339Nano)))
+				}
+				rows.Close()
+				var next int64
+				raw.QueryRowContext(ctx, `SELECT next_due_at FROM people WHERE user_id = $1`, id).Scan(&next)
+				t.Logf("%s: posts %v; outbox %v; next %s; seeded due %s", id, got, items, time.UnixMilli(next).UTC(), due)
+			}
+		}
+		t.Fatalf("got %d posts (at most %d for one person), want %d: one prompt and one wellbeing check each", total, worst, 2*people)
+	}
+	t.Logf("fan-out of %d posts over 3 replicas: %.1f s (%.0f posts/s); outbox empty and every post in flight at the kill sent %.1f s after it",
+		2*people, fanOut.Seconds(), float64(2*people)/fanOut.Seconds(), recovered.Seconds())
+
+	// Everyone taps the first option of their prompt.
+	before := emu.EnvelopesPerConnection()
+	clicks := 0
+	for _, id := range ids {
+		for _, m := range emu.DMs(id) {
+			if m.BotID == "" || !strings.Contains(string(m.Blocks), `"answer:0"`) {
+				continue
+			}
+			if err := emu.Click(id, m.Channel, m.TS, "answer:0"); err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			clicks++
+			break
+		}
+	}
+	if clicks < people*9/10 {
+		t.Fatalf("only %d of %d people had a prompt with buttons", clicks, people)
+	}
+	poll(t, "every tap recorded", 2*time.Minute, func() bool {
+		st, err := store.Stats(ctx)
+		return err == nil && st["answers"] >= clicks
+	})
+	time.Sleep(time.Second) // a duplicate would land now
+	st, err := store.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st["answers"] != clicks {
+		t.Errorf("%d answers recorded for %d taps", st["answers"], clicks)
+	}
+	after := emu.EnvelopesPerConnection()
+	var spread []int
+	for i, n := range after {
+		if i < len(before) {
+			n -= before[i]
+		}
+		if n > 0 {
+			spread = append(spread, n)
+		}
+	}
+	if len(spread) != 3 {
+		t.Errorf("taps went to %d connections (%v), want the three live replicas", len(spread), spread)
+	}
+	if n := f.logLines(`"envelope handled"`, `"type":"interactive"`); n != clicks {
+		t.Errorf("%d interactive envelopes handled across replicas, want %d (one per tap)", n, clicks)
+	}
+	t.Logf("%d taps, %d answers; envelopes (taps and the message events they cause) per connection: %v", clicks, st["answers"], spread)
+	for _, r := range f.runs[len(f.runs)-3:] {
+		f.stop(r)
+	}
+}
