@@ -1,5 +1,6 @@
 // Command bot runs Reflect, the Slack app that sends managers a weekly reflection prompt and a
-// monthly trend summary. Subcommands: run (default), try, check, backup, healthcheck, version.
+// monthly trend summary. Subcommands: run (default), try, check, backup, migrate-data, healthcheck,
+// version.
 package main
 
 import (
@@ -40,6 +41,9 @@ commands:
                  page on http://127.0.0.1:N (default 8085; 0 picks a free port)
   check          validate the configuration, the prompt catalogue and the database, and report
   backup PATH    write a consistent copy of the database to PATH
+  migrate-data SQLITE_PATH
+                 copy a SQLite database (bot stopped) into the empty PostgreSQL database that
+                 DATABASE_URL names, and check the row counts of every table
   healthcheck    ask the running bot's /healthz on HTTP_ADDR; exit 0 if it answers 200
   version        print the version
 
@@ -70,6 +74,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return usageError("backup takes one argument, the path of the copy\n" + usage)
 		}
 		return backup(ctx, args[0], stdout)
+	case "migrate-data":
+		if len(args) != 1 {
+			return usageError("migrate-data takes one argument, the SQLite database to copy\n" + usage)
+		}
+		return migrateData(ctx, args[0], stdout)
 	case "healthcheck":
 		if len(args) != 0 {
 			return usageError("healthcheck takes no arguments\n" + usage)

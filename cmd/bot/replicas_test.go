@@ -313,3 +313,58 @@ func TestReplicasOnPostgres(t *testing.T) {
 		f.stop(r)
 	}
 }
+
+// TestMigrateData copies a SQLite database into PostgreSQL with the command the README gives,
+// and refuses a second copy into the now non-empty target, a missing source, and a SQLite target.
+func TestMigrateData(t *testing.T) {
+	ctx := context.Background()
+	from := filepath.Join(t.TempDir(), "reflect.db")
+	src, err := db.Open(ctx, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"U1", "U2", "U3"} {
+		if _, err := src.Start(ctx, db.Person{UserID: id, TZ: "UTC"}, "self", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src.Close()
+	url := pgtest.Schema(t)
+
+	tests := []struct {
+		name, dbURL, arg string
+		wantErr, wantOut string
+	}{
+		{name: "copy", dbURL: url, arg: from, wantOut: "every table's count matches"},
+		{name: "again", dbURL: url, arg: from, wantErr: "already holds data"},
+		{name: "missing source", dbURL: url, arg: filepath.Join(t.TempDir(), "nope.db"), wantErr: "no such file"},
+		{name: "SQLite target", dbURL: filepath.Join(t.TempDir(), "other.db"), arg: from, wantErr: "set DATABASE_URL to the PostgreSQL database"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleanEnv(t, map[string]string{"DATABASE_URL": tt.dbURL})
+			var stdout, stderr syncBuffer
+			err := run(ctx, []string{"migrate-data", tt.arg}, &stdout, &stderr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("migrate-data error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out := stdout.String(); !strings.Contains(out, tt.wantOut) || !strings.Contains(out, "people             3 rows") {
+				t.Errorf("output %q, want the per-table counts and %q", out, tt.wantOut)
+			}
+		})
+	}
+	dst, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if p, err := dst.Person(ctx, "U2"); err != nil || p.NextDueAt == nil {
+		t.Errorf("U2 on PostgreSQL = %+v, %v; want them copied with their schedule", p, err)
+	}
+}
