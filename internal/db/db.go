@@ -42,6 +42,7 @@ type Store struct {
 	read  *sql.DB
 	file  string // the SQLite database file, for Backup's own connection
 	pg    bool   // PostgreSQL rather than SQLite
+	owner string // "host/pid", recorded on the outbox posts this process claims
 	now   func() time.Time
 }
 
@@ -75,7 +76,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	s := &Store{file: file, now: time.Now}
+	s := &Store{file: file, owner: processOwner(), now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -116,6 +117,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
 	return s, nil
+}
+
+// processOwner names this process among replicas: its host and process id.
+func processOwner() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 func openPool(dsn string) (*sql.DB, error) {
@@ -164,7 +174,7 @@ func openPostgresStore(ctx context.Context, url string, opts ...Option) (*Store,
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	s := &Store{write: pool, read: pool, pg: true, now: time.Now}
+	s := &Store{write: pool, read: pool, pg: true, owner: processOwner(), now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}

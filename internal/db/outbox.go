@@ -80,9 +80,19 @@ func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) 
 	return id, err
 }
 
+// inTurn holds for an outbox row whose turn has come: a person's posts go out in the order they
+// were queued, whichever relay (or replica) takes them, so one waits while an earlier one of
+// theirs is still waiting or in flight (a wellbeing check never lands before its prompt, a chart
+// before its summary). Replies to what someone just did wait for nothing, and posts to no person
+// have no order.
+const inTurn = `(kind IN ('message', 'help', 'apology') OR user_id IS NULL OR NOT EXISTS (
+	SELECT 1 FROM outbox AS earlier
+	WHERE earlier.user_id = outbox.user_id AND earlier.id < outbox.id
+	  AND earlier.state IN ('pending', 'sending')))`
+
 // ClaimOutbox takes up to limit items that are pending and available (available_at <= now) or
-// sending with an expired lease, marks them sending with lease_until = now+lease, increments
-// attempts, returns them oldest first. An item for a person with no channel of its own gets their
+// sending with an expired lease and in turn (at most one per person, see inTurn), marks them
+// sending with lease_until = now+lease, increments attempts, returns them oldest first. An item for a person with no channel of its own gets their
 // DM channel once it is known, so the relay needs no conversations.open. An expired lease means a relay died mid-send: the item is
 // handed out again, and the relay must check Slack for the message before posting it twice.
 func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]OutboxItem, error) {
@@ -99,12 +109,12 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		lock = "FOR UPDATE SKIP LOCKED"
 	}
 	rows, err := s.write.QueryContext(ctx, `
-		UPDATE outbox SET state = 'sending', lease_until = ?1, attempts = attempts + 1
+		UPDATE outbox SET state = 'sending', lease_until = ?1, attempts = attempts + 1, lease_owner = ?4
 		WHERE ((state = 'pending' AND available_at <= ?2) OR (state = 'sending' AND lease_until <= ?2))
 		  AND id IN (
 			SELECT id FROM outbox
-			WHERE (state = 'pending' AND available_at <= ?2)
-			   OR (state = 'sending' AND lease_until <= ?2)
+			WHERE ((state = 'pending' AND available_at <= ?2) OR (state = 'sending' AND lease_until <= ?2))
+			  AND `+inTurn+`
 			-- Replies to what someone just did go before scheduled posts, so a DM during a
 			-- fan-out is answered at once; within each, oldest first.
 			ORDER BY CASE WHEN kind IN ('message', 'help', 'apology') THEN 0 ELSE 1 END, created_at, id
@@ -112,7 +122,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		RETURNING id, user_id,
 		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),
 		          kind, delivery_id, payload, attempts, created_at`,
-		millis(now.Add(lease)), millis(now), limit)
+		millis(now.Add(lease)), millis(now), limit, s.owner)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim outbox: %w", err)
 	}
@@ -315,12 +325,13 @@ func (s *Store) OutboxDepth(ctx context.Context) (int, error) {
 
 // NextOutboxAt returns when the next pending item becomes available (ok=false if none) — lets the
 // relay sleep. An in-flight item's lease expiry counts too, so a relay also wakes to take over the
-// work of one that died. The time may be in the past: there is work now.
+// work of one that died; a post waiting its turn behind another counts only through that one.
+// The time may be in the past: there is work now.
 func (s *Store) NextOutboxAt(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
 	err := s.read.QueryRowContext(ctx, `
 		SELECT MIN(due) FROM (
-			SELECT available_at AS due FROM outbox WHERE state = 'pending'
+			SELECT available_at AS due FROM outbox WHERE state = 'pending' AND `+inTurn+`
 			UNION ALL
 			SELECT lease_until AS due FROM outbox WHERE state = 'sending'
 		) AS upcoming`).Scan(&next)

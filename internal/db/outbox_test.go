@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -71,11 +72,15 @@ func TestOutboxLifecycle(t *testing.T) {
 				wantDepth: 2, wantNext: 5 * time.Minute},
 			{name: "retried item waits", advanceTo: 4 * time.Minute,
 				wantDepth: 2, wantNext: 5 * time.Minute},
-			{name: "both available, oldest first", advanceTo: 10 * time.Minute,
-				wantIDs: []int64{a, b}, wantAttempts: []int{3, 1}, wantDepth: 2, wantNext: 11 * time.Minute},
+			{name: "both available, the older goes first alone", advanceTo: 10 * time.Minute,
+				wantIDs: []int64{a}, wantAttempts: []int{3}, wantDepth: 2, wantNext: 11 * time.Minute},
+			{name: "the other waits its turn", advanceTo: 10 * time.Minute,
+				wantDepth: 2, wantNext: 11 * time.Minute},
 			{name: "complete one", advanceTo: 10 * time.Minute,
 				do:        func() error { return s.CompleteOutbox(ctx, a, "D1", "1700000000.000100") },
-				wantDepth: 1, wantNext: 11 * time.Minute},
+				wantDepth: 1, wantNext: 10 * time.Minute},
+			{name: "then the other", advanceTo: 10 * time.Minute,
+				wantIDs: []int64{b}, wantAttempts: []int{1}, wantDepth: 1, wantNext: 11 * time.Minute},
 			{name: "fail the other", advanceTo: 10 * time.Minute,
 				do:        func() error { return s.FailOutbox(ctx, b, "channel_not_found") },
 				wantDepth: 0, wantNext: -1},
@@ -245,10 +250,12 @@ func TestClaimOutboxConcurrent(t *testing.T) {
 		ctx := context.Background()
 		s, _, path := e.newStore(t)
 		other := openAt(t, path, WithNow(newClock().Now))
-		addPerson(t, s, "U1")
 		const items = 120
 		for i := 0; i < items; i++ {
-			if _, err := s.Enqueue(ctx, OutboxMessage{UserID: "U1", Kind: "prompt"}); err != nil {
+			// One each: a person's second post would wait for their first to be completed.
+			user := fmt.Sprintf("U%03d", i)
+			addPerson(t, s, user)
+			if _, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: "prompt"}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -484,6 +491,50 @@ func TestClaimOutboxPutsRepliesFirst(t *testing.T) {
 		items, err := s.ClaimOutbox(ctx, time.Minute, 1)
 		if err != nil || len(items) != 1 || items[0].ID != reply {
 			t.Errorf("got %+v, %v; want the reply %d claimed before the queued prompts", items, err, reply)
+		}
+	})
+}
+
+// A person's posts go out in the order they were queued, whichever claimer takes them: the next
+// waits while an earlier one is pending or in flight (in another store too), replies and other
+// people's posts do not wait, and the relay sleeps until the one in flight could be taken over.
+func TestClaimKeepsAPersonsOrder(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, url := e.newStore(t)
+		other := openAt(t, url, WithNow(newClock().Now))
+		addPerson(t, s, "U1")
+		addPerson(t, s, "U2")
+		enqueue := func(user, kind string) int64 {
+			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		p1, p2 := enqueue("U1", KindPrompt), enqueue("U1", KindWellbeing)
+		q1 := enqueue("U2", KindPrompt)
+		r := enqueue("U1", "message")
+		const lease = time.Minute
+
+		if ids, _ := claimIDs(t, s, lease, 10); !reflect.DeepEqual(ids, []int64{p1, q1, r}) {
+			t.Fatalf("first claim = %v, want U1's first post, U2's and the reply: %v", ids, []int64{p1, q1, r})
+		}
+		if ids, _ := claimIDs(t, other, lease, 10); len(ids) != 0 {
+			t.Fatalf("a second claimer took %v while U1's first post is in flight, want nothing", ids)
+		}
+		var owner string
+		if err := s.read.QueryRow(`SELECT lease_owner FROM outbox WHERE id = ?`, p1).Scan(&owner); err != nil || owner != processOwner() {
+			t.Errorf("lease_owner = %q, %v; want this process, %q", owner, err, processOwner())
+		}
+		if next, ok, err := s.NextOutboxAt(ctx); err != nil || !ok || !next.Equal(t0.Add(lease)) {
+			t.Errorf("NextOutboxAt = %s, %v, %v; want the lease's end %s", next, ok, err, t0.Add(lease))
+		}
+		if err := s.CompleteOutbox(ctx, p1, "D1", "1.1"); err != nil {
+			t.Fatal(err)
+		}
+		if ids, _ := claimIDs(t, other, lease, 10); !reflect.DeepEqual(ids, []int64{p2}) {
+			t.Errorf("after the first post, claim = %v, want [%d]", ids, p2)
 		}
 	})
 }

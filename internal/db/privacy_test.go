@@ -209,8 +209,8 @@ var exportedTables = map[string]struct {
 	"assessment_items": {"assessments.items", []string{"assessment_id"}},
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
-	// ts, lease and errors are delivery mechanics.
-	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "ts", "last_error"}},
+	// ts, lease (and which process held it) and errors are delivery mechanics.
+	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "ts", "last_error"}},
 }
 
 func TestExportCoversSchema(t *testing.T) {
