@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,12 +16,29 @@ import (
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/pgtest"
 )
 
-// newStore opens a real SQLite store in a temp dir.
+// testDatabaseURL gives a test a fresh database: a SQLite file in a temp dir, or with
+// REFLECT_TEST_ENGINE=postgres a schema of its own on REFLECT_TEST_POSTGRES_URL (.ci/run runs
+// this package both ways, so every end-to-end test also passes on PostgreSQL).
+func testDatabaseURL(t testing.TB) string {
+	t.Helper()
+	switch e := os.Getenv("REFLECT_TEST_ENGINE"); e {
+	case "", "sqlite":
+		return filepath.Join(t.TempDir(), "reflect.db")
+	case "postgres":
+		return pgtest.Schema(t)
+	default:
+		t.Fatalf("REFLECT_TEST_ENGINE=%q: want sqlite or postgres", e)
+		return ""
+	}
+}
+
+// newStore opens a real store (see testDatabaseURL).
 func newStore(t *testing.T) *db.Store {
 	t.Helper()
-	s, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "reflect.db"))
+	s, err := db.Open(context.Background(), testDatabaseURL(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

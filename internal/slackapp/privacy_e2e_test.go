@@ -73,15 +73,30 @@ func (s *sim) ephemeralTo(user, channel, want string) {
 
 // dbTraces reads every row of every table of the SQLite file, as listed by sqlite_master, and
 // returns "table.column" for each value that contains one of needles.
-func (s *sim) dbTraces(needles ...string) map[string][]string {
+// rawDB is a separate look at the sim's database, beside the store (whose drivers are
+// registered): read-only on SQLite.
+func (s *sim) rawDB() *sql.DB {
 	s.t.Helper()
-	// The store has registered the driver; this is a separate, read-only look at the same file.
-	conn, err := sql.Open("sqlite", s.dbPath+"?_pragma=busy_timeout(5000)&_query_only=1")
+	driver, dsn := "sqlite", s.dbPath+"?_pragma=busy_timeout(5000)&_query_only=1"
+	if strings.HasPrefix(s.dbPath, "postgres") {
+		driver, dsn = "pgx", s.dbPath
+	}
+	conn, err := sql.Open(driver, dsn)
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return conn
+}
+
+func (s *sim) dbTraces(needles ...string) map[string][]string {
+	s.t.Helper()
+	conn := s.rawDB()
 	defer conn.Close()
-	tables, err := conn.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+	if strings.HasPrefix(s.dbPath, "postgres") {
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`
+	}
+	tables, err := conn.Query(list)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -256,10 +271,7 @@ func TestE2EExport(t *testing.T) {
 		t.Errorf("export content stored in %v", got)
 	}
 	var payloads []string
-	conn, err := sql.Open("sqlite", s.dbPath+"?_query_only=1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := s.rawDB()
 	defer conn.Close()
 	rows, err := conn.Query(`SELECT payload FROM outbox WHERE kind = 'export'`)
 	if err != nil {
@@ -543,14 +555,11 @@ func TestE2ERetention(t *testing.T) {
 	s.command("UA", "prompt")
 	s.settle()
 	s.tick()
-	conn, err := sql.Open("sqlite", s.dbPath+"?_query_only=1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := s.rawDB()
 	defer conn.Close()
 	var old, all int
-	if err := conn.QueryRow(`SELECT COUNT(*) FROM outbox WHERE state IN ('sent', 'failed') AND created_at < ?`,
-		s.clock.Now().Add(-7*24*time.Hour).UnixMilli()).Scan(&old); err != nil {
+	if err := conn.QueryRow(fmt.Sprintf(`SELECT COUNT(*) FROM outbox WHERE state IN ('sent', 'failed') AND created_at < %d`,
+		s.clock.Now().Add(-7*24*time.Hour).UnixMilli())).Scan(&old); err != nil {
 		t.Fatal(err)
 	}
 	if err := conn.QueryRow(`SELECT COUNT(*) FROM outbox`).Scan(&all); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,7 +73,7 @@ func newSim(t testing.TB, start time.Time, users ...slackemu.User) *sim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sim{t: t, clock: clock, emu: emu, dbPath: filepath.Join(t.TempDir(), "reflect.db"), cat: cat,
+	s := &sim{t: t, clock: clock, emu: emu, dbPath: testDatabaseURL(t), cat: cat,
 		planner: schedule.Planner{Default: spec, Catalogue: cat}, logs: &logBuffer{}}
 	s.start()
 	t.Cleanup(func() { s.stop() })
@@ -701,7 +700,8 @@ func TestE2EPeopleChangeInSlack(t *testing.T) {
 		return p.TZ == "America/New_York" && p.NextDueAt != nil && p.NextDueAt.Equal(want)
 	})
 
-	// Uninstalled: nothing is sent, not even when due.
+	// Uninstalled: nothing is sent, not even when due. (The replies so far go out first.)
+	s.settle()
 	s.emu.Emit("app_uninstalled", map[string]any{})
 	s.eventually("sending to stop, and the flag to be recorded", func() bool {
 		v, ok, err := s.store.AppState(context.Background(), "sending_stopped")
