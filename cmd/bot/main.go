@@ -36,9 +36,10 @@ const usage = `usage: bot [command]
 
 commands:
   run            connect to Slack and run (the default)
-  try [-port N] [-db PATH]
+  try [-port N] [-db PATH] [-start TIME]
                  try Reflect without Slack: the real bot against a local Slack emulator, in a
-                 page on http://127.0.0.1:N (default 8085; 0 picks a free port)
+                 page on http://127.0.0.1:N (default 8085; 0 picks a free port); -start sets
+                 the playground's clock (RFC 3339, default now)
   check          validate the configuration, the prompt catalogue and the database, and report
   backup PATH    write a consistent copy of the database to PATH
   migrate-data SQLITE_PATH

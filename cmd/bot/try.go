@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/config"
@@ -42,6 +44,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fl.SetOutput(stderr)
 	port := fl.Int("port", 8085, "port of the playground page on 127.0.0.1 (0: any free port)")
 	dbPath := fl.String("db", "", "playground database (default: a new one in a temporary directory)")
+	start := fl.String("start", "", "start the playground's clock at this time, RFC 3339 (default: now)")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -50,6 +53,14 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if fl.NArg() != 0 {
 		return usageError("try takes only flags\n" + usage)
+	}
+	var startAt time.Time
+	if *start != "" {
+		t, err := time.Parse(time.RFC3339, *start)
+		if err != nil {
+			return usageError("try -start wants a time like 2026-03-25T10:00:00Z\n" + usage)
+		}
+		startAt = t
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
 	if err != nil {
@@ -65,7 +76,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		*dbPath = filepath.Join(dir, "playground.db")
 	}
 
-	clock := playground.NewClock(time.Time{})
+	clock := playground.NewClock(startAt)
 	emu := slackemu.New(slackemu.WithClock(clock.Now))
 	defer emu.Close()
 	seedWorkspace(emu)
@@ -115,10 +126,13 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				return err
 			}
 			w.app.Notify()
-			return tryWait(ctx, 10*time.Second, func() bool {
+			if err := tryWait(ctx, 10*time.Second, func() bool {
 				n, err := store.OutboxDepth(ctx)
 				return err == nil && n == 0
-			})
+			}); err != nil {
+				return err
+			}
+			return colleaguesAnswer(ctx, emu)
 		},
 	})
 
@@ -134,6 +148,19 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			_ = stop()
 			return fmt.Errorf("/reflect %s got no reply: %w", c.text, err)
 		}
+	}
+
+	// Ana, Ben and Chi answer a prompt now, so the lead's team summary has enough people.
+	for _, c := range tryColleagues {
+		emu.SlashCommand(c.id, tryTeam, "prompt")
+		if err := tryWait(ctx, 10*time.Second, func() bool { return len(openPrompts(emu, c.id)) > 0 }); err != nil {
+			_ = stop()
+			return fmt.Errorf("%s got no prompt: %w", c.id, err)
+		}
+	}
+	if err := colleaguesAnswer(ctx, emu); err != nil {
+		_ = stop()
+		return err
 	}
 
 	fmt.Fprintf(stdout, "Reflect playground: http://%s\n", ln.Addr())
@@ -156,6 +183,92 @@ func seedWorkspace(emu *slackemu.Server) {
 		members = append(members, p.ID)
 	}
 	emu.AddChannel(slackemu.Channel{ID: tryTeam, Name: "team", Creator: tryLead, Members: members})
+}
+
+// tryColleagues are the seeded members who answer their prompts by themselves when time moves,
+// as a real team would (you and the lead answer your own): each taps the option at pick (0 the
+// first, 1 the last) or types reply to a text prompt, so the team has a spread of leans.
+var tryColleagues = []struct {
+	id, reply string
+	pick      float64
+}{
+	{"U_ANA", "Mentored a new lead and painted the big picture for next quarter.", 1},
+	{"U_BEN", "Planned the sprint, set the budget and scheduled the reviews.", 0},
+	{"U_CHI", "Coached two people through a change and kept the plan on track.", 0.5},
+}
+
+// colleaguesAnswer has each colleague answer every open prompt in their DM, through the emulator as
+// a person would, and waits until the bot has updated each answered prompt.
+func colleaguesAnswer(ctx context.Context, emu *slackemu.Server) error {
+	for _, c := range tryColleagues {
+		for _, m := range openPrompts(emu, c.id) {
+			if len(m.answers) > 0 {
+				if err := emu.Click(c.id, m.Channel, m.TS, m.answers[int(c.pick*float64(len(m.answers)-1))]); err != nil {
+					return fmt.Errorf("%s could not answer: %w", c.id, err)
+				}
+			} else {
+				emu.SendDM(c.id, c.reply)
+			}
+			if err := tryWait(ctx, 10*time.Second, func() bool { return !isOpen(emu, c.id, m.TS) }); err != nil {
+				return fmt.Errorf("%s's answer was not recorded: %w", c.id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// openPrompt is an unanswered prompt in someone's DM: its option buttons' action ids, or text
+// when it asks for a typed answer.
+type openPrompt struct {
+	slackemu.Message
+	answers []string
+	text    bool
+}
+
+// openPrompts are the prompts in userID's DM that still show answer buttons.
+func openPrompts(emu *slackemu.Server, userID string) []openPrompt {
+	var out []openPrompt
+	for _, m := range emu.DMs(userID) {
+		if m.BotID == "" || m.Ephemeral {
+			continue
+		}
+		var blocks []struct {
+			BlockID  string `json:"block_id"`
+			Elements []struct {
+				ActionID string `json:"action_id"`
+			} `json:"elements"`
+		}
+		if json.Unmarshal(m.Blocks, &blocks) != nil {
+			continue
+		}
+		p := openPrompt{Message: m}
+		for _, b := range blocks {
+			if b.BlockID != "prompt_answers" {
+				continue
+			}
+			for _, e := range b.Elements {
+				switch {
+				case strings.HasPrefix(e.ActionID, "answer:"):
+					p.answers = append(p.answers, e.ActionID)
+				case e.ActionID == "answer_text":
+					p.text = true
+				}
+			}
+		}
+		if len(p.answers) > 0 || p.text {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func isOpen(emu *slackemu.Server, userID, ts string) bool {
+	for _, p := range openPrompts(emu, userID) {
+		if p.TS == ts {
+			return true
+		}
+	}
+	return false
 }
 
 func ephemeralsTo(emu *slackemu.Server, user string) []slackemu.Message {

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,30 +19,7 @@ import (
 // when cancelled.
 func TestTry(t *testing.T) {
 	cleanEnv(t, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"try", "-port", "0", "-db", filepath.Join(t.TempDir(), "try.db")}, &stdout, &stderr)
-	}()
-	urlRE := regexp.MustCompile(`Reflect playground: (http://127\.0\.0\.1:\d+)`)
-	var base string
-	deadline := time.Now().Add(waitLimit)
-	for base == "" {
-		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("try returned %v before printing its URL; stderr:\n%s", err, stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stdout %q stderr %q", stdout.String(), stderr.String())
-		}
-	}
+	base, stop := startTry(t)
 
 	get := func(path string) (int, string) {
 		t.Helper()
@@ -79,20 +58,64 @@ func TestTry(t *testing.T) {
 		t.Errorf("lead's state: %d %.300s", code, body)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("try returned %v, want nil", err)
+	if err := stop(); err != nil {
+		t.Fatalf("try returned %v, want nil", err)
+	}
+}
+
+// startTry runs "bot try" on a free port with a database in t.TempDir() and the extra args, and
+// returns the page's URL once it is printed. stop cancels try and returns what it returned; the
+// test's cleanup stops it too.
+func startTry(t *testing.T, args ...string) (base string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	args = append([]string{"try", "-port", "0", "-db", filepath.Join(t.TempDir(), "try.db")}, args...)
+	go func() { done <- run(ctx, args, &stdout, &stderr) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case err = <-done:
+			case <-time.After(waitLimit):
+				err = errors.New("try did not return after cancel")
+			}
+		})
+		return err
+	}
+	t.Cleanup(func() {
+		_ = stop()
+		if t.Failed() {
+			t.Logf("try's stderr:\n%s", stderr.String())
 		}
-	case <-time.After(waitLimit):
-		t.Fatal("try did not return after cancel")
+	})
+
+	urlRE := regexp.MustCompile(`Reflect playground: (http://127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], stop
+		}
+		select {
+		case err := <-done:
+			done <- err // for stop
+			t.Fatalf("try returned %v before printing its URL; stderr:\n%s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no URL printed; stdout %q stderr %q", stdout.String(), stderr.String())
+		}
 	}
 }
 
 func TestTryBadFlags(t *testing.T) {
-	err := run(context.Background(), []string{"try", "-port", "x"}, io.Discard, io.Discard)
-	if _, ok := err.(usageError); !ok {
-		t.Fatalf("got %v, want a usage error", err)
+	for _, args := range [][]string{{"-port", "x"}, {"-start", "tomorrow"}, {"extra"}} {
+		err := run(context.Background(), append([]string{"try"}, args...), io.Discard, io.Discard)
+		if _, ok := err.(usageError); !ok {
+			t.Errorf("try %v: got %v, want a usage error", args, err)
+		}
 	}
 }

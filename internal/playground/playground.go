@@ -11,12 +11,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/slackemu"
@@ -80,11 +83,16 @@ type Server struct {
 	cfg    Config
 	mux    *http.ServeMux
 	timeMu sync.Mutex // one time jump at a time
+	// stateWait bounds how long a state request waits for a change.
+	stateWait time.Duration
+	// seq numbers the snapshots in the order they were taken, so the page can drop an answer
+	// that was overtaken by a later one.
+	seq atomic.Int64
 }
 
 // New builds the playground's handler.
 func New(cfg Config) *Server {
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), stateWait: 15 * time.Second}
 	sub, _ := fs.Sub(static, "static")
 	s.mux.Handle("GET /", http.FileServerFS(sub))
 	s.mux.HandleFunc("GET /api/state", s.state)
@@ -102,7 +110,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 // Serve serves on ln until ctx is done.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	// Requests live in ctx, so the state requests waiting for a change end with the server.
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -140,18 +150,22 @@ type messageJSON struct {
 type viewJSON struct {
 	ID     string            `json:"id"`
 	Title  string            `json:"title"`
+	Submit string            `json:"submit,omitempty"`
+	Close  string            `json:"close,omitempty"`
 	Blocks json.RawMessage   `json:"blocks"`
 	Errors map[string]string `json:"errors,omitempty"`
 }
 
 type stateJSON struct {
-	Now    time.Time       `json:"now"`
-	User   string          `json:"user"`
-	People []Person        `json:"people"`
-	DM     []messageJSON   `json:"dm"`
-	Views  []viewJSON      `json:"views"`
-	Home   json.RawMessage `json:"home"`
-	HomeID string          `json:"home_id,omitempty"`
+	Version string          `json:"version,omitempty"`
+	Seq     int64           `json:"seq"`
+	Now     time.Time       `json:"now"`
+	User    string          `json:"user"`
+	People  []Person        `json:"people"`
+	DM      []messageJSON   `json:"dm"`
+	Views   []viewJSON      `json:"views"`
+	Home    json.RawMessage `json:"home"`
+	HomeID  string          `json:"home_id,omitempty"`
 }
 
 func toMessage(m slackemu.Message) messageJSON {
@@ -175,13 +189,33 @@ func (s *Server) user(id string) (string, bool) {
 	return "", false
 }
 
+// state answers GET /api/state?user=U: what the person sees. With after=V, the version of the
+// state the page shows, it waits until the state differs from V (or stateWait has passed), so the
+// page sees the bot's posts and updates as they happen without polling.
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	user, ok := s.user(r.URL.Query().Get("user"))
 	if !ok {
 		httpError(w, http.StatusBadRequest, "unknown user")
 		return
 	}
-	st := stateJSON{Now: s.cfg.Clock.Now(), User: user, People: s.cfg.People, DM: []messageJSON{}, Views: []viewJSON{}}
+	st := s.snapshot(user)
+	if after := r.URL.Query().Get("after"); after != "" && after == st.Version {
+		ctx, cancel := context.WithTimeout(r.Context(), s.stateWait)
+		defer cancel()
+		// Every Web API call the bot makes and everything a person does wakes the wait. At the
+		// deadline (or shutdown) st is the latest snapshot, unchanged: the page simply asks again.
+		_ = s.cfg.Emu.WaitFor(ctx, func() bool {
+			st = s.snapshot(user)
+			return st.Version != after
+		})
+	}
+	writeJSON(w, st)
+}
+
+// snapshot is what user sees now, with a version that changes whenever anything but the clock does
+// and a sequence number.
+func (s *Server) snapshot(user string) stateJSON {
+	st := stateJSON{User: user, People: s.cfg.People, DM: []messageJSON{}, Views: []viewJSON{}}
 	for _, m := range s.cfg.Emu.DMs(user) {
 		st.DM = append(st.DM, toMessage(m))
 	}
@@ -197,12 +231,18 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 		if v.Type != "modal" {
 			continue
 		}
-		st.Views = append(st.Views, viewJSON{ID: v.ID, Title: v.Title, Blocks: v.Blocks, Errors: v.Errors})
+		st.Views = append(st.Views, viewJSON{ID: v.ID, Title: v.Title, Submit: v.Submit, Close: v.Close, Blocks: v.Blocks, Errors: v.Errors})
 	}
 	if h := s.cfg.Emu.Home(user); h != nil {
 		st.Home, st.HomeID = h.Blocks, h.ID
 	}
-	writeJSON(w, st)
+	b, _ := json.Marshal(st)
+	sum := fnv.New64a()
+	_, _ = sum.Write(b)
+	st.Version = strconv.FormatUint(sum.Sum64(), 36)
+	st.Seq = s.seq.Add(1)
+	st.Now = s.cfg.Clock.Now()
+	return st
 }
 
 // tsLess orders Slack timestamps ("seconds.micros").

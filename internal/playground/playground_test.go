@@ -338,3 +338,46 @@ func TestPageAndBadRequests(t *testing.T) {
 		t.Errorf("missing file: %s", res.Status)
 	}
 }
+
+// TestStateWaitsForAChange: a state request with after= the current version waits until the
+// state changes and then answers at once with the new state; any other version answers at once.
+func TestStateWaitsForAChange(t *testing.T) {
+	srv := newPlayground(t)
+	version := func(query string) (string, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		res, err := http.Get(srv.URL + "/api/state?user=U_YOU" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var st struct{ Version string }
+		if err := json.NewDecoder(res.Body).Decode(&st); err != nil || st.Version == "" {
+			t.Fatalf("state: %v, version %q", err, st.Version)
+		}
+		return st.Version, time.Since(start)
+	}
+	v1, _ := version("")
+	if v, took := version("&after=stale"); v != v1 || took > waitLimit/2 {
+		t.Fatalf("after a stale version: got %s in %s, want %s at once", v, took, v1)
+	}
+	done := make(chan string, 1)
+	go func() {
+		v, _ := version("&after=" + v1)
+		done <- v
+	}()
+	select {
+	case v := <-done:
+		t.Fatalf("answered %s before anything changed", v)
+	case <-time.After(200 * time.Millisecond):
+	}
+	post(t, srv, "/api/send", map[string]string{"user": "U_YOU", "text": "hello"})
+	select {
+	case v2 := <-done:
+		if v2 == v1 {
+			t.Fatalf("got version %s again after a DM", v2)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("the waiting request did not answer after a DM")
+	}
+}

@@ -104,6 +104,14 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 	if weekAgo := occ.AddDate(0, 0, -7); weekAgo.After(since) {
 		since = weekAgo
 	}
+	// The first prompt of a month brings the summary of the month before (PRODUCT §5), for anyone
+	// who was enrolled before this month began; the store sends each month once. It comes on that
+	// day even when an answer given ahead stands in for the prompt.
+	local := occ.In(loc)
+	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
+	if d.CreatedAt.Before(monthStart) {
+		plan.Summary = monthStart.AddDate(0, -1, 0).Format("2006-01")
+	}
 	if d.LastOnDemandAnswer.After(since) {
 		plan.Deliver = &db.NewDelivery{Occurrence: occ, Kind: db.DeliveryScheduled, Skip: true}
 		return plan
@@ -113,13 +121,6 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 		return plan
 	}
 	plan.Deliver = &db.NewDelivery{Occurrence: occ, Kind: db.DeliveryScheduled, PromptID: p.ID}
-	// The first prompt of a month brings the summary of the month before (PRODUCT §5), for anyone
-	// who was enrolled before this month began; the store sends each month once.
-	local := occ.In(loc)
-	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
-	if d.CreatedAt.Before(monthStart) {
-		plan.Summary = monthStart.AddDate(0, -1, 0).Format("2006-01")
-	}
 	if w, ok := pl.Catalogue.WellbeingCheck(d.Asked); ok && w.ID != p.ID {
 		plan.Deliver.WellbeingPromptID = w.ID
 	}

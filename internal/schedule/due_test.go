@@ -548,6 +548,42 @@ func TestPlan(t *testing.T) {
 	}
 }
 
+// TestPlanMonthlySummary: the first occurrence of a month carries the summary of the month before,
+// for someone enrolled before the month began, also when an answer given ahead stands in for it.
+func TestPlanMonthlySummary(t *testing.T) {
+	pl := Planner{Default: mustSpec(t, "0 9 * * MON"), Catalogue: builtin(t)}
+	tests := []struct {
+		name               string
+		created, nextDue   string
+		lastOnDemandAnswer string // "" = none
+		wantSkip           bool
+		want               string // the month summarised, "" = none
+	}{
+		{name: "first prompt of April", created: "2026-03-01T10:00:00Z", nextDue: "2026-04-06T08:00:00Z", want: "2026-03"},
+		{name: "enrolled in April", created: "2026-04-02T10:00:00Z", nextDue: "2026-04-06T08:00:00Z"},
+		{name: "answered ahead", created: "2026-03-01T10:00:00Z", nextDue: "2026-04-06T08:00:00Z",
+			lastOnDemandAnswer: "2026-04-02T10:00:00Z", wantSkip: true, want: "2026-03"},
+		{name: "answered ahead, enrolled in April", created: "2026-04-01T10:00:00Z", nextDue: "2026-04-06T08:00:00Z",
+			lastOnDemandAnswer: "2026-04-02T10:00:00Z", wantSkip: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nextDue := at(t, tt.nextDue)
+			d := db.DuePerson{Person: db.Person{UserID: "U1", TZ: "Europe/London", NextDueAt: &nextDue, CreatedAt: at(t, tt.created)}}
+			if tt.lastOnDemandAnswer != "" {
+				d.LastOnDemandAnswer = at(t, tt.lastOnDemandAnswer)
+			}
+			got := pl.Plan(d, nextDue.Add(time.Minute))
+			if got.Deliver == nil || got.Deliver.Skip != tt.wantSkip {
+				t.Fatalf("got delivery %+v, want one with Skip %v", got.Deliver, tt.wantSkip)
+			}
+			if got.Summary != tt.want {
+				t.Errorf("got summary %q, want %q", got.Summary, tt.want)
+			}
+		})
+	}
+}
+
 // TestPlanRotation plans week after week from an empty history and checks the shape PRODUCT §4
 // asks for: a prompt of the rotation every week with a wellbeing check of its own, and no prompt
 // repeated before the catalogue is used up.

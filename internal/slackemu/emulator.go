@@ -116,8 +116,10 @@ type View struct {
 	ID, Type, User, CallbackID, PrivateMetadata, Hash, ExternalID string
 	RootViewID, PreviousViewID                                    string
 	Title                                                         string
-	Blocks                                                        json.RawMessage
-	NotifyOnClose, ClearOnClose                                   bool
+	// Submit and Close are the texts of the modal's buttons ("" when the view has none).
+	Submit, Close               string
+	Blocks                      json.RawMessage
+	NotifyOnClose, ClearOnClose bool
 	// Errors holds the field errors of the last response_action "errors" ack.
 	Errors map[string]string
 	// raw is the view object as the app sent it (title, submit, close, blocks...).

@@ -116,6 +116,13 @@ func (s *Server) setViewContentLocked(v *View, raw map[string]any) {
 	if t, ok := obj(raw, "title"); ok {
 		v.Title, _ = str(t, "text")
 	}
+	v.Submit, v.Close = "", ""
+	if t, ok := obj(raw, "submit"); ok {
+		v.Submit, _ = str(t, "text")
+	}
+	if t, ok := obj(raw, "close"); ok {
+		v.Close, _ = str(t, "text")
+	}
 	v.NotifyOnClose, _ = raw["notify_on_close"].(bool)
 	v.ClearOnClose, _ = raw["clear_on_close"].(bool)
 	v.Blocks, _ = json.Marshal(raw["blocks"])

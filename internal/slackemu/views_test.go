@@ -72,6 +72,10 @@ func TestModalSubmission(t *testing.T) {
 	if views := s.Views("UALICE"); len(views) != 1 || views[0].ID != viewID || views[0].Title != "Assessment" {
 		t.Fatalf("got views %+v, want the assessment open", views)
 	}
+	// The modal's buttons: its submit text, and no close text since the app sent none.
+	if v := s.Views("UALICE")[0]; v.Submit != "Send" || v.Close != "" {
+		t.Errorf("got submit %q and close %q, want %q and none", v.Submit, v.Close, "Send")
+	}
 
 	if err := s.ClickInView("UALICE", viewID, "explain"); err != nil {
 		t.Fatalf("click in view: %v", err)

@@ -81,10 +81,10 @@ function element(e, ctx, blockID) {
       return '<button type="button" class="btn' + cls + '"' + data(e.action_id) + ' data-kind="click">' + plain(e.text) + "</button>";
     }
     case "radio_buttons":
-      return (e.options || []).map((o) =>
+      return '<div class="options">' + (e.options || []).map((o) =>
         '<label class="radio"><input type="radio" name="' + esc(blockID + "/" + e.action_id) + '" value="' + esc(o.value) + '"' +
         (e.initial_option && e.initial_option.value === o.value ? " checked" : "") + data(e.action_id) + ' data-kind="select"> ' +
-        textObj(o.text) + "</label>").join("");
+        textObj(o.text) + "</label>").join("") + "</div>";
     case "static_select":
     case "overflow": {
       let opts = e.options || [];
@@ -105,9 +105,9 @@ function element(e, ctx, blockID) {
     case "datepicker":
       return '<input type="date"' + data(e.action_id) + ' data-kind="input" value="' + esc(e.initial_date || "") + '">';
     case "checkboxes":
-      return (e.options || []).map((o) =>
+      return '<div class="options">' + (e.options || []).map((o) =>
         '<label class="radio"><input type="checkbox" value="' + esc(o.value) + '"' + data(e.action_id) + ' data-kind="check"> ' +
-        textObj(o.text) + "</label>").join("");
+        textObj(o.text) + "</label>").join("") + "</div>";
     case "image":
       return '<img alt="' + esc(e.alt_text) + '" src="' + esc(imageURL(e)) + '" style="width:20px;height:20px">';
     default:
@@ -209,8 +209,9 @@ function renderModal(view) {
   el.hidden = false;
   el.innerHTML = '<div class="dialog" data-view="' + esc(view.id) + '"><h3>' + esc(view.title) + '</h3><div class="content">' +
     blocks(view.blocks, { kind: "view", view_id: view.id }, view.errors) +
-    '</div><div class="footer"><button type="button" class="btn" id="modal-close">Cancel</button>' +
-    '<button type="button" class="btn primary" id="modal-submit">Submit</button></div></div>';
+    '</div><div class="footer"><button type="button" class="btn" id="modal-close">' + esc(view.close || "Cancel") + "</button>" +
+    (view.submit ? '<button type="button" class="btn primary" id="modal-submit">' + esc(view.submit) + "</button>" : "") +
+    "</div></div>";
   if (prev) restore(el.querySelector(".dialog"), prev);
 }
 
@@ -224,9 +225,9 @@ function restore(dialog, values) {
   });
 }
 
-async function api(path, body) {
-  const res = await fetch(path, body === undefined ? {} : {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+async function api(path, body, signal) {
+  const res = await fetch(path, body === undefined ? { signal } : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal,
   });
   const data = await res.json().catch(() => ({ ok: false, error: res.statusText }));
   if (!res.ok || data.ok === false) throw new Error(data.error || res.statusText);
@@ -241,13 +242,16 @@ function showError(err) {
   setTimeout(() => { el.hidden = true; }, 6000);
 }
 
-async function refresh() {
-  let st;
-  try {
-    st = await api("/api/state?user=" + encodeURIComponent(user));
-  } catch (e) {
-    return;
-  }
+let version = ""; // the version of the state on the page
+let watcher = null; // the AbortController of the waiting state request
+
+let seen = 0; // the sequence number of the latest state shown
+
+function render(st) {
+  // An answer about someone else (from before switching person), or one overtaken by a later one
+  // (a quick refresh that comes back after a waiting request), is dropped.
+  if ((user && st.user !== user) || st.seq <= seen) return;
+  seen = st.seq;
   const ps = JSON.stringify(st.people);
   if (ps !== last.people) {
     people = st.people;
@@ -256,7 +260,9 @@ async function refresh() {
     if (!user) user = st.user;
     $("#person").value = user;
   }
+  version = st.version;
   $("#now").textContent = "Reflect's clock: " + new Date(st.now).toUTCString();
+  $("#now").dataset.now = st.now;
   const dm = JSON.stringify(st.dm);
   if (dm !== last.dm) { last.dm = dm; renderDM(st.dm); }
   const home = JSON.stringify(st.home);
@@ -264,6 +270,29 @@ async function refresh() {
   const top = st.views.length ? st.views[st.views.length - 1] : null;
   const v = JSON.stringify(top);
   if (v !== last.view) { last.view = v; renderModal(top); }
+}
+
+// refresh shows the state now.
+async function refresh() {
+  try {
+    render(await api("/api/state?user=" + encodeURIComponent(user)));
+  } catch (e) {
+    // The watch loop reports nothing either: the next answer repairs the page.
+  }
+}
+
+// watch keeps the page live: each request waits on the server until the state differs from the
+// version shown (or a while has passed), so the bot's posts and updates appear as they happen.
+async function watch() {
+  for (;;) {
+    const ctl = new AbortController();
+    watcher = ctl;
+    try {
+      render(await api("/api/state?user=" + encodeURIComponent(user) + "&after=" + encodeURIComponent(version), undefined, ctl.signal));
+    } catch (e) {
+      if (!ctl.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 1000)); // the server is away
+    }
+  }
 }
 
 function collect(dialog) {
@@ -305,10 +334,17 @@ document.addEventListener("click", async (ev) => {
       $("#composer").hidden = tab !== "messages";
       if (tab === "home") await api("/api/home", { user });
     } else if (t.id === "next-prompt" || t.id === "end-of-month") {
+      // Busy until the page shows where time went.
+      document.body.dataset.busy = "1";
       document.querySelectorAll("#side button").forEach((b) => { b.disabled = true; });
-      try { await api("/api/time", { user, to: t.id }); } finally {
+      try {
+        await api("/api/time", { user, to: t.id });
+        await refresh();
+      } finally {
         document.querySelectorAll("#side button").forEach((b) => { b.disabled = false; });
+        delete document.body.dataset.busy;
       }
+      return;
     } else if (t.id === "modal-submit") {
       const dialog = t.closest(".dialog");
       const res = await api("/api/submit", { user, view_id: dialog.dataset.view, values: collect(dialog) });
@@ -316,8 +352,10 @@ document.addEventListener("click", async (ev) => {
     } else if (t.id === "modal-close") {
       await api("/api/close", { user, view_id: t.closest(".dialog").dataset.view });
     } else if (t.dataset.kind === "click") {
+      // Disabled while the click is on its way only: Slack's buttons stay live, and the bot may
+      // leave the message as it is.
       t.disabled = true;
-      await act(t);
+      try { await act(t); } finally { t.disabled = false; }
     } else {
       return;
     }
@@ -336,6 +374,8 @@ document.addEventListener("change", async (ev) => {
 $("#person").addEventListener("change", (ev) => {
   user = ev.target.value;
   last = { dm: "", home: "", view: "", people: last.people };
+  version = "";
+  if (watcher) watcher.abort(); // the watch loop starts again for this person
   if (tab === "home") api("/api/home", { user }).catch(showError);
   refresh();
 });
@@ -348,9 +388,7 @@ $("#composer").addEventListener("submit", async (ev) => {
   try {
     await api("/api/send", { user, text });
     input.value = "";
-    setTimeout(refresh, 300);
   } catch (e) { showError(e); }
 });
 
-refresh();
-setInterval(refresh, 1000);
+watch();
