@@ -99,7 +99,7 @@ func TestCheck(t *testing.T) {
 				"catalogue: ok (built in): 66 weekly prompts (",
 				"change 8", "culture 8", "direction 8", "people 8", "shared 8", "wellbeing 10",
 				"15 assessment items",
-				"schema version 3",
+				"schema version 4",
 			},
 		},
 		{
@@ -157,8 +157,8 @@ func TestBackup(t *testing.T) {
 	if err := run(context.Background(), []string{"check"}, &out, &errb); err != nil {
 		t.Fatalf("check on the copy: %v", err)
 	}
-	if !strings.Contains(out.String(), "schema version 3") {
-		t.Errorf("got %q, want the copy at schema version 3", out.String())
+	if !strings.Contains(out.String(), "schema version 4") {
+		t.Errorf("got %q, want the copy at schema version 4", out.String())
 	}
 	// A second backup to the same path refuses rather than overwriting.
 	cleanEnv(t, map[string]string{"DATABASE_URL": filepath.Join(dir, "live.db")})
@@ -168,7 +168,7 @@ func TestBackup(t *testing.T) {
 }
 
 // startEmulator starts a Slack emulator with one person and one channel.
-func startEmulator(t *testing.T) *slackemu.Server {
+func startEmulator(t testing.TB) *slackemu.Server {
 	t.Helper()
 	emu := slackemu.New(slackemu.WithT(t), slackemu.WithPingInterval(100*time.Millisecond))
 	t.Cleanup(emu.Close)
@@ -177,7 +177,7 @@ func startEmulator(t *testing.T) *slackemu.Server {
 	return emu
 }
 
-func emulatorEnv(t *testing.T, emu *slackemu.Server) map[string]string {
+func emulatorEnv(t testing.TB, emu *slackemu.Server) map[string]string {
 	return map[string]string{
 		"SLACK_BOT_TOKEN": emu.BotToken(), "SLACK_APP_TOKEN": emu.AppToken(), "SLACK_API_URL": emu.APIURL(),
 		"DATABASE_URL": filepath.Join(t.TempDir(), "reflect.db"), "LOG_LEVEL": "debug",
@@ -346,7 +346,7 @@ var (
 )
 
 // buildBinary builds the bot once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "reflect-bin")
@@ -367,7 +367,7 @@ func buildBinary(t *testing.T) string {
 }
 
 // startBinary starts the built bot with env and kills it when the test ends.
-func startBinary(t *testing.T, bin string, env map[string]string) (*exec.Cmd, <-chan error, *syncBuffer) {
+func startBinary(t testing.TB, bin string, env map[string]string) (*exec.Cmd, <-chan error, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}

@@ -27,7 +27,7 @@ type replica struct {
 
 // fleet runs bot processes against one emulator and one database.
 type fleet struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	env  map[string]string
 	emu  *slackemu.Server
@@ -87,7 +87,7 @@ func (f *fleet) logLines(parts ...string) int {
 }
 
 // poll waits for cond, checking every 100 ms, for at most limit.
-func poll(t *testing.T, what string, limit time.Duration, cond func() bool) {
+func poll(t testing.TB, what string, limit time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !cond() {
@@ -96,6 +96,43 @@ func poll(t *testing.T, what string, limit time.Duration, cond func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// seedDue enrols people in the emulated workspace and the database, all due a minute ago, and
+// returns their ids.
+func seedDue(t testing.TB, emu *slackemu.Server, url string, people int) []string {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	due := time.Now().Add(-time.Minute).Truncate(time.Minute)
+	ids := make([]string, people)
+	for i := range people {
+		ids[i] = fmt.Sprintf("UR%04d", i)
+		emu.AddUser(slackemu.User{ID: ids[i], Name: ids[i], TZ: "UTC"})
+		if _, err := store.Start(ctx, db.Person{UserID: ids[i], TZ: "UTC"}, "self", due); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// botPosts counts the bot's posts in the people's DMs, in all and for the person with most.
+func botPosts(emu *slackemu.Server, ids []string) (total, worst int) {
+	for _, id := range ids {
+		n := 0
+		for _, m := range emu.DMs(id) {
+			if m.BotID != "" && !m.Ephemeral {
+				n++
+			}
+		}
+		total += n
+		worst = max(worst, n)
+	}
+	return total, worst
 }
 
 // TestReplicasOnPostgres runs three bot processes on one PostgreSQL database and one emulated
@@ -120,33 +157,13 @@ func TestReplicasOnPostgres(t *testing.T) {
 	env["LOG_LEVEL"] = "info"
 
 	ctx := context.Background()
+	ids := seedDue(t, emu, url, people)
 	store, err := db.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	due := time.Now().Add(-time.Minute).Truncate(time.Minute)
-	ids := make([]string, people)
-	for i := range people {
-		ids[i] = fmt.Sprintf("UR%04d", i)
-		emu.AddUser(slackemu.User{ID: ids[i], Name: ids[i], TZ: "UTC"})
-		if _, err := store.Start(ctx, db.Person{UserID: ids[i], TZ: "UTC"}, "self", due); err != nil {
-			t.Fatal(err)
-		}
-	}
-	posts := func() (total, worst int) {
-		for _, id := range ids {
-			n := 0
-			for _, m := range emu.DMs(id) {
-				if m.BotID != "" && !m.Ephemeral {
-					n++
-				}
-			}
-			total += n
-			worst = max(worst, n)
-		}
-		return total, worst
-	}
+	posts := func() (total, worst int) { return botPosts(emu, ids) }
 
 	// The outbox as the replicas leave it, read beside them.
 	raw, err := sql.Open("pgx", url)
@@ -238,26 +255,15 @@ func TestReplicasOnPostgres(t *testing.T) {
 				}
 			}
 			if len(got) > 2 {
-				var items []string
-				rows, _ := raw.QueryContext(ctx, `SELECT id, kind, state, attempts FROM outbox WHERE user_id = $1`, id)
-				for rows.Next() {
-					var oid, att int
-					var kind, state string
-					rows.Scan(&oid, &kind, &state, &att)
-					items = append(items, fmt.Sprint(oid, kind, state, att))
+				// What the database says of them, to tell a second delivery from a second post.
+				var outbox, deliveries sql.NullString
+				if err := raw.QueryRowContext(ctx, `SELECT
+					(SELECT string_agg(id || ' ' || kind || ' ' || state || ' x' || attempts, ', ' ORDER BY id) FROM outbox WHERE user_id = $1),
+					(SELECT string_agg(id || ' ' || to_timestamp(occurrence / 1000.0) || ' ' || state, ', ' ORDER BY id) FROM deliveries WHERE user_id = $1)`,
+					id).Scan(&outbox, &deliveries); err != nil {
+					t.Fatal(err)
 				}
-				rows.Close()
-				rows, _ = raw.QueryContext(ctx, `SELECT id, occurrence, kind, state, created_at FROM deliveries WHERE user_id = $1`, id)
-				for rows.Next() {
-					var oid, occ, created int64
-					var kind, state string
-					rows.Scan(&oid, &occ, &kind, &state, &created)
-					items = append(items, fmt.Sprint("D", oid, " ", time.UnixMilli(occ).UTC().Format(time.RFC3339), kind, state, time.UnixMilli(created).UTC().Format(time.RFC3339Nano)))
-				}
-				rows.Close()
-				var next int64
-				raw.QueryRowContext(ctx, `SELECT next_due_at FROM people WHERE user_id = $1`, id).Scan(&next)
-				t.Logf("%s: posts %v; outbox %v; next %s; seeded due %s", id, got, items, time.UnixMilli(next).UTC(), due)
+				t.Logf("%s: posts %v; outbox %s; deliveries %s", id, got, outbox.String, deliveries.String)
 			}
 		}
 		t.Fatalf("got %d posts (at most %d for one person), want %d: one prompt and one wellbeing check each", total, worst, 2*people)
@@ -387,5 +393,42 @@ func TestMigrateData(t *testing.T) {
 	defer dst.Close()
 	if p, err := dst.Person(ctx, "U2"); err != nil || p.NextDueAt == nil {
 		t.Errorf("U2 on PostgreSQL = %+v, %v; want them copied with their schedule", p, err)
+	}
+}
+
+// BenchmarkReplicaFanOut times a fan-out of 2,000 people (4,000 posts) by one and by three bot
+// processes on PostgreSQL: with Slack's pace (the emulator allowing 200 posts a second across the
+// workspace) and with no workspace limit, where the bot and the database set the pace.
+//
+//	REFLECT_TEST_POSTGRES_URL=… go test -run '^$' -bench ReplicaFanOut -benchtime 1x ./cmd/bot
+func BenchmarkReplicaFanOut(b *testing.B) {
+	const people = 2000
+	bin := buildBinary(b)
+	for _, rate := range []float64{200, 0} {
+		for _, n := range []int{1, 3} {
+			b.Run(fmt.Sprintf("rate=%g/replicas=%d", rate, n), func(b *testing.B) {
+				var elapsed time.Duration
+				for range b.N {
+					url := pgtest.Schema(b)
+					emu := startEmulator(b)
+					emu.SetMessageRate(rate)
+					env := emulatorEnv(b, emu)
+					env["DATABASE_URL"] = url
+					env["LOG_LEVEL"] = "warn"
+					ids := seedDue(b, emu, url, people)
+					f := &fleet{t: b, bin: bin, env: env, emu: emu}
+					start := time.Now()
+					for i := range n {
+						f.start(fmt.Sprint("r", i))
+					}
+					poll(b, "the fan-out", 5*time.Minute, func() bool { total, _ := botPosts(emu, ids); return total >= 2*people })
+					elapsed += time.Since(start)
+					for _, r := range f.runs {
+						f.stop(r)
+					}
+				}
+				b.ReportMetric(float64(2*people*b.N)/elapsed.Seconds(), "posts/s")
+			})
+		}
 	}
 }
