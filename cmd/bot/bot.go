@@ -204,11 +204,18 @@ func migrateData(ctx context.Context, from string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(to)), "postgres") {
+	if !db.IsPostgres(to) {
 		return errors.New("migrate-data: set DATABASE_URL to the PostgreSQL database to copy into (postgres://…)")
 	}
+	if db.IsPostgres(from) {
+		return errors.New("migrate-data: the argument is the SQLite database to copy from; the target comes from DATABASE_URL")
+	}
 	// Opening a path that does not exist would create an empty database and copy nothing.
-	if _, err := os.Stat(strings.TrimPrefix(strings.TrimPrefix(from, "sqlite:"), "file:")); err != nil {
+	file, err := db.SQLiteFile(from)
+	if err != nil {
+		return fmt.Errorf("migrate-data: %w", err)
+	}
+	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("migrate-data: the SQLite database to copy: %w", err)
 	}
 	src, err := db.Open(ctx, from)
@@ -216,9 +223,6 @@ func migrateData(ctx context.Context, from string, stdout io.Writer) error {
 		return err
 	}
 	defer src.Close()
-	if src.Engine() != "sqlite" {
-		return errors.New("migrate-data: the argument is the SQLite database to copy from; the target comes from DATABASE_URL")
-	}
 	dst, err := db.Open(ctx, to)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 )
 
@@ -99,7 +98,7 @@ func (s *Store) CopyInto(ctx context.Context, dst *Store) (map[string]int, error
 			return nil, fmt.Errorf("db: copy: verify: %s has %d rows in the target, %d copied, %d in the source", t, got[t], copied[t], want[t])
 		}
 	}
-	return maps.Clone(copied), nil
+	return copied, nil
 }
 
 // copyTable copies one table's rows, in batches of multi-row INSERTs naming the source's columns

@@ -69,7 +69,7 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=sy
 // selects PostgreSQL; anything else is a SQLite file (created if needed), given as a plain path
 // or as "sqlite:<path>" / "file:<path>".
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if isPostgresURL(path) {
+	if IsPostgres(path) {
 		return openPostgresStore(ctx, path, opts...)
 	}
 	file, err := sqlitePath(path)
@@ -136,6 +136,9 @@ func openPool(dsn string) (*sql.DB, error) {
 	return sql.OpenDB(c), nil
 }
 
+// SQLiteFile returns the file a SQLite DATABASE_URL names, or why it names none.
+func SQLiteFile(raw string) (string, error) { return sqlitePath(raw) }
+
 // sqlitePath turns DATABASE_URL into a plain file path. The store adds its own DSN parameters, so
 // a query string in the value is refused rather than silently dropped or merged.
 func sqlitePath(raw string) (string, error) {
@@ -187,14 +190,6 @@ func openPostgresStore(ctx context.Context, url string, opts ...Option) (*Store,
 		return nil, err
 	}
 	return s, nil
-}
-
-// Engine names the database engine: "sqlite" or "postgres".
-func (s *Store) Engine() string {
-	if s.pg {
-		return "postgres"
-	}
-	return "sqlite"
 }
 
 // Close closes both connection pools.

@@ -92,9 +92,10 @@ const inTurn = `(kind IN ('message', 'help', 'apology') OR user_id IS NULL OR NO
 
 // ClaimOutbox takes up to limit items that are pending and available (available_at <= now) or
 // sending with an expired lease and in turn (at most one per person, see inTurn), marks them
-// sending with lease_until = now+lease, increments attempts, returns them oldest first. An item for a person with no channel of its own gets their
-// DM channel once it is known, so the relay needs no conversations.open. An expired lease means a relay died mid-send: the item is
-// handed out again, and the relay must check Slack for the message before posting it twice.
+// sending with lease_until = now+lease, increments attempts, returns them oldest first. An item
+// for a person with no channel of its own gets their DM channel once it is known, so the relay
+// needs no conversations.open. An expired lease means a relay died mid-send: the item is handed
+// out again, and the relay must check Slack for the message before posting it twice.
 func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]OutboxItem, error) {
 	if lease <= 0 || limit <= 0 {
 		return nil, fmt.Errorf("db: claim outbox: lease %s and limit %d must be positive", lease, limit)

@@ -22,8 +22,9 @@ import (
 // side by side, few enough that several replicas stay far below a default max_connections (100).
 const pgConns = 8
 
-// isPostgresURL reports whether DATABASE_URL names a PostgreSQL server.
-func isPostgresURL(raw string) bool {
+// IsPostgres reports whether DATABASE_URL names a PostgreSQL server (postgres:// or
+// postgresql://) rather than a SQLite file.
+func IsPostgres(raw string) bool {
 	lower := strings.ToLower(strings.TrimSpace(raw))
 	return strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
 }
@@ -31,7 +32,7 @@ func isPostgresURL(raw string) bool {
 // Describe renders DATABASE_URL for logs and `bot check`: a PostgreSQL URL without its password,
 // a SQLite path as given.
 func Describe(raw string) string {
-	if !isPostgresURL(raw) {
+	if !IsPostgres(raw) {
 		return raw
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
