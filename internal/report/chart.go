@@ -8,10 +8,10 @@ import (
 	"image/png"
 	"sync"
 
+	"codeberg.org/go-fonts/liberation/liberationsansregular"
 	"git.sr.ht/~sbinet/gg"
-	"gonum.org/v1/plot"
+	"golang.org/x/image/font/opentype"
 	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -41,11 +41,27 @@ var (
 	wellDashes   = []vg.Length{vg.Points(6), vg.Points(3)}
 	dodge        = 0.07 // months, between the lean and the wellbeing point of one month
 	wellbeingKey = "wellbeing:\n+1 sustainable\n\u22121 strained"
-	leanTicks    = plot.ConstantTicks{{Value: 1, Label: "+1"}, {Value: 0.5, Label: "leadership"}, {Value: 0, Label: "0"}, {Value: -0.5, Label: "management"}, {Value: -1, Label: "\u22121"}}
-	textHandler  = plot.DefaultTextHandler
+	legendThumb  = vg.Points(26)
+	leanTicks    = []struct {
+		value float64
+		label string
+	}{{1, "+1"}, {0.5, "leadership"}, {0, "0"}, {-0.5, "management"}, {-1, "\u22121"}}
+	textHandler  = text.Plain{Fonts: font.NewCache(sansCollection())}
 	pngEncoder   = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &encoderPool{}}
 	chartBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
+
+// The value axis runs a little past −1..+1 so the extreme points are drawn whole.
+const yLow, yHigh = -1.08, 1.08
+
+// sansCollection is the one font the chart uses, Liberation Sans.
+func sansCollection() font.Collection {
+	face, err := opentype.Parse(liberationsansregular.TTF)
+	if err != nil {
+		panic(fmt.Errorf("report: the built-in font does not parse: %w", err))
+	}
+	return font.Collection{{Font: chartFont, Face: face}}
+}
 
 // imagePool recycles the 800×400 raster (1.3 MB): vgimg would otherwise allocate one and gg copy
 // it into a second for every chart. NewWith paints the background over all of it, so a recycled
@@ -74,113 +90,103 @@ func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
 // Chart draws s's trend as an 800×400 PNG: the lean per month as a line with points around a zero
 // axis from −1 (management, below) to +1 (leadership, above), wellbeing per month beside it on the
 // same scale, and a legend. A month without data is a gap in its line, never a zero. A trend with
-// no data at all still renders, with a note across it. It is safe for concurrent use; the fonts
-// are parsed once per process and shared.
+// no data at all still renders, with a note across it. It is safe for concurrent use; the font is
+// parsed once per process and shared.
+//
+// It draws with gonum/plot's vg canvas directly rather than its plot package, whose init embeds
+// twelve fonts (4.3 MiB of the binary) where the chart needs one.
 func Chart(s Summary) ([]byte, error) {
-	p := plot.New()
-	p.BackgroundColor = color.White
-	p.Title.Text = chartTitle(s.Trend)
-	p.Title.TextStyle.Font = font.From(chartFont, titleSize)
-	p.Title.Padding = vg.Points(8)
-
 	n := len(s.Trend)
 	xmin, xmax := -0.5, float64(n)-0.5
 	if n == 0 {
 		xmax = 0.5
 	}
 
-	bands, err := halfBands(xmin, xmax)
-	if err != nil {
-		return nil, err
+	img := imagePool.Get().(*image.RGBA)
+	defer imagePool.Put(img)
+	canvas := vgimg.NewWith(vgimg.UseImageWithContext(img, newContext(img)), vgimg.UseDPI(chartDPI))
+	dc := draw.New(canvas)
+	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
+	dc = draw.Crop(dc, vg.Points(6), -vg.Points(6), vg.Points(4), -vg.Points(6))
+
+	// The plot's frame: the title above, tick labels left and below, the legend to the right.
+	title := textStyle(titleSize, color.Black, draw.XLeft, draw.YTop)
+	label := textStyle(labelSize, axisGrey, draw.XRight, draw.YCenter)
+	const tickLen, pad = 4, 5
+	var labelWidth vg.Length
+	for _, t := range leanTicks {
+		labelWidth = max(labelWidth, label.Width(t.label))
 	}
-	grid := plotter.NewGrid()
-	grid.Vertical.Color = nil
-	grid.Horizontal.Color = gridGrey
-	zero, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: 0}, {X: xmax, Y: 0}})
-	if err != nil {
-		return nil, fmt.Errorf("report: chart: zero line: %w", err)
+	data := dc
+	data.Max.X -= legendWidth
+	data.Max.Y -= title.Height("Ag") + vg.Points(16)
+	data.Min.X += labelWidth + vg.Points(tickLen+pad)
+	data.Min.Y += label.Height("Ag") + vg.Points(tickLen+pad)
+	x := func(v float64) vg.Length { return data.X((v - xmin) / (xmax - xmin)) }
+	y := func(v float64) vg.Length { return data.Y((v - yLow) / (yHigh - yLow)) }
+
+	dc.FillText(title, vg.Point{X: data.Min.X, Y: dc.Max.Y - vg.Points(4)}, chartTitle(s.Trend))
+	box := func(y0, y1 vg.Length) []vg.Point {
+		return []vg.Point{{X: data.Min.X, Y: y0}, {X: data.Max.X, Y: y0}, {X: data.Max.X, Y: y1}, {X: data.Min.X, Y: y1}}
 	}
-	zero.Color, zero.Width = axisGrey, vg.Points(1.2)
-	p.Add(bands...)
-	p.Add(grid, zero)
+	data.FillPolygon(leadBand, box(y(0), data.Max.Y))
+	data.FillPolygon(manageBand, box(data.Min.Y, y(0)))
+	grid := draw.LineStyle{Color: gridGrey, Width: vg.Points(0.5)}
+	axis := draw.LineStyle{Color: axisGrey, Width: vg.Points(1)}
+	for _, t := range leanTicks {
+		data.StrokeLine2(grid, data.Min.X, y(t.value), data.Max.X, y(t.value))
+		dc.StrokeLine2(axis, data.Min.X-vg.Points(tickLen), y(t.value), data.Min.X, y(t.value))
+		dc.FillText(label, vg.Point{X: data.Min.X - vg.Points(tickLen+pad), Y: y(t.value)}, t.label)
+	}
+	data.StrokeLine2(draw.LineStyle{Color: axisGrey, Width: vg.Points(1.2)}, data.Min.X, y(0), data.Max.X, y(0))
+	month := textStyle(labelSize, axisGrey, draw.XCenter, draw.YTop)
+	for i, m := range s.Trend {
+		dc.StrokeLine2(axis, x(float64(i)), data.Min.Y, x(float64(i)), data.Min.Y-vg.Points(tickLen))
+		dc.FillText(month, vg.Point{X: x(float64(i)), Y: data.Min.Y - vg.Points(tickLen+pad)}, m.Month.short())
+	}
+	dc.StrokeLine2(axis, data.Min.X, data.Min.Y, data.Min.X, data.Max.Y)
+	dc.StrokeLine2(axis, data.Min.X, data.Min.Y, data.Max.X, data.Min.Y)
 
 	lean := series{
+		name:  "lean",
 		line:  draw.LineStyle{Color: leanColor, Width: vg.Points(3)},
 		glyph: draw.GlyphStyle{Color: leanColor, Radius: vg.Points(4.5), Shape: draw.CircleGlyph{}},
 	}
 	well := series{
+		name:  "wellbeing",
 		line:  draw.LineStyle{Color: wellColor, Width: vg.Points(2.5), Dashes: wellDashes},
 		glyph: draw.GlyphStyle{Color: wellColor, Radius: vg.Points(4.5), Shape: draw.BoxGlyph{}},
 	}
 	var hasData bool
 	for i, m := range s.Trend {
 		if m.HasLean && finite(m.Lean) {
-			lean.add(i, float64(i)-dodge, m.Lean)
+			lean.add(i, vg.Point{X: x(float64(i) - dodge), Y: y(m.Lean)})
 			hasData = true
 		}
 		if m.HasWellbeing && finite(m.Wellbeing) {
-			well.add(i, float64(i)+dodge, m.Wellbeing)
+			well.add(i, vg.Point{X: x(float64(i) + dodge), Y: y(m.Wellbeing)})
 			hasData = true
 		}
 	}
-	for _, sr := range []*series{&well, &lean} { // lean drawn last, on top
-		ps, err := sr.plotters()
-		if err != nil {
-			return nil, err
-		}
-		p.Add(ps...)
-	}
+	well.draw(data)
+	lean.draw(data) // on top
 	if !hasData {
-		note, err := plotter.NewLabels(plotter.XYLabels{
-			XYs:    plotter.XYs{{X: (xmin + xmax) / 2, Y: 0.5}},
-			Labels: []string{"no answers in these months yet"},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("report: chart: note: %w", err)
-		}
-		note.TextStyle[0] = textStyle(labelSize, axisGrey, draw.XCenter, draw.YCenter)
-		p.Add(note)
+		note := textStyle(labelSize, axisGrey, draw.XCenter, draw.YCenter)
+		data.FillText(note, vg.Point{X: (data.Min.X + data.Max.X) / 2, Y: y(0.5)}, "no answers in these months yet")
 	}
 
-	// Axes are fixed after Add, which widens them to the data: the scale is always −1..+1.
-	p.X.Min, p.X.Max = xmin, xmax
-	p.Y.Min, p.Y.Max = -1.08, 1.08
-	ticks := make(plot.ConstantTicks, n)
-	for i, m := range s.Trend {
-		ticks[i] = plot.Tick{Value: float64(i), Label: m.Month.short()}
+	// The legend sits beside the plot, level with its top, so it never hides a point; under it, a
+	// key says what the wellbeing line's ends mean (the shared axis names the lean's poles).
+	entry := textStyle(labelSize, color.Black, draw.XLeft, draw.YCenter)
+	left := dc.Max.X - legendWidth + vg.Points(12)
+	row := data.Max.Y - vg.Points(8) - entry.Height("Ag")/2
+	for _, sr := range []*series{&lean, &well} {
+		sr.thumb(dc, left, row)
+		dc.FillText(entry, vg.Point{X: left + legendThumb + vg.Points(6), Y: row}, sr.name)
+		row -= entry.Height("Ag") + vg.Points(6)
 	}
-	p.X.Tick.Marker = ticks
-	p.Y.Tick.Marker = leanTicks
-	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
-		ax.Tick.Label.Font = font.From(chartFont, labelSize)
-		ax.Tick.Label.Color = axisGrey
-		ax.Color = axisGrey
-		ax.Tick.Color = axisGrey
-	}
-
-	legend := plot.NewLegend()
-	legend.TextStyle.Font = font.From(chartFont, labelSize)
-	legend.Top, legend.Left = true, true
-	legend.ThumbnailWidth = vg.Points(26)
-	legend.Padding = vg.Points(8)
-	legend.Add("lean", lean.thumbs()...)
-	legend.Add("wellbeing", well.thumbs()...)
-
-	img := imagePool.Get().(*image.RGBA)
-	defer imagePool.Put(img)
-	canvas := vgimg.NewWith(vgimg.UseImageWithContext(img, newContext(img)), vgimg.UseDPI(chartDPI))
-	dc := draw.New(canvas)
-	dc = draw.Crop(dc, vg.Points(6), -vg.Points(6), vg.Points(4), -vg.Points(6))
-	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
-	// The legend sits beside the plot, level with its top, so it never hides a point.
-	data := p.DataCanvas(draw.Crop(dc, 0, -legendWidth, 0, 0))
-	legendArea := dc
-	legendArea.Min.X = dc.Max.X - legendWidth + vg.Points(12)
-	legendArea.Max.Y = data.Max.Y
-	legend.Draw(legendArea)
-	// The shared axis names the lean's poles; this says what the wellbeing line's ends mean.
 	key := textStyle(labelSize, axisGrey, draw.XLeft, draw.YTop)
-	legendArea.FillText(key, vg.Point{X: legendArea.Min.X, Y: legendArea.Max.Y - vg.Points(64)}, wellbeingKey)
+	dc.FillText(key, vg.Point{X: left, Y: data.Max.Y - vg.Points(64)}, wellbeingKey)
 
 	buf := chartBufPool.Get().(*bytes.Buffer)
 	defer chartBufPool.Put(buf)
@@ -200,73 +206,44 @@ func chartTitle(trend []MonthPoint) string {
 	return fmt.Sprintf("Lean and wellbeing, %s %d \u2013 %s %d", a.short(), a.Year, b.short(), b.Year)
 }
 
-// halfBands tints the leadership half (above zero) and the management half (below).
-func halfBands(xmin, xmax float64) ([]plot.Plotter, error) {
-	var out []plot.Plotter
-	for _, b := range []struct {
-		y0, y1 float64
-		c      color.Color
-	}{{0, 1.08, leadBand}, {-1.08, 0, manageBand}} {
-		poly, err := plotter.NewPolygon(plotter.XYs{{X: xmin, Y: b.y0}, {X: xmax, Y: b.y0}, {X: xmax, Y: b.y1}, {X: xmin, Y: b.y1}})
-		if err != nil {
-			return nil, fmt.Errorf("report: chart: band: %w", err)
-		}
-		poly.Color = b.c
-		poly.LineStyle.Width = 0
-		out = append(out, poly)
-	}
-	return out, nil
-}
-
 // series is one line of the chart, split into runs of consecutive months so a month without data
 // leaves a gap.
 type series struct {
+	name  string
 	line  draw.LineStyle
 	glyph draw.GlyphStyle
-	runs  []plotter.XYs
+	runs  [][]vg.Point
 	last  int
 }
 
-// add puts month i's value at x (the month's position, dodged so equal values of the two series
-// stay visible side by side).
-func (s *series) add(i int, x, y float64) {
+// add puts month i's point at pt (its x dodged so equal values of the two series stay visible
+// side by side).
+func (s *series) add(i int, pt vg.Point) {
 	if len(s.runs) == 0 || s.last != i-1 {
 		s.runs = append(s.runs, nil)
 	}
-	s.runs[len(s.runs)-1] = append(s.runs[len(s.runs)-1], plotter.XY{X: x, Y: y})
+	s.runs[len(s.runs)-1] = append(s.runs[len(s.runs)-1], pt)
 	s.last = i
 }
 
-// plotters returns a line per run of two or more months and the points of every month.
-func (s *series) plotters() ([]plot.Plotter, error) {
-	var out []plot.Plotter
-	var all plotter.XYs
+// draw strokes a line through each run of two or more months, then marks every month's point.
+func (s *series) draw(c draw.Canvas) {
 	for _, run := range s.runs {
-		all = append(all, run...)
-		if len(run) < 2 {
-			continue
+		if len(run) >= 2 {
+			c.StrokeLines(s.line, run)
 		}
-		l, err := plotter.NewLine(run)
-		if err != nil {
-			return nil, fmt.Errorf("report: chart: line: %w", err)
-		}
-		l.LineStyle = s.line
-		out = append(out, l)
 	}
-	if len(all) > 0 {
-		sc, err := plotter.NewScatter(all)
-		if err != nil {
-			return nil, fmt.Errorf("report: chart: points: %w", err)
+	for _, run := range s.runs {
+		for _, pt := range run {
+			c.DrawGlyph(s.glyph, pt)
 		}
-		sc.GlyphStyle = s.glyph
-		out = append(out, sc)
 	}
-	return out, nil
 }
 
-// thumbs returns the legend's picture of the series: its line with one of its points.
-func (s *series) thumbs() []plot.Thumbnailer {
-	return []plot.Thumbnailer{&plotter.Line{LineStyle: s.line}, &plotter.Scatter{GlyphStyle: s.glyph}}
+// thumb draws the legend's picture of the series at (x, y): its line with one of its points.
+func (s *series) thumb(c draw.Canvas, x, y vg.Length) {
+	c.StrokeLine2(s.line, x, y, x+legendThumb, y)
+	c.DrawGlyph(s.glyph, vg.Point{X: x + legendThumb/2, Y: y})
 }
 
 func textStyle(size vg.Length, c color.Color, x text.XAlignment, y text.YAlignment) text.Style {
