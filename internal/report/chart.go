@@ -106,7 +106,6 @@ func Chart(s Summary) ([]byte, error) {
 	defer imagePool.Put(img)
 	canvas := vgimg.NewWith(vgimg.UseImageWithContext(img, newContext(img)), vgimg.UseDPI(chartDPI))
 	dc := draw.New(canvas)
-	dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
 	dc = draw.Crop(dc, vg.Points(6), -vg.Points(6), vg.Points(4), -vg.Points(6))
 
 	// The plot's frame: the title above, tick labels left and below, the legend to the right.
