@@ -237,12 +237,15 @@ func TestReplicasOnPostgres(t *testing.T) {
 	f.start("a2")
 	killedPosts, _ := posts()
 	t.Logf("a killed after %d of %d posts (%.1f s), holding %d", killedPosts, 2*people, killedAt.Sub(start).Seconds(), len(orphans))
-	poll(t, "the posts a held when killed", time.Minute, func() bool { return sent(orphans) })
-	takeover := time.Since(killedAt)
 
 	poll(t, "two thirds of the fan-out", 2*time.Minute, func() bool { n, _ := posts(); return n >= 4*people/3 })
 	f.stop(b)
 	f.start("b2")
+	restartedPosts, _ := posts()
+	t.Logf("b restarted after %d of %d posts", restartedPosts, 2*people)
+
+	poll(t, "the posts a held when killed", time.Minute, func() bool { return sent(orphans) })
+	takeover := time.Since(killedAt)
 
 	poll(t, "the whole fan-out", 3*time.Minute, func() bool { n, _ := posts(); return n >= 2*people })
 	fanOut := time.Since(start)
