@@ -553,20 +553,19 @@ func (s *Store) eraseDeleted(ctx context.Context, rebuild bool, fn func(tx *sql.
 		return err
 	}
 	defer conn.Close()
-	if s.pg {
-		return eraseDeletedPostgres(ctx, conn, rebuild, fn)
+	if !s.pg {
+		var was int
+		if err := conn.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&was); err != nil {
+			return fmt.Errorf("read secure_delete: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = 1`); err != nil {
+			return fmt.Errorf("set secure_delete: %w", err)
+		}
+		// Put the setting back however fn ends. A failure leaves it on, which only costs some writes.
+		defer func() {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA secure_delete = %d`, was))
+		}()
 	}
-	var was int
-	if err := conn.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&was); err != nil {
-		return fmt.Errorf("read secure_delete: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = 1`); err != nil {
-		return fmt.Errorf("set secure_delete: %w", err)
-	}
-	// Put the setting back however fn ends. A failure leaves it on, which only costs some writes.
-	defer func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA secure_delete = %d`, was))
-	}()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -579,33 +578,18 @@ func (s *Store) eraseDeleted(ctx context.Context, rebuild bool, fn func(tx *sql.
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	if !changed {
-		return nil
-	}
-	if rebuild {
-		_, _ = conn.ExecContext(ctx, `VACUUM`)
-	}
-	var busy, logFrames, checkpointed int
-	_ = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
-	return nil
-}
-
-// eraseDeletedPostgres is eraseDeleted on PostgreSQL.
-func eraseDeletedPostgres(ctx context.Context, conn *sql.Conn, rebuild bool, fn func(tx *sql.Tx) (bool, error)) error {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	changed, err := fn(tx)
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	if changed && rebuild {
-		_, _ = conn.ExecContext(ctx, `VACUUM answers, outbox, assessment_items, assessments, deliveries, people`)
+	switch {
+	case !changed:
+	case s.pg:
+		if rebuild {
+			_, _ = conn.ExecContext(ctx, `VACUUM answers, outbox, assessment_items, assessments, deliveries, people`)
+		}
+	default:
+		if rebuild {
+			_, _ = conn.ExecContext(ctx, `VACUUM`)
+		}
+		var busy, logFrames, checkpointed int
+		_ = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
 	}
 	return nil
 }
