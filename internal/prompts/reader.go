@@ -411,7 +411,8 @@ func negatorPhraseAt(toks []token, i int) int {
 }
 
 // ideaGap is how many other words may stand between two words of the same pole for them to count as
-// one idea: "budget approval", "fix three production bugs".
+// one idea ("budget approval", "fix three production bugs"), unless and, or, then or also separates
+// them.
 const ideaGap = 3
 
 // read reads text, an answer to a prompt whose own text is promptText.
@@ -498,15 +499,18 @@ func (m *matcher) read(promptText, text string) Reading {
 	return r
 }
 
-// clauseBetween reports whether a clause starts at any token in toks[from:to+1].
+// clauseBetween reports whether a clause starts at any token in toks[from:to+1], or "and", "or",
+// "then" or "also" stands between them: "the budget and the sprint" are two ideas.
 func clauseBetween(toks []token, from, to int) bool {
 	for i := max(from, 0); i <= to && i < len(toks); i++ {
-		if toks[i].clause {
+		if toks[i].clause || i < to && ideaBreaks[toks[i].match] {
 			return true
 		}
 	}
 	return false
 }
+
+var ideaBreaks = map[string]bool{"and": true, "or": true, "then": true, "also": true, "plus": true}
 
 func appendCapped(ws []Word, w Word) []Word {
 	if len(ws) >= maxWords {

@@ -159,6 +159,8 @@ func TestReadText(t *testing.T) {
 			wantWords: []string{"plan", "vision"}},
 		{name: "neighbouring words of a pole are one idea", text: "the sprint budget and the vision", wantLean: 0, wantW: TextWeight,
 			wantWords: []string{"sprint", "budget", "vision"}},
+		{name: "and separates ideas", text: "the budget and the sprint; a vision", wantLean: -0.25, wantW: TextWeight,
+			wantWords: []string{"budget", "sprint", "vision"}},
 		{name: "a word counts for one entry", text: "leadtime vision", wantLean: 0, wantW: TextWeight, wantWords: []string{"leadtime", "vision"}},
 		{name: "apostrophe kept inside a word", text: "the team's vision", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"team's", "vision"}},
 		{name: "typographic apostrophe matches an ascii entry", text: "the team’s week", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"team’s"}},
