@@ -23,6 +23,11 @@ func FuzzParse(f *testing.F) {
 		"prompts": [{"id": "w", "dimension": "wellbeing", "kind": "scale", "section": "s", "text": "t",
 		"options": [{"label": "1", "wellbeing": -2}, {"label": "2", "wellbeing": -1}, {"label": "3", "wellbeing": 0},
 		{"label": "4", "wellbeing": 1}, {"label": "5", "wellbeing": 2}]}], "assessment": [7]}`))
+	f.Add([]byte(`{"version": 1, "lexicon": {"leadership": ["vision", "long term", "kpi*"], "management": ["plan"],
+		"exceptions": ["planet", "took the coach"]},
+		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "t"}]}`))
+	f.Add([]byte(`{"version": 1, "lexicon": {"leadership": ["a- b"], "management": ["*"], "exceptions": "x"},
+		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "t"}]}`))
 	f.Add([]byte("\xEF\xBB\xBF{"))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -48,6 +53,10 @@ func FuzzParse(f *testing.F) {
 			if _, ok := c.Prompt(p.ID); !ok {
 				t.Fatalf("Prompt(%q): got ok=false for a parsed prompt", p.ID)
 			}
+		}
+		// Whatever lexicon was accepted must read any answer, the catalogue's own text included.
+		if r := c.ReadText(c.Prompts[0], string(data)); r.Lean <= -1 || r.Lean >= 1 {
+			t.Fatalf("lean of the file read as an answer: got %v, want inside (-1, 1)", r.Lean)
 		}
 		if _, ok := c.NextPrompt(nil); !ok {
 			t.Fatal("NextPrompt on an accepted catalogue: got ok=false, want a prompt")

@@ -159,10 +159,10 @@ func (r Reading) Explain() string {
 	}
 	var skipped []string
 	for _, w := range r.Negated {
-		skipped = append(skipped, "“"+w.Text+"” ("+w.Pole+", negated)")
+		skipped = append(skipped, quoteAll([]string{w.Text})+" ("+w.Pole+", negated)")
 	}
 	for _, w := range r.Echoed {
-		skipped = append(skipped, "“"+w.Text+"” ("+w.Pole+", from the question)")
+		skipped = append(skipped, quoteAll([]string{w.Text})+" ("+w.Pole+", from the question)")
 	}
 	if len(skipped) > 0 {
 		main += "; not counted: " + strings.Join(skipped, ", ")
@@ -178,9 +178,16 @@ func wordsOf(ws []Word) []string {
 	return out
 }
 
+// maxShownRunes caps each word an explanation quotes: a stem ending in * can match a word of any
+// length, and the explanation must stay one short line.
+const maxShownRunes = 40
+
 func quoteAll(ws []string) string {
 	quoted := make([]string, len(ws))
 	for i, w := range ws {
+		if r := []rune(w); len(r) > maxShownRunes {
+			w = string(r[:maxShownRunes-1]) + "…"
+		}
 		quoted[i] = "“" + w + "”"
 	}
 	return strings.Join(quoted, ", ")

@@ -372,3 +372,46 @@ func TestReadingPolePhraseExplain(t *testing.T) {
 		})
 	}
 }
+
+// TestOldStyleLexiconStillReads: a catalogue written for the earlier format, where each entry was a
+// stem matched at the start of a word, loads unchanged and still reads the usual forms of its
+// stems, while look-alikes no longer match.
+func TestOldStyleLexiconStillReads(t *testing.T) {
+	c, err := Parse([]byte(`{"version": 1,
+		"lexicon": {"leadership": ["vision", "inspir", "mentor", "strateg", "curiosit"],
+		            "management": ["plan", "schedul", "budget", "optimiz", "kpi"]},
+		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "What happened?"}]}`))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	p, _ := c.Prompt("a")
+	tests := []struct {
+		text string
+		want string
+	}{
+		{"It was inspiring", PoleLeadership},
+		{"an inspiration", PoleLeadership},
+		{"we were mentoring", PoleLeadership},
+		{"two strategies", PoleLeadership},
+		{"her curiosity", PoleLeadership},
+		{"the scheduling", PoleManagement},
+		{"we optimized it", PoleManagement},
+		{"our KPIs", PoleManagement},
+		{"budgets", PoleManagement},
+		{"a planet and a plant", PoleNeutral},
+	}
+	for _, tt := range tests {
+		if got := c.ReadText(p, tt.text); got.Pole() != tt.want {
+			t.Errorf("%q: got %s (%s), want %s", tt.text, got.Pole(), got.Explain(), tt.want)
+		}
+	}
+}
+
+func TestExplainShortensLongWords(t *testing.T) {
+	c := &Catalogue{Lexicon: Lexicon{Leadership: []string{"vision*"}, Management: []string{"plan"}}}
+	long := "vision" + strings.Repeat("x", 3000)
+	got := c.ReadText(Prompt{ID: "p", Text: "?"}, "no "+long+" and a "+long).Explain()
+	if n := len([]rune(got)); n > 200 {
+		t.Errorf("explain: got %d characters, want a short line: %q", n, got)
+	}
+}
