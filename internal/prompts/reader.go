@@ -357,7 +357,8 @@ func negated(toks []token) []bool {
 	on, reach, fresh := false, 0, false
 	for i := 0; i < len(toks); i++ {
 		w := toks[i].match
-		if toks[i].clause || clauseWords[w] || (w == "and" || w == "or") && i+1 < len(toks) && subjects[toks[i+1].match] {
+		// A clause word right after the negator is part of it ("not so much planning").
+		if toks[i].clause || clauseWords[w] && !(on && fresh) || (w == "and" || w == "or") && i+1 < len(toks) && subjects[toks[i+1].match] {
 			on = false
 		}
 		if n := negatorPhraseAt(toks, i); n > 0 {
@@ -370,7 +371,8 @@ func negated(toks []token) []bool {
 			i += n - 1
 			continue
 		}
-		if isNegator(w) && !(i+1 < len(toks) && notNegating[toks[i+1].match] && !toks[i+1].clause) {
+		moreOrLess := w == "less" && i >= 2 && toks[i-1].match == "or" && toks[i-2].match == "more"
+		if isNegator(w) && !moreOrLess && !(i+1 < len(toks) && notNegating[toks[i+1].match] && !toks[i+1].clause) {
 			switch {
 			case on && fresh:
 				on = false

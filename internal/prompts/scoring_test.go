@@ -101,7 +101,7 @@ func TestBuiltinLexiconSparesNeutralWords(t *testing.T) {
 		"week", "today", "tomorrow", "planet", "planets", "plant", "plants", "planted", "plane", "planes",
 		"planetarium", "leaderboard", "leaderboards", "police", "adapter", "trendy", "procession",
 		"stables", "ledger", "taskbar", "trackpad", "growl", "documentary", "television", "division",
-		"inventory", "competitive", "honestly", "payments",
+		"inventory", "competitive", "honestly", "payments", "paying attention", "it paid off",
 	}
 	p := Prompt{ID: "any-text", Dimension: Horizon, Kind: Text, Text: "What happened?"}
 	for _, w := range neutral {
@@ -180,6 +180,8 @@ func TestReadText(t *testing.T) {
 			wantWords: []string{"vision"}, wantNeg: []Word{w("budget", M)}},
 		{name: "negation carries over or", text: "no budget or deadline", wantNeg: []Word{w("budget", M), w("deadline", M)}},
 		{name: "not only is no negation", text: "not only the plan but the vision", wantLean: 0, wantW: TextWeight, wantWords: []string{"plan", "vision"}},
+		{name: "a clause word right after the negator", text: "not so much planning", wantNeg: []Word{w("planning", M)}},
+		{name: "more or less is no negation", text: "more or less on plan", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"plan"}},
 		{name: "double negation", text: "I never stopped coaching", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"coaching"}},
 		{name: "negated then counted elsewhere", text: "no plan. Later a plan.", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"plan"},
 			wantNeg: []Word{w("plan", M)}},
