@@ -82,11 +82,16 @@ type Prompt struct {
 	Options   []Option  `json:"options,omitempty"`
 }
 
-// Lexicon holds the word stems that free-text answers are scored with. A stem matches a word that
-// starts with it, case-insensitively, so "mentor" also reads "mentoring" and "mentors".
+// Lexicon holds the words that free-text answers are read with (README, "The prompt catalogue").
+// An entry is a word, which also reads its endings ("plan": "plans", "planned", "planning"; the
+// older stems such as "inspir" keep working for "inspire", "inspiring", "inspiration"), a stem
+// ending in * that reads any word starting with it ("kpi*"), or a phrase of several words ("long
+// term", "why it matters"). Exceptions are words and phrases that never count, whatever entry they
+// look like ("planet", "took the coach"); the field is optional.
 type Lexicon struct {
 	Leadership []string `json:"leadership"`
 	Management []string `json:"management"`
+	Exceptions []string `json:"exceptions,omitempty"`
 }
 
 // Catalogue is a parsed, validated prompts.json. Build it with Parse, Builtin or Load and treat it as
@@ -97,7 +102,8 @@ type Catalogue struct {
 	Prompts    []Prompt `json:"prompts"`
 	Assessment []Prompt `json:"assessment"`
 
-	index map[string]Prompt
+	index   map[string]Prompt
+	matcher *matcher // the lexicon compiled at parse time
 }
 
 // Builtin parses the catalogue embedded in the binary (prompts.json at the repository root).

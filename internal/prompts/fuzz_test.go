@@ -23,6 +23,11 @@ func FuzzParse(f *testing.F) {
 		"prompts": [{"id": "w", "dimension": "wellbeing", "kind": "scale", "section": "s", "text": "t",
 		"options": [{"label": "1", "wellbeing": -2}, {"label": "2", "wellbeing": -1}, {"label": "3", "wellbeing": 0},
 		{"label": "4", "wellbeing": 1}, {"label": "5", "wellbeing": 2}]}], "assessment": [7]}`))
+	f.Add([]byte(`{"version": 1, "lexicon": {"leadership": ["vision", "long term", "kpi*"], "management": ["plan"],
+		"exceptions": ["planet", "took the coach"]},
+		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "t"}]}`))
+	f.Add([]byte(`{"version": 1, "lexicon": {"leadership": ["a- b"], "management": ["*"], "exceptions": "x"},
+		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "t"}]}`))
 	f.Add([]byte("\xEF\xBB\xBF{"))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -49,6 +54,10 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Prompt(%q): got ok=false for a parsed prompt", p.ID)
 			}
 		}
+		// Whatever lexicon was accepted must read any answer, the catalogue's own text included.
+		if r := c.ReadText(c.Prompts[0], string(data)); r.Lean <= -1 || r.Lean >= 1 {
+			t.Fatalf("lean of the file read as an answer: got %v, want inside (-1, 1)", r.Lean)
+		}
 		if _, ok := c.NextPrompt(nil); !ok {
 			t.Fatal("NextPrompt on an accepted catalogue: got ok=false, want a prompt")
 		}
@@ -65,14 +74,17 @@ func FuzzReadText(f *testing.F) {
 	for _, s := range []string{
 		"", "I mentored Sam and planned the sprint", "VISION—plan/task", "the team’s 'vision'",
 		"İstanbul ÉQUIPE straße", "\xff\xfeplan", "''''", "plan plan plan plan plan plan plan plan plan vision",
+		"I didn't set a vision, but we planned the sprint", "never stopped coaching", "not only the budget",
+		"long-term, why it matters", "we took the coach to the planet", "no time for — coaching", "’n’t n’t",
+		"- - -", "instead of", "didn't", "no", "vision*", "let go of rather than",
 	} {
-		f.Add(s)
+		f.Add(s, "What small experiment could your team run next week?")
 	}
-	p := Prompt{ID: "t", Dimension: Horizon, Kind: Text}
-	f.Fuzz(func(t *testing.T, text string) {
+	f.Fuzz(func(t *testing.T, text, prompt string) {
+		p := Prompt{ID: "t", Dimension: Horizon, Kind: Text, Text: prompt}
 		r := c.ReadText(p, text)
-		if math.IsNaN(r.Lean) || r.Lean < -1 || r.Lean > 1 {
-			t.Fatalf("lean: got %v, want it in [-1, 1]", r.Lean)
+		if math.IsNaN(r.Lean) || r.Lean <= -1 || r.Lean >= 1 {
+			t.Fatalf("lean: got %v, want it strictly inside (-1, 1)", r.Lean)
 		}
 		if r.Weight != 0 && r.Weight != TextWeight {
 			t.Fatalf("weight: got %v, want 0 or %v", r.Weight, TextWeight)
@@ -93,6 +105,25 @@ func FuzzReadText(f *testing.F) {
 				t.Fatalf("word %q listed twice", w)
 			}
 			seen[w] = true
+		}
+		for _, list := range [][]Word{r.Leadership, r.Management, r.Negated, r.Echoed} {
+			if len(list) > maxWords {
+				t.Fatalf("got %d words in a list, want at most %d", len(list), maxWords)
+			}
+			for _, w := range list {
+				if w.Text == "" || !strings.Contains(lower, w.Text) || (w.Pole != PoleLeadership && w.Pole != PoleManagement) {
+					t.Fatalf("word %+v: want a word of the input %q with a pole", w, text)
+				}
+			}
+		}
+		if len(r.Management) == 0 && len(r.Leadership) > 0 && r.Lean <= 0 || len(r.Leadership) == 0 && len(r.Management) > 0 && r.Lean >= 0 {
+			t.Fatalf("got lean %v from leadership words %v and management words %v", r.Lean, r.Leadership, r.Management)
+		}
+		if !r.Text {
+			t.Fatal("text: got false, want true")
+		}
+		if n := strings.Count(r.Explain(), "read as "); n != 1 {
+			t.Fatalf("explain %q: got %d read-as phrases, want 1", r.Explain(), n)
 		}
 		if r.Wellbeing != nil {
 			t.Fatalf("wellbeing: got %v, want nil for text", *r.Wellbeing)

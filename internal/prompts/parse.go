@@ -137,6 +137,7 @@ func parse(data []byte, source string) (*Catalogue, error) {
 		Version: 1,
 		Lexicon: raw.Lexicon,
 		index:   make(map[string]Prompt, len(raw.Prompts)+len(raw.Assessment)),
+		matcher: compile(raw.Lexicon),
 	}
 	seen := make(map[string]string) // id → position of its first use
 	decodeList := func(list string, raws []json.RawMessage) ([]Prompt, error) {
@@ -398,43 +399,73 @@ func joinDimensions() string {
 	return strings.Join(names, ", ")
 }
 
-// checkLexicon requires both stem lists to be non-empty and every stem to be something that can
-// match the start of a word: lower-case and made only of letters, digits and apostrophes (the
-// characters ReadText keeps in a word). A stem in both lists would cancel itself out, so that is
-// refused too.
+// checkLexicon requires both entry lists to be non-empty and every entry (exceptions included) to
+// be something the reader can find in an answer: lower-case words made only of letters, digits and
+// apostrophes (the characters kept in a word), separated by single spaces or hyphens, with an
+// optional * at the very end for a start-of-word stem. An entry in both lists would cancel itself
+// out, and an entry that is also an exception would never count, so both are refused.
 func checkLexicon(l Lexicon) *ValidationError {
-	leadership := make(map[string]bool, len(l.Leadership))
+	owner := make(map[string]string) // normalised entry → the list it first appeared in
 	for _, list := range []struct {
-		field string
-		stems []string
-	}{{"lexicon.leadership", l.Leadership}, {"lexicon.management", l.Management}} {
-		if len(list.stems) == 0 {
+		field   string
+		entries []string
+	}{{"lexicon.exceptions", l.Exceptions}, {"lexicon.leadership", l.Leadership}, {"lexicon.management", l.Management}} {
+		if len(list.entries) == 0 && list.field != "lexicon.exceptions" {
 			return &ValidationError{Field: list.field, Msg: "needs at least one stem"}
 		}
-		for i, s := range list.stems {
+		for i, s := range list.entries {
 			fail := func(format string, args ...any) *ValidationError {
 				return &ValidationError{Field: list.field, Msg: fmt.Sprintf("stem %d %q ", i, s) + fmt.Sprintf(format, args...)}
 			}
-			if s == "" {
-				return fail("is empty")
+			if msg := entryProblem(s); msg != "" {
+				return fail("%s", msg)
 			}
-			if strings.ToLower(s) != s {
-				return fail("must be lower-case")
+			words, stem := splitEntry(s)
+			key := strings.Join(words, " ")
+			if stem {
+				key += "*"
 			}
-			for _, r := range s {
-				if unicode.IsSpace(r) {
-					return fail("contains a space; a stem matches the start of a single word")
-				}
-				if !isWordRune(r) {
-					return fail("contains %s, which never occurs inside a word", strconv.QuoteRune(r))
-				}
-			}
-			if list.field == "lexicon.leadership" {
-				leadership[s] = true
-			} else if leadership[s] {
+			switch first, dup := owner[key]; {
+			case !dup:
+				owner[key] = list.field
+			case first == list.field:
+				// listed twice in the same list: harmless
+			case first == "lexicon.exceptions":
+				return fail("is also in lexicon.exceptions, so it would never count")
+			case first != list.field:
 				return fail("is also a leadership stem")
 			}
 		}
 	}
 	return nil
+}
+
+// entryProblem says what is wrong with one lexicon entry, or returns "".
+func entryProblem(s string) string {
+	if s == "" {
+		return "is empty"
+	}
+	if strings.ToLower(s) != s {
+		return "must be lower-case"
+	}
+	body, _ := strings.CutSuffix(s, "*")
+	prev := ' ' // so a leading separator is refused
+	for _, r := range body {
+		sep := r == ' ' || r == '-'
+		switch {
+		case sep && (prev == ' ' || prev == '-'):
+			return "has a space or hyphen at its start or two in a row; separate the words of a phrase with single spaces"
+		case unicode.IsSpace(r) && r != ' ':
+			return "contains a tab or line break; separate the words of a phrase with single spaces"
+		case r == '*':
+			return "has a * before its end; only a trailing * (a start-of-word stem) is allowed"
+		case !sep && !isWordRune(r):
+			return fmt.Sprintf("contains %s, which never occurs inside a word", strconv.QuoteRune(r))
+		}
+		prev = r
+	}
+	if body == "" || prev == ' ' || prev == '-' {
+		return "must end with a letter, a digit or a trailing *"
+	}
+	return ""
 }

@@ -23,18 +23,32 @@ const (
 
 // Reading is how one answer was read.
 type Reading struct {
-	// Lean is in [-1, 1]: option lean / 2, or (L−M)/(L+M) over lexicon hits for text; 0 for answers
-	// that carry no lean (wellbeing and shared options, text with no hits).
+	// Lean is in [-1, 1]: option lean / 2, or (L−M)/(L+M+1) over the lexicon words counted in free
+	// text; 0 for answers that carry no lean (wellbeing and shared options, text with nothing
+	// counted).
 	Lean float64
 	// Weight is 1 for a chosen option that carries a lean, TextWeight for free text with at least one
-	// lexicon hit, and 0 when nothing was read (no hits, or an option of a theme with no lean), so
-	// such answers never pull a period's lean toward zero.
+	// word counted, and 0 when nothing was read (nothing counted, or an option of a theme with no
+	// lean), so such answers never pull a period's lean toward zero.
 	Weight float64
 	// Wellbeing is in [-1, 1] (option wellbeing / 2) for options of wellbeing prompts, else nil.
 	Wellbeing *float64
-	// Words are the words of the answer that decided it (free text: the lower-cased words that
-	// matched a stem, in order of appearance, deduplicated, at most 8), or the chosen option's label.
+	// Words are the words of the answer that decided it (free text: the lower-cased words and
+	// phrases that counted, in order of appearance, deduplicated, at most 8), or the chosen option's
+	// label.
 	Words []string
+	// Text is set for free text, which Explain describes word by word.
+	Text bool
+	// Leadership and Management are the free-text words that counted for each pole; Negated the
+	// ones a negation removed ("did not set a *vision*"); Echoed the ones that only repeat the
+	// prompt's own words. Each holds at most 8.
+	Leadership, Management, Negated, Echoed []Word
+}
+
+// Word is a lexicon word or phrase as it appeared in an answer, with the pole it belongs to.
+type Word struct {
+	Text string // lower-cased, as written
+	Pole string // PoleLeadership or PoleManagement
 }
 
 // ReadOption reads the option at index of p. It fails for text prompts and an index out of range.
@@ -62,55 +76,20 @@ func (c *Catalogue) ReadOption(p Prompt, index int) (Reading, error) {
 	return r, nil
 }
 
-// ReadText reads a free-text answer with the catalogue's lexicon: the text is split into words (runs
-// of letters, digits and apostrophes, lower-cased), a word is a leadership (management) hit when it
-// starts with a leadership (management) stem, and each distinct word counts at most once per pole,
-// so repeating a word does not repeat its weight. Lean is (L−M)/(L+M), 0 with weight 0 when nothing
-// matched. The lexicon decides on every prompt, including wellbeing and shared ones, so free text
-// never carries a wellbeing value.
+// ReadText reads a free-text answer to p with the catalogue's lexicon (see README, "How answers
+// are read"): it finds the lexicon's whole words (with their endings), start-of-word stems and
+// phrases, drops those a negation in the same clause governs and those that also appear in the
+// prompt's own text, and counts each remaining entry once. Lean is (L−M)/(L+M+1), so one word reads
+// ±0.5 and a word of each pole reads as balanced; nothing counted gives 0 with weight 0. The
+// lexicon decides on every prompt, including wellbeing and shared ones, so free text never carries
+// a wellbeing value.
 func (c *Catalogue) ReadText(p Prompt, text string) Reading {
-	var lead, manage int
-	var words []string
-	counted := make(map[string]bool)
-	for _, w := range splitWords(text) {
-		if counted[w.shown] {
-			continue
-		}
-		counted[w.shown] = true
-		l := matchesAny(w.match, c.Lexicon.Leadership)
-		m := matchesAny(w.match, c.Lexicon.Management)
-		if l {
-			lead++
-		}
-		if m {
-			manage++
-		}
-		if (l || m) && len(words) < maxWords {
-			words = append(words, w.shown)
-		}
+	m := c.matcher
+	if m == nil {
+		m = compile(c.Lexicon) // a catalogue built in code rather than parsed
 	}
-	if lead+manage == 0 {
-		return Reading{}
-	}
-	return Reading{
-		Lean:   float64(lead-manage) / float64(lead+manage),
-		Weight: TextWeight,
-		Words:  words,
-	}
+	return m.read(p.Text, text)
 }
-
-func matchesAny(word string, stems []string) bool {
-	for _, s := range stems {
-		if strings.HasPrefix(word, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// word is one word of an answer: shown as it appears (lower-cased) and matched in a normalised form
-// where typographic apostrophes, which Slack clients often type, become ASCII ones.
-type word struct{ shown, match string }
 
 // isWordRune reports whether r can be part of a word: letters, digits and apostrophes (so "team's"
 // and "don't" stay whole).
@@ -119,29 +98,6 @@ func isWordRune(r rune) bool {
 }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
-
-// splitWords lower-cases text and splits it on anything that cannot be part of a word. Apostrophes
-// at either end of a word are quotes, not part of it, and are trimmed.
-func splitWords(text string) []word {
-	fields := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isWordRune(r) })
-	words := make([]word, 0, len(fields))
-	for _, f := range fields {
-		f = strings.TrimFunc(f, isApostrophe)
-		if f == "" {
-			continue
-		}
-		words = append(words, word{
-			shown: f,
-			match: strings.Map(func(r rune) rune {
-				if isApostrophe(r) {
-					return '\''
-				}
-				return r
-			}, f),
-		})
-	}
-	return words
-}
 
 // Pole returns "leadership", "management", "neutral" or "wellbeing". A wellbeing reading is
 // "wellbeing"; otherwise the lean decides with the same thresholds as a period's Label, so one answer
@@ -166,25 +122,73 @@ func (r Reading) Pole() string {
 // "read as wellbeing" (PRODUCT §4: the confirmation carries exactly one of them).
 func (r Reading) Phrase() string { return "read as " + r.Pole() }
 
-// Explain returns a short sentence with Phrase and the words that decided it, e.g.
-// `read as leadership — because of “mentor”, “vision”` for text or
-// `read as management — you chose “Keep the plan”` for an option. A chosen option is recognised by
-// its Words holding the label with a weight other than TextWeight; free text with no hits has no
-// Words.
+// Explain returns a short sentence with Phrase and the words that decided it. For free text it
+// names the words of each pole separately and what did not count, e.g.
+// `read as management: “budget”, “sprint” (management) outweigh “coached” (leadership)` or
+// `read as neutral: no leadership or management words counted; not counted: “vision” (leadership,
+// negated)`; for an option, `read as management — you chose “Keep the plan”`.
 func (r Reading) Explain() string {
 	phrase := r.Phrase()
-	quoted := make([]string, len(r.Words))
-	for i, w := range r.Words {
+	if !r.Text && len(r.Leadership)+len(r.Management)+len(r.Negated)+len(r.Echoed) == 0 {
+		switch {
+		case len(r.Words) == 0:
+			return phrase + ": no leadership or management words found"
+		case r.Weight == TextWeight: // free text described by its words alone
+			return phrase + ": because of " + quoteAll(r.Words)
+		}
+		return phrase + " — you chose " + quoteAll(r.Words)
+	}
+	lead, manage := wordsOf(r.Leadership), wordsOf(r.Management)
+	var main string
+	switch {
+	case len(lead)+len(manage) == 0:
+		main = "no leadership or management words found"
+		if len(r.Negated)+len(r.Echoed) > 0 {
+			main = "no leadership or management words counted"
+		}
+	case len(manage) == 0:
+		main = quoteAll(lead) + " (leadership)"
+	case len(lead) == 0:
+		main = quoteAll(manage) + " (management)"
+	case r.Pole() == PoleLeadership:
+		main = quoteAll(lead) + " (leadership) outweigh " + quoteAll(manage) + " (management)"
+	case r.Pole() == PoleManagement:
+		main = quoteAll(manage) + " (management) outweigh " + quoteAll(lead) + " (leadership)"
+	default:
+		main = quoteAll(lead) + " (leadership) and " + quoteAll(manage) + " (management) balance out"
+	}
+	var skipped []string
+	for _, w := range r.Negated {
+		skipped = append(skipped, quoteAll([]string{w.Text})+" ("+w.Pole+", negated)")
+	}
+	for _, w := range r.Echoed {
+		skipped = append(skipped, quoteAll([]string{w.Text})+" ("+w.Pole+", from the question)")
+	}
+	if len(skipped) > 0 {
+		main += "; not counted: " + strings.Join(skipped, ", ")
+	}
+	return phrase + ": " + main
+}
+
+func wordsOf(ws []Word) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Text
+	}
+	return out
+}
+
+// maxShownRunes caps each word an explanation quotes: a stem ending in * can match a word of any
+// length, and the explanation must stay one short line.
+const maxShownRunes = 40
+
+func quoteAll(ws []string) string {
+	quoted := make([]string, len(ws))
+	for i, w := range ws {
+		if r := []rune(w); len(r) > maxShownRunes {
+			w = string(r[:maxShownRunes-1]) + "…"
+		}
 		quoted[i] = "“" + w + "”"
 	}
-	list := strings.Join(quoted, ", ")
-	switch {
-	case len(r.Words) == 0:
-		return phrase + " — no leadership or management words found"
-	case r.Weight != TextWeight:
-		return phrase + " — you chose " + list
-	case r.Pole() == PoleNeutral:
-		return phrase + " — " + list + " balance out"
-	}
-	return phrase + " — because of " + list
+	return strings.Join(quoted, ", ")
 }

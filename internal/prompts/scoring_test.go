@@ -88,8 +88,8 @@ func TestReadTextBuiltinLexicon(t *testing.T) {
 	}
 }
 
-// TestBuiltinLexiconSparesNeutralWords lists ordinary words that start like a stem but carry no
-// lean; none may match, or everyday answers would be mis-read.
+// TestBuiltinLexiconSparesNeutralWords lists ordinary words that look like a lexicon word but carry
+// no lean; none may count, or everyday answers would be mis-read.
 func TestBuiltinLexiconSparesNeutralWords(t *testing.T) {
 	c := builtin(t)
 	neutral := []string{
@@ -97,61 +97,111 @@ func TestBuiltinLexiconSparesNeutralWords(t *testing.T) {
 		"ideally", "marketing", "directly", "director", "success", "possible", "reports", "immediately",
 		"optimism", "optimistic", "rewarding", "disrupted", "development", "developer", "legacy",
 		"manager", "managers", "system", "people", "team", "meeting", "family", "weekend", "status",
-		"trust", "recognise", "recognize", "benefits", "change", "changed",
-		"value", "valuable", "lead", "led", "leads", "workload", "week", "today", "tomorrow",
+		"trust", "recognise", "recognize", "benefits", "change", "changed", "valuable", "workload",
+		"week", "today", "tomorrow", "planet", "planets", "plant", "plants", "planted", "plane", "planes",
+		"planetarium", "leaderboard", "leaderboards", "police", "adapter", "trendy", "procession",
+		"stables", "ledger", "taskbar", "trackpad", "growl", "documentary", "television", "division",
+		"inventory", "competitive", "honestly", "payments", "paying attention", "it paid off",
 	}
+	p := Prompt{ID: "any-text", Dimension: Horizon, Kind: Text, Text: "What happened?"}
 	for _, w := range neutral {
-		var hits []string
-		for _, s := range append(slices.Clone(c.Lexicon.Leadership), c.Lexicon.Management...) {
-			for _, part := range splitWords(w) {
-				if strings.HasPrefix(part.match, s) {
-					hits = append(hits, s)
-				}
-			}
-		}
-		if len(hits) != 0 {
-			t.Errorf("%q: got stems %q, want none", w, hits)
+		if r := c.ReadText(p, w); r.Weight != 0 {
+			t.Errorf("%q: got read as %s (%s), want nothing counted", w, r.Pole(), r.Explain())
 		}
 	}
 }
 
+// TestReadText pins the reader's rules on a small lexicon. The expectations changed with issue 18:
+// words match whole (with their endings) instead of by prefix, one word reads ±0.5 rather than ±1,
+// negated and echoed words do not count, and a word counts for one entry only.
 func TestReadText(t *testing.T) {
 	c := &Catalogue{Lexicon: Lexicon{
-		Leadership: []string{"vision", "lead", "leader", "team's", "équipe"},
-		Management: []string{"plan", "task", "leadtime"},
+		Leadership: []string{"vision", "lead", "leader", "team's", "équipe", "coach", "long term", "why it matters", "inspir", "mentor", "curio*"},
+		Management: []string{"plan", "task", "leadtime", "budget", "sprint", "schedule", "strategy", "deadline", "kpi*"},
+		Exceptions: []string{"planet", "plant", "plane", "took the coach", "by coach"},
 	}}
-	p := Prompt{ID: "t", Dimension: Culture, Kind: Text}
+	p := Prompt{ID: "t", Dimension: Culture, Kind: Text, Text: "What did you do this week?"}
+	L, M := PoleLeadership, PoleManagement
+	w := func(text, pole string) Word { return Word{Text: text, Pole: pole} }
 	tests := []struct {
 		name      string
+		prompt    string // the prompt's text when not p's
 		text      string
 		wantLean  float64
 		wantW     float64
 		wantWords []string
+		wantNeg   []Word
+		wantEcho  []Word
 	}{
-		{"empty", "", 0, 0, nil},
-		{"no hits", "quiet week, nothing to add", 0, 0, nil},
-		{"only at word start", "I explained the supervision rules", 0, 0, nil},
-		{"case-insensitive", "VISION and Plan", 0, TextWeight, []string{"vision", "plan"}},
-		{"one leadership word", "a vision", 1, TextWeight, []string{"vision"}},
-		{"one management word", "a plan", -1, TextWeight, []string{"plan"}},
-		{"two to one", "vision, plans and leading", 1.0 / 3, TextWeight, []string{"vision", "plans", "leading"}},
-		{"repeated word counts once", "plan plan plan vision", 0, TextWeight, []string{"plan", "vision"}},
-		{"word matching two stems of a pole counts once", "leadership plan", 0, TextWeight, []string{"leadership", "plan"}},
-		{"word matching both poles counts for both", "leadtime vision", 1.0 / 3, TextWeight, []string{"leadtime", "vision"}},
-		{"punctuation splits", "vision—plan/task", -1.0 / 3, TextWeight, []string{"vision", "plan", "task"}},
-		{"apostrophe kept inside a word", "the team's vision", 1, TextWeight, []string{"team's", "vision"}},
-		{"typographic apostrophe matches an ascii stem", "the team’s week", 1, TextWeight, []string{"team’s"}},
-		{"quotes are not part of a word", "my 'plan' was ‘vision’", 0, TextWeight, []string{"plan", "vision"}},
-		{"unicode lower-casing", "ÉQUIPES", 1, TextWeight, []string{"équipes"}},
-		{"digits stay in words", "plan2 vision", 0, TextWeight, []string{"plan2", "vision"}},
-		{"at most eight words listed", "plana planb planc pland plane planf plang planh plani vision", -0.8, TextWeight,
-			[]string{"plana", "planb", "planc", "pland", "plane", "planf", "plang", "planh"}},
+		{name: "empty", text: ""},
+		{name: "no hits", text: "quiet week, nothing to add"},
+		{name: "whole words only", text: "I explained the supervision rules"},
+		{name: "case-insensitive", text: "VISION and Plan", wantW: TextWeight, wantWords: []string{"vision", "plan"}},
+		{name: "one leadership word reads +0.5", text: "a vision", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"vision"}},
+		{name: "one management word reads -0.5", text: "a plan", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"plan"}},
+		{name: "endings", text: "plans, planned, planning and schedules", wantLean: -2.0 / 3, wantW: TextWeight,
+			wantWords: []string{"plans", "schedules"}},
+		{name: "dropped e and doubled consonant", text: "we were scheduling; she was coaching", wantLean: 0, wantW: TextWeight,
+			wantWords: []string{"scheduling", "coaching"}},
+		{name: "y to i", text: "two strategies", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"strategies"}},
+		{name: "old-style stem reads its endings", text: "it was inspiring", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"inspiring"}},
+		{name: "star stem reads any word it starts", text: "curiosity and KPIs matter", wantLean: 0, wantW: TextWeight,
+			wantWords: []string{"curiosity", "kpis"}},
+		{name: "look-alikes do not match", text: "a planet, a plant, a plane, a planetarium, a leaderboard and a planer"},
+		{name: "exceptions win over entries", text: "the plans for the planets", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"plans"}},
+		{name: "exception phrase", text: "we took the coach to Leeds, then went by coach", wantLean: 0, wantW: 0},
+		{name: "phrase", text: "thinking long-term, and why it matters", wantLean: 2.0 / 3, wantW: TextWeight,
+			wantWords: []string{"long-term", "why it matters"}},
+		{name: "phrase does not cross a clause", text: "it was long. term ends soon"},
+		{name: "two to one", text: "vision, plans and leading", wantLean: 0.25, wantW: TextWeight, wantWords: []string{"vision", "plans", "leading"}},
+		{name: "repeated word counts once", text: "plan plan plan vision", wantLean: 0, wantW: TextWeight, wantWords: []string{"plan", "vision"}},
+		{name: "forms of one entry count once", text: "plan, plans, planned. Vision.", wantLean: 0, wantW: TextWeight,
+			wantWords: []string{"plan", "vision"}},
+		{name: "neighbouring words of a pole are one idea", text: "the sprint budget and the vision", wantLean: 0, wantW: TextWeight,
+			wantWords: []string{"sprint", "budget", "vision"}},
+		{name: "and separates ideas", text: "the budget and the sprint; a vision", wantLean: -0.25, wantW: TextWeight,
+			wantWords: []string{"budget", "sprint", "vision"}},
+		{name: "a word counts for one entry", text: "leadtime vision", wantLean: 0, wantW: TextWeight, wantWords: []string{"leadtime", "vision"}},
+		{name: "apostrophe kept inside a word", text: "the team's vision", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"team's", "vision"}},
+		{name: "typographic apostrophe matches an ascii entry", text: "the team’s week", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"team’s"}},
+		{name: "quotes are not part of a word", text: "my 'plan' was ‘vision’", wantLean: 0, wantW: TextWeight, wantWords: []string{"plan", "vision"}},
+		{name: "unicode lower-casing", text: "ÉQUIPES", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"équipes"}},
+		{name: "digits stay in words", text: "plan2 vision", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"vision"}},
+		{name: "not", text: "I did not set a vision this week", wantNeg: []Word{w("vision", L)}},
+		{name: "n't", text: "I didn't plan the sprint", wantNeg: []Word{w("plan", M), w("sprint", M)}},
+		{name: "typographic n't", text: "I didn’t plan", wantNeg: []Word{w("plan", M)}},
+		{name: "no time for", text: "no time for coaching", wantNeg: []Word{w("coaching", L)}},
+		{name: "stopped", text: "stopped tracking the budget", wantNeg: []Word{w("budget", M)}},
+		{name: "instead of", text: "I coached instead of planning", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"coached"},
+			wantNeg: []Word{w("planning", M)}},
+		{name: "negation ends with the clause", text: "No plan, but a clear vision", wantLean: 0.5, wantW: TextWeight,
+			wantWords: []string{"vision"}, wantNeg: []Word{w("plan", M)}},
+		{name: "negation ends at and with a new subject", text: "no budget and we set a vision", wantLean: 0.5, wantW: TextWeight,
+			wantWords: []string{"vision"}, wantNeg: []Word{w("budget", M)}},
+		{name: "negation carries over or", text: "no budget or deadline", wantNeg: []Word{w("budget", M), w("deadline", M)}},
+		{name: "not only is no negation", text: "not only the plan but the vision", wantLean: 0, wantW: TextWeight, wantWords: []string{"plan", "vision"}},
+		{name: "a clause word right after the negator", text: "not so much planning", wantNeg: []Word{w("planning", M)}},
+		{name: "more or less is no negation", text: "more or less on plan", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"plan"}},
+		{name: "double negation", text: "I never stopped coaching", wantLean: 0.5, wantW: TextWeight, wantWords: []string{"coaching"}},
+		{name: "negated then counted elsewhere", text: "no plan. Later a plan.", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"plan"},
+			wantNeg: []Word{w("plan", M)}},
+		{name: "words of the prompt do not count", prompt: "What small experiment could your team plan next week?",
+			text: "No experiment; we planned the sprint", wantLean: -0.5, wantW: TextWeight, wantWords: []string{"sprint"},
+			wantEcho: []Word{w("planned", M)}},
+		{name: "phrase ending in a prompt word does not count", prompt: "Why does it matter?", text: "why it matters",
+			wantEcho: []Word{w("why it matters", L)}},
+		{name: "at most eight words listed", text: "vision, lead, coach, mentor, inspire, curious, team's, équipe, long term", wantLean: 9.0 / 10,
+			wantW: TextWeight, wantWords: []string{"vision", "lead", "coach", "mentor", "inspire", "curious", "team's", "équipe"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := c.ReadText(p, tt.text)
+			pp := p
+			if tt.prompt != "" {
+				pp.Text = tt.prompt
+			}
+			got := c.ReadText(pp, tt.text)
 			if math.Abs(got.Lean-tt.wantLean) > 1e-9 {
-				t.Errorf("lean: got %v, want %v", got.Lean, tt.wantLean)
+				t.Errorf("lean: got %v, want %v (%s)", got.Lean, tt.wantLean, got.Explain())
 			}
 			if got.Weight != tt.wantW {
 				t.Errorf("weight: got %v, want %v", got.Weight, tt.wantW)
@@ -159,8 +209,17 @@ func TestReadText(t *testing.T) {
 			if !slices.Equal(got.Words, tt.wantWords) {
 				t.Errorf("words: got %q, want %q", got.Words, tt.wantWords)
 			}
+			if !slices.Equal(got.Negated, tt.wantNeg) {
+				t.Errorf("negated: got %q, want %q", got.Negated, tt.wantNeg)
+			}
+			if !slices.Equal(got.Echoed, tt.wantEcho) {
+				t.Errorf("echoed: got %q, want %q", got.Echoed, tt.wantEcho)
+			}
 			if got.Wellbeing != nil {
 				t.Errorf("wellbeing: got %v, want nil", *got.Wellbeing)
+			}
+			if !got.Text {
+				t.Error("text: got false, want true")
 			}
 		})
 	}
@@ -170,8 +229,8 @@ func TestReadTextOnWellbeingAndSharedPromptsUsesLexicon(t *testing.T) {
 	c := &Catalogue{Lexicon: Lexicon{Leadership: []string{"vision"}, Management: []string{"plan"}}}
 	for _, d := range []Dimension{Wellbeing, Shared} {
 		got := c.ReadText(Prompt{ID: "x", Dimension: d, Kind: Text}, "a vision")
-		if got.Lean != 1 || got.Weight != TextWeight || got.Wellbeing != nil {
-			t.Errorf("%s: got lean %v weight %v wellbeing %v, want 1, %v, nil", d, got.Lean, got.Weight, got.Wellbeing, TextWeight)
+		if got.Lean != 0.5 || got.Weight != TextWeight || got.Wellbeing != nil {
+			t.Errorf("%s: got lean %v weight %v wellbeing %v, want 0.5, %v, nil", d, got.Lean, got.Weight, got.Wellbeing, TextWeight)
 		}
 	}
 }
@@ -246,22 +305,37 @@ func TestReadOption(t *testing.T) {
 }
 
 func TestReadingPolePhraseExplain(t *testing.T) {
+	L, M := PoleLeadership, PoleManagement
+	word := func(text, pole string) Word { return Word{Text: text, Pole: pole} }
 	tests := []struct {
 		name        string
 		r           Reading
 		wantPole    string
 		wantExplain string
 	}{
-		{"text leadership", Reading{Lean: 1, Weight: TextWeight, Words: []string{"mentor", "vision"}},
-			PoleLeadership, "read as leadership — because of “mentor”, “vision”"},
-		{"text management", Reading{Lean: -1.0 / 3, Weight: TextWeight, Words: []string{"plan", "budget", "vision"}},
-			PoleManagement, "read as management — because of “plan”, “budget”, “vision”"},
-		{"text balanced", Reading{Lean: 0, Weight: TextWeight, Words: []string{"plan", "vision"}},
-			PoleNeutral, "read as neutral — “plan”, “vision” balance out"},
-		{"text weakly leaning stays neutral", Reading{Lean: 0.1, Weight: TextWeight, Words: []string{"a", "b"}},
-			PoleNeutral, "read as neutral — “a”, “b” balance out"},
-		{"text with no hits", Reading{},
-			PoleNeutral, "read as neutral — no leadership or management words found"},
+		{"text leadership", Reading{Text: true, Lean: 2.0 / 3, Weight: TextWeight, Leadership: []Word{word("mentor", L), word("vision", L)}},
+			PoleLeadership, "read as leadership: “mentor”, “vision” (leadership)"},
+		{"text management", Reading{Text: true, Lean: -0.5, Weight: TextWeight, Management: []Word{word("budget", M)}},
+			PoleManagement, "read as management: “budget” (management)"},
+		{"text management outweighs", Reading{Text: true, Lean: -0.25, Weight: TextWeight,
+			Management: []Word{word("budget", M), word("sprint", M)}, Leadership: []Word{word("coached", L)}},
+			PoleManagement, "read as management: “budget”, “sprint” (management) outweigh “coached” (leadership)"},
+		{"text leadership outweighs", Reading{Text: true, Lean: 0.25, Weight: TextWeight,
+			Management: []Word{word("budget", M)}, Leadership: []Word{word("coached", L), word("long term", L)}},
+			PoleLeadership, "read as leadership: “coached”, “long term” (leadership) outweigh “budget” (management)"},
+		{"text balanced", Reading{Text: true, Lean: 0, Weight: TextWeight, Leadership: []Word{word("vision", L)}, Management: []Word{word("plan", M)}},
+			PoleNeutral, "read as neutral: “vision” (leadership) and “plan” (management) balance out"},
+		{"text with negated and echoed words", Reading{Text: true, Lean: -0.5, Weight: TextWeight, Management: []Word{word("sprint", M)},
+			Negated: []Word{word("vision", L)}, Echoed: []Word{word("experiment", L)}},
+			PoleManagement, "read as management: “sprint” (management); not counted: “vision” (leadership, negated), “experiment” (leadership, from the question)"},
+		{"text with only negated words", Reading{Text: true, Negated: []Word{word("vision", L)}},
+			PoleNeutral, "read as neutral: no leadership or management words counted; not counted: “vision” (leadership, negated)"},
+		{"text with nothing found", Reading{Text: true},
+			PoleNeutral, "read as neutral: no leadership or management words found"},
+		{"text described by its words alone", Reading{Lean: 1, Weight: TextWeight, Words: []string{"mentor", "vision"}},
+			PoleLeadership, "read as leadership: because of “mentor”, “vision”"},
+		{"empty reading", Reading{},
+			PoleNeutral, "read as neutral: no leadership or management words found"},
 		{"option leadership", Reading{Lean: 0.5, Weight: 1, Words: []string{"Mostly where"}},
 			PoleLeadership, "read as leadership — you chose “Mostly where”"},
 		{"option management", Reading{Lean: -1, Weight: 1, Words: []string{"Keep the plan"}},
@@ -272,10 +346,10 @@ func TestReadingPolePhraseExplain(t *testing.T) {
 			PoleNeutral, "read as neutral — you chose “Listened”"},
 		{"wellbeing option", Reading{Wellbeing: floatp(-1), Words: []string{"Running on empty"}},
 			PoleWellbeing, "read as wellbeing — you chose “Running on empty”"},
-		{"threshold: +0.2 is leadership", Reading{Lean: 0.2, Weight: TextWeight, Words: []string{"x"}},
-			PoleLeadership, "read as leadership — because of “x”"},
-		{"threshold: −0.2 is management", Reading{Lean: -0.2, Weight: TextWeight, Words: []string{"x"}},
-			PoleManagement, "read as management — because of “x”"},
+		{"threshold: +0.2 is leadership", Reading{Text: true, Lean: 0.2, Weight: TextWeight, Leadership: []Word{word("x", L)}},
+			PoleLeadership, "read as leadership: “x” (leadership)"},
+		{"threshold: −0.2 is management", Reading{Text: true, Lean: -0.2, Weight: TextWeight, Management: []Word{word("x", M)}},
+			PoleManagement, "read as management: “x” (management)"},
 	}
 	phrases := []string{"read as leadership", "read as management", "read as neutral", "read as wellbeing"}
 	for _, tt := range tests {
@@ -298,5 +372,48 @@ func TestReadingPolePhraseExplain(t *testing.T) {
 				t.Errorf("explain %q: got %d read-as phrases, want exactly 1", got, found)
 			}
 		})
+	}
+}
+
+// TestOldStyleLexiconStillReads: a catalogue written for the earlier format, where each entry was a
+// stem matched at the start of a word, loads unchanged and still reads the usual forms of its
+// stems, while look-alikes no longer match.
+func TestOldStyleLexiconStillReads(t *testing.T) {
+	c, err := Parse([]byte(`{"version": 1,
+		"lexicon": {"leadership": ["vision", "inspir", "mentor", "strateg", "curiosit"],
+		            "management": ["plan", "schedul", "budget", "optimiz", "kpi"]},
+		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "What happened?"}]}`))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	p, _ := c.Prompt("a")
+	tests := []struct {
+		text string
+		want string
+	}{
+		{"It was inspiring", PoleLeadership},
+		{"an inspiration", PoleLeadership},
+		{"we were mentoring", PoleLeadership},
+		{"two strategies", PoleLeadership},
+		{"her curiosity", PoleLeadership},
+		{"the scheduling", PoleManagement},
+		{"we optimized it", PoleManagement},
+		{"our KPIs", PoleManagement},
+		{"budgets", PoleManagement},
+		{"a planet and a plant", PoleNeutral},
+	}
+	for _, tt := range tests {
+		if got := c.ReadText(p, tt.text); got.Pole() != tt.want {
+			t.Errorf("%q: got %s (%s), want %s", tt.text, got.Pole(), got.Explain(), tt.want)
+		}
+	}
+}
+
+func TestExplainShortensLongWords(t *testing.T) {
+	c := &Catalogue{Lexicon: Lexicon{Leadership: []string{"vision*"}, Management: []string{"plan"}}}
+	long := "vision" + strings.Repeat("x", 3000)
+	got := c.ReadText(Prompt{ID: "p", Text: "?"}, "no "+long+" and a "+long).Explain()
+	if n := len([]rune(got)); n > 200 {
+		t.Errorf("explain: got %d characters, want a short line: %q", n, got)
 	}
 }

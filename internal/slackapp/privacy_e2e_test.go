@@ -188,7 +188,7 @@ func TestE2EExport(t *testing.T) {
 	for _, u := range []string{"UEXPORTA", "UOTHERB"} {
 		s.command(u, "start")
 	}
-	s.answerText("UEXPORTA", "I mentorzork my team every week")
+	s.answerText("UEXPORTA", "I set up mentorships across my team every week")
 	s.answerText("UOTHERB", "I set the visionquux for next year")
 	before := len(s.emu.Views("UEXPORTA"))
 	posts := len(s.botDMs("UEXPORTA"))
@@ -234,14 +234,14 @@ func TestE2EExport(t *testing.T) {
 	}
 	var typed *db.ExportAnswer
 	for i, a := range ex.Answers {
-		if a.Text != nil && *a.Text == "I mentorzork my team every week" {
+		if a.Text != nil && *a.Text == "I set up mentorships across my team every week" {
 			typed = &ex.Answers[i]
 		}
 		if a.Question == "" {
 			t.Errorf("answer %d to %s has no question", a.ID, a.PromptID)
 		}
 	}
-	if typed == nil || !strings.Contains(typed.Explanation, "mentorzork") || typed.Source != "dm" {
+	if typed == nil || !strings.Contains(typed.Explanation, "mentorships") || typed.Source != "dm" {
 		t.Errorf("got answers %+v, want the typed one with its explanation", ex.Answers)
 	}
 	if len(ex.Deliveries) != len(ex.Answers) {
@@ -293,7 +293,7 @@ func TestE2EExport(t *testing.T) {
 func TestE2EForget(t *testing.T) {
 	const (
 		gone, kept = "UFORGETME", "UKEEPME"
-		goneText   = "I mentorzork my team every week"
+		goneText   = "I set up mentorships across my team every week"
 		keptText   = "I set the visionquux for next year"
 	)
 	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC),
@@ -324,15 +324,15 @@ func TestE2EForget(t *testing.T) {
 
 	// Before: the check sees the person everywhere, including the confirmation of the typed answer,
 	// queued by DM channel only and quoting the word that decided its reading.
-	needles := []string{gone, dm, goneText, "mentorzork"}
+	needles := []string{gone, dm, goneText, "mentorships"}
 	seen := s.dbTraces(needles...)
 	for _, n := range needles {
 		if len(seen[n]) == 0 {
 			t.Fatalf("before forget, %q is nowhere in the database: the check would prove nothing", n)
 		}
 	}
-	if !strings.Contains(strings.Join(seen["mentorzork"], " "), "outbox.payload") {
-		t.Errorf("got %q in %v, want it in a reply's outbox payload too", "mentorzork", seen["mentorzork"])
+	if !strings.Contains(strings.Join(seen["mentorships"], " "), "outbox.payload") {
+		t.Errorf("got %q in %v, want it in a reply's outbox payload too", "mentorships", seen["mentorships"])
 	}
 
 	if got := s.command(gone, "forget"); !strings.Contains(got, "sent you a message in our DM to confirm") {
@@ -356,7 +356,7 @@ func TestE2EForget(t *testing.T) {
 	if got := s.dbTraces(needles...); len(got) > 0 {
 		t.Errorf("after forget, traces left: %v", got)
 	}
-	if s.onDisk("mentorzork") {
+	if s.onDisk("mentorships") {
 		t.Error("after forget, the person's words are still in the database file or its log")
 	}
 	if got := s.dbTraces(kept, keptText); len(got[kept]) == 0 || len(got[keptText]) == 0 {
@@ -375,7 +375,7 @@ func TestE2EForget(t *testing.T) {
 	if ds := s.scheduled(kept); len(ds) != 1 {
 		t.Errorf("got %d scheduled deliveries for %s, want 1", len(ds), kept)
 	}
-	assertNotLogged(t, s.logs, goneText, "mentorzork")
+	assertNotLogged(t, s.logs, goneText, "mentorships")
 
 	// The Delete button is gone with the message it was on.
 	if err := s.emu.Click(gone, confirm.Channel, confirm.TS, actionForgetConfirm); err == nil {

@@ -27,9 +27,6 @@ type Weekly struct {
 	Changed func(ctx context.Context, userID string)
 }
 
-// recentOpen bounds how many open deliveries a typed DM is matched against.
-const recentOpen = 5
-
 // historyLength is how many answers /reflect history shows.
 const historyLength = 10
 
@@ -410,27 +407,35 @@ func (w *weekly) onModal(ctx context.Context, req ViewRequest) error {
 	if text == "" {
 		return req.Reply(ctx, textMessage("empty_answer", "Your answer was empty, so nothing was recorded."))
 	}
-	return w.recordText(ctx, req.UserID, d, p, text, "modal", "")
+	_, err = w.recordText(ctx, req.UserID, d, p, text, "modal", "")
+	return err
 }
 
-// recordText stores a free-text answer and shows it on the prompt message.
-func (w *weekly) recordText(ctx context.Context, userID string, d db.Delivery, p prompts.Prompt, text, source, messageTS string) error {
+// recordText stores a free-text answer, read with the lexicon whatever the prompt's kind, and shows
+// it on the prompt message.
+func (w *weekly) recordText(ctx context.Context, userID string, d db.Delivery, p prompts.Prompt, text, source, messageTS string) (prompts.Reading, error) {
 	text = truncate(text, maxAnswerLength)
 	r := w.Catalogue.ReadText(p, text)
 	if err := w.Store.RecordAnswer(ctx, db.Answer{
 		UserID: userID, DeliveryID: d.ID, PromptID: p.ID, Text: text,
 		Lean: r.Lean, Weight: r.Weight, Wellbeing: r.Wellbeing, Explanation: r.Explain(), Source: source, MessageTS: messageTS,
 	}); err != nil {
-		return err
+		return r, err
 	}
 	if d.TS == "" {
-		return nil
+		return r, nil
 	}
-	return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, text, r))
+	return r, w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, text, r))
 }
 
-// onDM takes a typed DM as the answer to the person's open text prompt. A lone command word
-// (stop, help…) is left to the command handling.
+// onDM takes a typed DM as the answer to the person's open prompt: their newest delivery still
+// waiting for an answer (the current occurrence's prompt, or one asked for with /reflect prompt
+// since). A text prompt gets it as its answer, as before; a scale or choice prompt gets it as a
+// written answer, read with the lexicon like any other free text, unless the words are exactly one
+// of its options, which then counts as tapping it. Either way the prompt message shows the recorded
+// answer in place of its buttons; editing the DM re-reads it and deleting it brings the buttons
+// back. Older open prompts are left alone, so a reply never lands on a question the person is no
+// longer looking at. A lone command word (stop, help…) is left to the command handling.
 func (w *weekly) onDM(ctx context.Context, dm DM) (bool, error) {
 	if c, err := ParseCommand(dm.Text); err == nil && len(c.Args) == 0 && dmVerbs[c.Verb] {
 		return false, nil
@@ -438,23 +443,72 @@ func (w *weekly) onDM(ctx context.Context, dm DM) (bool, error) {
 	if strings.TrimSpace(dm.Text) == "" {
 		return false, nil
 	}
-	open, err := w.Store.OpenDeliveries(ctx, dm.UserID, recentOpen)
+	open, err := w.Store.OpenDeliveries(ctx, dm.UserID, 1)
+	if err != nil || len(open) == 0 {
+		return false, err
+	}
+	d := open[0]
+	p, ok := w.Catalogue.Prompt(d.PromptID)
+	if !ok {
+		return false, nil
+	}
+	r, option, err := w.recordTyped(ctx, dm.UserID, d, p, dm.Text, dm.TS)
 	if err != nil {
 		return false, err
 	}
-	for _, d := range open {
-		p, ok := w.Catalogue.Prompt(d.PromptID)
-		if !ok || p.Kind != prompts.Text {
-			continue
-		}
-		if err := w.recordText(ctx, dm.UserID, d, p, dm.Text, "dm", dm.TS); err != nil {
-			return false, err
-		}
-		r := w.Catalogue.ReadText(p, truncate(dm.Text, maxAnswerLength))
-		return true, dm.Reply(ctx, textMessage("dm_recorded", "Thanks, recorded as your answer to this week's prompt: "+
-			escapeMrkdwn(r.Explain())+". Edit or delete your message to change it."))
+	var text string
+	switch {
+	case option >= 0:
+		text = "Thanks, recorded as your answer to this week's prompt, the same as tapping “" +
+			escapeMrkdwn(p.Options[option].Label) + "”: " + escapeMrkdwn(r.Explain()) + ". Edit or delete your message to change it."
+	case p.Kind != prompts.Text:
+		text = "Thanks, recorded as a written answer to this week's prompt (in place of its buttons): " +
+			escapeMrkdwn(r.Explain()) + ". Edit your message to change it, or delete it to get the buttons back."
+	default:
+		text = "Thanks, recorded as your answer to this week's prompt: " + escapeMrkdwn(r.Explain()) +
+			". Edit or delete your message to change it."
 	}
-	return false, nil
+	return true, dm.Reply(ctx, textMessage("dm_recorded", text))
+}
+
+// recordTyped stores a typed DM as the answer to p: as the option whose label it repeats, when p
+// has one, else as a written answer. option is the index of that option, or -1.
+func (w *weekly) recordTyped(ctx context.Context, userID string, d db.Delivery, p prompts.Prompt, text, ts string) (prompts.Reading, int, error) {
+	if i := optionTyped(p, text); i >= 0 {
+		r, err := w.Catalogue.ReadOption(p, i)
+		if err != nil {
+			return r, -1, err
+		}
+		if err := w.Store.RecordAnswer(ctx, db.Answer{
+			UserID: userID, DeliveryID: d.ID, PromptID: p.ID, OptionIndex: &i, Text: truncate(text, maxAnswerLength),
+			Lean: r.Lean, Weight: r.Weight, Wellbeing: r.Wellbeing, Explanation: r.Explain(), Source: "dm", MessageTS: ts,
+		}); err != nil {
+			return r, -1, err
+		}
+		if d.TS != "" {
+			if err := w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, p.Options[i].Label, r)); err != nil {
+				return r, -1, err
+			}
+		}
+		return r, i, nil
+	}
+	r, err := w.recordText(ctx, userID, d, p, text, "dm", ts)
+	return r, -1, err
+}
+
+// optionTyped returns the index of the option of p whose label text repeats, ignoring case, spaces
+// and final punctuation, or -1.
+func optionTyped(p prompts.Prompt, text string) int {
+	norm := func(s string) string {
+		return strings.ToLower(strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(s), ".!")), " "))
+	}
+	t := norm(text)
+	for i, o := range p.Options {
+		if norm(o.Label) == t {
+			return i
+		}
+	}
+	return -1
 }
 
 // onEdited re-reads a typed answer whose DM was edited.
@@ -474,7 +528,8 @@ func (w *weekly) onEdited(ctx context.Context, ev Event) error {
 	if !ok || strings.TrimSpace(ev.Text) == "" {
 		return nil
 	}
-	return w.recordText(ctx, ev.UserID, d, p, ev.Text, "dm", ev.TS)
+	_, _, err = w.recordTyped(ctx, ev.UserID, d, p, ev.Text, ev.TS)
+	return err
 }
 
 // onDeleted removes a typed answer whose DM was deleted, and reopens the prompt.
