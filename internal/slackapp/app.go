@@ -33,9 +33,11 @@ type Outbox interface {
 	Enqueue(ctx context.Context, m db.OutboxMessage) (int64, error)
 	ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]db.OutboxItem, error)
 	CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error
-	RetryOutbox(ctx context.Context, id int64, at time.Time, reason string) error
-	DeferOutbox(ctx context.Context, id int64, at time.Time, reason string) error
-	FailOutbox(ctx context.Context, id int64, reason string) error
+	RetryOutbox(ctx context.Context, id, token int64, at time.Time, reason string) error
+	DeferOutbox(ctx context.Context, id, token int64, at time.Time, reason string) error
+	FailOutbox(ctx context.Context, id, token int64, reason string) error
+	StartOutbox(ctx context.Context, id, token int64, lease time.Duration) (bool, error)
+	RenewOutbox(ctx context.Context, items []db.OutboxItem, lease time.Duration) (map[int64]bool, error)
 	NextOutboxAt(ctx context.Context) (time.Time, bool, error)
 }
 

@@ -371,7 +371,7 @@ func (a *App) retryItem(ctx context.Context, it db.OutboxItem, at time.Time, rea
 	a.log.Info("outbox post will be retried", "outbox_id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "reason", reason, "at", at)
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
-	if err := a.outbox.RetryOutbox(cctx, it.ID, at, reason); err != nil {
+	if err := a.outbox.RetryOutbox(cctx, it.ID, it.Token, at, reason); err != nil {
 		a.log.Error("outbox retry failed", "outbox_id", it.ID, "error", err)
 	}
 }
@@ -381,7 +381,7 @@ func (a *App) deferItem(ctx context.Context, it db.OutboxItem, at time.Time, rea
 	a.log.Debug("outbox post deferred by a rate limit", "outbox_id", it.ID, "kind", it.Kind, "at", at)
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
-	if err := a.outbox.DeferOutbox(cctx, it.ID, at, reason); err != nil {
+	if err := a.outbox.DeferOutbox(cctx, it.ID, it.Token, at, reason); err != nil {
 		a.log.Error("outbox defer failed", "outbox_id", it.ID, "error", err)
 	}
 }
@@ -391,7 +391,7 @@ func (a *App) failItem(ctx context.Context, it db.OutboxItem, reason string) {
 	a.log.Warn("outbox post failed for good", "outbox_id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "reason", reason)
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
-	if err := a.outbox.FailOutbox(cctx, it.ID, reason); err != nil {
+	if err := a.outbox.FailOutbox(cctx, it.ID, it.Token, reason); err != nil {
 		a.log.Error("outbox fail failed", "outbox_id", it.ID, "error", err)
 	}
 }

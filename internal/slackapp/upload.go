@@ -62,7 +62,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 	if errors.Is(err, ErrNothingToSend) {
 		cctx, cancel := afterCtx(ctx)
 		defer cancel()
-		if err := a.outbox.FailOutbox(cctx, it.ID, "nothing to send"); err != nil {
+		if err := a.outbox.FailOutbox(cctx, it.ID, it.Token, "nothing to send"); err != nil {
 			a.log.Error("outbox close failed", "outbox_id", it.ID, "error", err)
 		}
 		return
