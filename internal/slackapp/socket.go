@@ -66,19 +66,24 @@ func (a *App) runSocket(ctx context.Context) error {
 		if a.stats.connects.Load() > before {
 			b.reset()
 		}
-		d := b.next()
-		if wait := slackWait(err); wait > 0 {
-			// Slack said how long to stay away (apps.connections.open is Tier 1): wait that
-			// out, plus up to a quarter more, so replicas told the same do not come back
-			// together.
-			// https://docs.slack.dev/apis/web-api/rate-limits
-			d = max(d, wait+rand.N(wait/4+1))
-		}
+		d := reconnectWait(&b, err)
 		a.log.Warn("socket mode connection lost; reconnecting", "error", classify(err).detail, "retry_in", d)
 		if a.sleep(ctx, d) != nil {
 			return nil
 		}
 	}
+}
+
+// reconnectWait is how long to wait before reconnecting after err: the next step of b, or what
+// Slack asked for (apps.connections.open is Tier 1) if longer, plus up to a quarter more so
+// replicas told the same do not come back together.
+// https://docs.slack.dev/apis/web-api/rate-limits
+func reconnectWait(b *backoff, err error) time.Duration {
+	d := b.next()
+	if wait := slackWait(err); wait > 0 {
+		d = max(d, wait+rand.N(wait/4+1))
+	}
+	return d
 }
 
 // slackWait is how long Slack asked us to stay away in err: the Retry-After of a 429 answer to

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
 
@@ -45,24 +47,25 @@ func TestE2EReconnectWaitsOutRetryAfter(t *testing.T) {
 	}
 }
 
-// Jitter spreads reconnects of replicas told the same Retry-After.
-func TestReconnectWaitIsJittered(t *testing.T) {
-	err := &connectionError{err: errors.New("ratelimited"), backoff: 10 * time.Second}
-	seen := map[time.Duration]bool{}
-	for range 20 {
-		seen[slackWait(err)] = true
-	}
-	if len(seen) != 1 {
-		t.Fatalf("slackWait is not a pure read of the error: %v", seen)
-	}
-	b := backoff{min: reconnectMin, max: reconnectMax}
-	steps := map[time.Duration]bool{}
-	for range 20 {
-		b.reset()
-		steps[b.next()] = true
-	}
-	if len(steps) < 2 {
-		t.Errorf("20 first reconnect waits were all %v, want them spread", steps)
+// Replicas told the same Retry-After come back spread over a quarter of it, never before it.
+func TestReconnectWaitHonoursRetryAfterWithJitter(t *testing.T) {
+	const retryAfter = 10 * time.Second
+	for _, err := range []error{
+		&slack.RateLimitedError{RetryAfter: retryAfter},
+		&connectionError{err: &slack.RateLimitedError{RetryAfter: retryAfter}, backoff: retryAfter},
+	} {
+		seen := map[time.Duration]bool{}
+		for range 20 {
+			b := backoff{min: reconnectMin, max: reconnectMax}
+			d := reconnectWait(&b, err)
+			if d < retryAfter || d > retryAfter+retryAfter/4 {
+				t.Fatalf("reconnectWait(%v) = %s, want between %s and %s", err, d, retryAfter, retryAfter+retryAfter/4)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 2 {
+			t.Errorf("20 replicas would all wait %v, want them spread", seen)
+		}
 	}
 }
 
