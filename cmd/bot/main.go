@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
 func main() {
@@ -19,12 +21,21 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bot:", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is the exit status for err: 2 for a mistake in the command line, 3 when Slack rejects
+// a token (restarting cannot help; a supervisor should not simply retry), 1 otherwise.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		return 2
+	case errors.Is(err, slackapp.ErrTokenRejected):
+		return 3
+	}
+	return 1
 }
 
 // usageError is a mistake in the command line; it exits 2.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
 
@@ -459,5 +460,24 @@ func TestBinaryKilledMidFanOut(t *testing.T) {
 	total, worst := posts()
 	if total != 2*people || worst != 2 {
 		t.Errorf("got %d posts (at most %d for one person), want %d: one prompt and one wellbeing check each", total, worst, 2*people)
+	}
+}
+
+// A token Slack rejects ends the process with its own status, so a supervisor can tell it from a
+// crash worth restarting.
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{name: "usage", err: usageError("unknown command"), want: 2},
+		{name: "app token rejected", err: fmt.Errorf("run: %w", fmt.Errorf("slackapp: socket mode: Slack rejected SLACK_APP_TOKEN (invalid_auth): %w", slackapp.ErrTokenRejected)), want: 3},
+		{name: "other", err: errors.New("database unreachable"), want: 1},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("%s: exitCode = %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }

@@ -445,3 +445,141 @@ func BenchmarkReplicaFanOut(b *testing.B) {
 		}
 	}
 }
+
+// TestReplicaResumedAfterTakeover pauses a replica (SIGSTOP) while it holds posts, lets the other
+// take them over once the lease runs out, and resumes it (SIGCONT), with the outbox's statistics
+// gathered while it was quiet (as after a calm night) and Slack answering slowly. The resumed
+// replica must post nothing it no longer holds: every person gets exactly their prompt and their
+// wellbeing check, once each.
+func TestReplicaResumedAfterTakeover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs two of it against PostgreSQL for about a minute")
+	}
+	url := pgtest.Schema(t)
+	bin := buildBinary(t)
+	const people = 150
+	emu := startEmulator(t)
+	// Slack slowed down: a post takes a quarter of a second.
+	emu.SetLatency("chat.postMessage", 250*time.Millisecond)
+	env := emulatorEnv(t, emu)
+	env["DATABASE_URL"] = url
+	env["LOG_LEVEL"] = "info"
+	ctx := context.Background()
+	ids := seedDue(t, emu, url, people)
+
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// Quiet statistics: taken when the outbox held one old post, and kept (no autovacuum) while
+	// the fan-out fills it.
+	store, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	old, err := store.Enqueue(ctx, db.OutboxMessage{ChannelID: "C1", Kind: "message", Payload: []byte(`{"text":"old"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ClaimOutbox(ctx, time.Minute, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CompleteOutbox(ctx, old, "C1", "1.1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`ALTER TABLE outbox SET (autovacuum_enabled = false)`, `ANALYZE outbox`} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	host, _ := os.Hostname()
+	held := func(r *replica) []int64 {
+		var ids []int64
+		rows, err := raw.QueryContext(ctx, `SELECT id FROM outbox WHERE state = 'sending' AND lease_owner = $1`,
+			fmt.Sprintf("%s/%d", host, r.cmd.Process.Pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	allSent := func(ids []int64) bool {
+		var open int
+		if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE id = ANY($1) AND state <> 'sent'`, ids).Scan(&open); err != nil {
+			t.Fatal(err)
+		}
+		return open == 0
+	}
+
+	f := &fleet{t: t, bin: bin, env: env, emu: emu}
+	t.Cleanup(func() {
+		for _, r := range f.runs {
+			_ = r.cmd.Process.Signal(syscall.SIGCONT) // never leave a stopped process behind
+		}
+		if t.Failed() {
+			for _, r := range f.runs {
+				_ = os.WriteFile(filepath.Join(os.TempDir(), "replica-"+r.name+".log"), []byte(r.logs.String()), 0o600)
+			}
+			t.Logf("replica logs written to %s/replica-*.log", os.TempDir())
+		}
+	})
+	a, b := f.start("a"), f.start("b")
+	// Pause a while it holds posts: freeze it, look, and let it go on if it holds none.
+	var orphans []int64
+	poll(t, "a holding posts", time.Minute, func() bool {
+		if err := a.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if orphans = held(a); len(orphans) > 0 {
+			return true
+		}
+		if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		return false
+	})
+	pausedAt := time.Now()
+	atPause, _ := botPosts(emu, ids)
+	// b takes them over once the 30 s lease has run out, and posts them (or finds them posted).
+	poll(t, "b to take over and send what a held", 2*time.Minute, func() bool { return allSent(orphans) })
+	if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("a paused holding %d posts after %d of %d posts; b sent them %.1f s later; a resumed",
+		len(orphans), atPause, 2*people, time.Since(pausedAt).Seconds())
+	poll(t, "the whole fan-out", 2*time.Minute, func() bool { n, _ := botPosts(emu, ids); return n >= 2*people })
+	poll(t, "an empty outbox", time.Minute, func() bool { d, err := store.OutboxDepth(ctx); return err == nil && d == 0 })
+	// Whatever a still meant to post it has tried once it has stopped.
+	f.stop(a)
+	f.stop(b)
+
+	total, worst := botPosts(emu, ids)
+	doubled := 0
+	for _, id := range ids {
+		n := 0
+		for _, m := range emu.DMs(id) {
+			if m.BotID != "" && !m.Ephemeral {
+				n++
+			}
+		}
+		if n != 2 {
+			doubled++
+			t.Logf("%s got %d posts", id, n)
+		}
+	}
+	given := f.logLines("outbox post given up: its lease went to another relay")
+	t.Logf("%d posts for %d people (at most %d for one); %d people with other than 2; a gave up %d posts it no longer held",
+		total, people, worst, doubled, given)
+	if total != 2*people || doubled != 0 {
+		t.Fatalf("got %d posts, %d people with other than exactly 2, want %d: one prompt and one check each", total, doubled, 2*people)
+	}
+}

@@ -68,7 +68,7 @@ func TestOutboxLifecycle(t *testing.T) {
 			{name: "expired lease is claimed again", advanceTo: 2 * time.Minute,
 				wantIDs: []int64{a}, wantAttempts: []int{2}, wantDepth: 2, wantNext: 3 * time.Minute},
 			{name: "retry puts it back for later", advanceTo: 2 * time.Minute,
-				do:        func() error { return s.RetryOutbox(ctx, a, t0.Add(5*time.Minute), "ratelimited") },
+				do:        func() error { return s.RetryOutbox(ctx, a, 0, t0.Add(5*time.Minute), "ratelimited") },
 				wantDepth: 2, wantNext: 5 * time.Minute},
 			{name: "retried item waits", advanceTo: 4 * time.Minute,
 				wantDepth: 2, wantNext: 5 * time.Minute},
@@ -82,7 +82,7 @@ func TestOutboxLifecycle(t *testing.T) {
 			{name: "then the other", advanceTo: 10 * time.Minute,
 				wantIDs: []int64{b}, wantAttempts: []int{1}, wantDepth: 1, wantNext: 11 * time.Minute},
 			{name: "fail the other", advanceTo: 10 * time.Minute,
-				do:        func() error { return s.FailOutbox(ctx, b, "channel_not_found") },
+				do:        func() error { return s.FailOutbox(ctx, b, 0, "channel_not_found") },
 				wantDepth: 0, wantNext: -1},
 			{name: "nothing left", advanceTo: time.Hour, wantDepth: 0, wantNext: -1},
 		}
@@ -131,13 +131,13 @@ func TestOutboxLifecycle(t *testing.T) {
 				err  error
 				want error
 			}{
-				{name: "retry sent", err: s.RetryOutbox(ctx, a, t0, "x"), want: ErrWrongState},
-				{name: "fail sent", err: s.FailOutbox(ctx, a, "x"), want: ErrWrongState},
-				{name: "retry failed", err: s.RetryOutbox(ctx, b, t0, "x"), want: ErrWrongState},
+				{name: "retry sent", err: s.RetryOutbox(ctx, a, 0, t0, "x"), want: ErrWrongState},
+				{name: "fail sent", err: s.FailOutbox(ctx, a, 0, "x"), want: ErrWrongState},
+				{name: "retry failed", err: s.RetryOutbox(ctx, b, 0, t0, "x"), want: ErrWrongState},
 				{name: "complete sent again", err: s.CompleteOutbox(ctx, a, "D1", "other.ts"), want: nil},
 				{name: "complete missing", err: s.CompleteOutbox(ctx, 9999, "D1", "1.2"), want: ErrNotFound},
-				{name: "retry missing", err: s.RetryOutbox(ctx, 9999, t0, "x"), want: ErrNotFound},
-				{name: "fail missing", err: s.FailOutbox(ctx, 9999, "x"), want: ErrNotFound},
+				{name: "retry missing", err: s.RetryOutbox(ctx, 9999, 0, t0, "x"), want: ErrNotFound},
+				{name: "fail missing", err: s.FailOutbox(ctx, 9999, 0, "x"), want: ErrNotFound},
 			}
 			for _, c := range cases {
 				if !errors.Is(c.err, c.want) || (c.want == nil && c.err != nil) {
@@ -227,7 +227,7 @@ func TestClaimOutboxReturnsFields(t *testing.T) {
 		s, _, _ := e.newStore(t)
 		addPerson(t, s, "U1")
 		d := insertDelivery(t, s, "U1", t0, "scheduled")
-		want := OutboxItem{UserID: "U1", ChannelID: "D1", Kind: "prompt", DeliveryID: d, Payload: []byte(`{"k":"v"}`), Attempts: 1, CreatedAt: t0}
+		want := OutboxItem{UserID: "U1", ChannelID: "D1", Kind: "prompt", DeliveryID: d, Payload: []byte(`{"k":"v"}`), Attempts: 1, CreatedAt: t0, Token: 1}
 		id, err := s.Enqueue(ctx, OutboxMessage{UserID: want.UserID, ChannelID: want.ChannelID, Kind: want.Kind, DeliveryID: d, Payload: want.Payload})
 		if err != nil {
 			t.Fatal(err)
@@ -388,7 +388,7 @@ func TestRetryReasonIsShort(t *testing.T) {
 			t.Fatal(err)
 		}
 		long := strings.Repeat("é", maxReason) // two bytes each: the cut lands mid-rune
-		if err := s.RetryOutbox(ctx, id, t0, long); err != nil {
+		if err := s.RetryOutbox(ctx, id, 0, t0, long); err != nil {
 			t.Fatal(err)
 		}
 		_, got := outboxRow(t, s, id)
@@ -417,7 +417,7 @@ func TestPurgeOutbox(t *testing.T) {
 		if err := s.CompleteOutbox(ctx, ids[0], "D1", "1.1"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FailOutbox(ctx, ids[1], "x"); err != nil {
+		if err := s.FailOutbox(ctx, ids[1], 0, "x"); err != nil {
 			t.Fatal(err)
 		}
 		// ids[2] is sending, ids[3] pending: neither may be purged.
@@ -454,7 +454,7 @@ func TestDeferOutboxUndoesTheFirstTry(t *testing.T) {
 		if it := claim(); it.Attempts != 1 {
 			t.Fatalf("got attempts %d, want 1", it.Attempts)
 		}
-		if err := s.DeferOutbox(ctx, id, t0, "ratelimited chat.postMessage"); err != nil {
+		if err := s.DeferOutbox(ctx, id, 0, t0, "ratelimited chat.postMessage"); err != nil {
 			t.Fatal(err)
 		}
 		// The next claim is a first try again.
@@ -463,13 +463,13 @@ func TestDeferOutboxUndoesTheFirstTry(t *testing.T) {
 			t.Errorf("got attempts %d after a deferred first try, want 1", it.Attempts)
 		}
 		// A second try that may follow a landed first one cannot be deferred.
-		if err := s.RetryOutbox(ctx, id, t0, "ambiguous"); err != nil {
+		if err := s.RetryOutbox(ctx, id, 0, t0, "ambiguous"); err != nil {
 			t.Fatal(err)
 		}
 		if it := claim(); it.Attempts != 2 {
 			t.Fatalf("got attempts %d, want 2", it.Attempts)
 		}
-		if err := s.DeferOutbox(ctx, id, t0, "ratelimited"); err == nil {
+		if err := s.DeferOutbox(ctx, id, 0, t0, "ratelimited"); err == nil {
 			t.Errorf("got nil error deferring a second try, want a refusal")
 		}
 	})

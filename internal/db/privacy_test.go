@@ -82,7 +82,7 @@ func fillPerson(t *testing.T, s *Store, userID, secret string) privateFixture {
 			if err := s.CompleteOutbox(ctx, it.ID, f.dm, "9.1"); err != nil {
 				t.Fatal(err)
 			}
-		} else if err := s.RetryOutbox(ctx, it.ID, t0, "unsent"); err != nil {
+		} else if err := s.RetryOutbox(ctx, it.ID, 0, t0, "unsent"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,8 +209,9 @@ var exportedTables = map[string]struct {
 	"assessment_items": {"assessments.items", []string{"assessment_id"}},
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
-	// ts, lease (and which process held it) and errors are delivery mechanics.
-	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "ts", "last_error"}},
+	// ts, lease (which process held it, under which claim), first due time and errors are
+	// delivery mechanics.
+	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "last_error"}},
 }
 
 func TestExportCoversSchema(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -410,10 +411,21 @@ type Answer struct {
 	AnsweredAt  time.Time
 }
 
+// CleanText is the one rule for text a person typed, whichever engine stores it: NUL bytes are
+// dropped and bytes that are not UTF-8 become U+FFFD. SQLite would keep both, PostgreSQL refuses
+// the whole statement (its text type holds neither), and the answer would be lost there.
+func CleanText(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 // RecordAnswer stores an answer to a delivery of the person's, replacing an earlier answer to the
 // same prompt of that delivery (a changed mind, an edited DM). An answer to the delivery's main
 // prompt closes it and cancels a queued reminder; any answer resets the unanswered streak.
 func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
+	a.Text, a.Explanation = CleanText(a.Text), CleanText(a.Explanation)
 	now := s.now()
 	if a.AnsweredAt.IsZero() {
 		a.AnsweredAt = now

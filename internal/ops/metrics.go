@@ -66,6 +66,8 @@ var runtimeCounters = []runtimeCounter{
 		func(s slackapp.Stats) float64 { return float64(s.OutboxRetried) }},
 	{"reflect_outbox_failed_total", "Outbox posts given up.",
 		func(s slackapp.Stats) float64 { return float64(s.OutboxFailed) }},
+	{"reflect_outbox_lease_lost_total", "Outbox posts left unposted because their lease had gone to another replica.",
+		func(s slackapp.Stats) float64 { return float64(s.OutboxLeaseLost) }},
 	{"reflect_slack_rate_limited_total", "Slack Web API answers with status 429.",
 		func(s slackapp.Stats) float64 { return float64(s.RateLimited) }},
 	{"reflect_slack_rate_limit_wait_seconds_total", "Time callers spent waiting on Slack rate limits.",

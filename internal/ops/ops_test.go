@@ -198,6 +198,7 @@ var metricNames = []string{
 	"reflect_outbox_reconciled_total",
 	"reflect_outbox_retried_total",
 	"reflect_outbox_failed_total",
+	"reflect_outbox_lease_lost_total",
 	"reflect_slack_rate_limited_total",
 	"reflect_slack_rate_limit_wait_seconds_total",
 	"reflect_slack_ambiguous_calls_total",
@@ -241,7 +242,7 @@ func TestMetrics(t *testing.T) {
 	stats := slackapp.Stats{
 		WebAPIStats: slackapp.WebAPIStats{RateLimited: 3, RateLimitWait: 1500 * time.Millisecond, Ambiguous: 4, DialRetries: 5},
 		Acked:       7, Duplicates: 2, Handled: 6, HandlerErrors: 1, Panics: 1, Dropped: 0, IgnoredBots: 8,
-		Connects: 3, OutboxSent: 11, OutboxReconciled: 1, OutboxRetried: 2, OutboxFailed: 1,
+		Connects: 3, OutboxSent: 11, OutboxReconciled: 1, OutboxRetried: 2, OutboxFailed: 1, OutboxLeaseLost: 4,
 	}
 	var connected atomic.Bool
 	connected.Store(true)
@@ -298,6 +299,7 @@ func TestMetrics(t *testing.T) {
 		{"reflect_outbox_reconciled_total", 1},
 		{"reflect_outbox_retried_total", 2},
 		{"reflect_outbox_failed_total", 1},
+		{"reflect_outbox_lease_lost_total", 4},
 		{"reflect_slack_rate_limited_total", 3},
 		{"reflect_slack_rate_limit_wait_seconds_total", 1.5},
 		{"reflect_slack_ambiguous_calls_total", 4},

@@ -33,9 +33,11 @@ type Outbox interface {
 	Enqueue(ctx context.Context, m db.OutboxMessage) (int64, error)
 	ClaimOutbox(ctx context.Context, lease time.Duration, limit int) ([]db.OutboxItem, error)
 	CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error
-	RetryOutbox(ctx context.Context, id int64, at time.Time, reason string) error
-	DeferOutbox(ctx context.Context, id int64, at time.Time, reason string) error
-	FailOutbox(ctx context.Context, id int64, reason string) error
+	RetryOutbox(ctx context.Context, id, token int64, at time.Time, reason string) error
+	DeferOutbox(ctx context.Context, id, token int64, at time.Time, reason string) error
+	FailOutbox(ctx context.Context, id, token int64, reason string) error
+	StartOutbox(ctx context.Context, id, token int64, lease time.Duration) (bool, error)
+	RenewOutbox(ctx context.Context, items []db.OutboxItem, lease time.Duration) (map[int64]bool, error)
 	NextOutboxAt(ctx context.Context) (time.Time, bool, error)
 }
 
@@ -93,6 +95,14 @@ func WithAckObserver(observe func(time.Duration)) Option {
 // (default 2s, doubling per attempt up to 5 minutes).
 func WithOutboxRetry(d time.Duration) Option { return func(a *App) { a.outboxRetry = d } }
 
+// WithOutboxRetryCap sets the longest delay between retries of an outbox post (default 5 minutes).
+func WithOutboxRetryCap(d time.Duration) Option { return func(a *App) { a.outboxRetryMax = d } }
+
+// WithOutboxLease sets how long a claim on outbox posts lasts without renewal (default 30s). The
+// relay renews it every third of that while it works, and a Web API call's timeout must be
+// shorter than it.
+func WithOutboxLease(d time.Duration) Option { return func(a *App) { a.outboxLease = d } }
+
 // App is the Slack runtime. Register handlers before Run.
 type App struct {
 	cfg    Config
@@ -102,11 +112,14 @@ type App struct {
 	now    func() time.Time
 	sleep  func(ctx context.Context, d time.Duration) error
 
-	httpClient    *http.Client
-	callTimeout   time.Duration
-	workers       int
-	outboxWorkers int
-	outboxRetry   time.Duration
+	httpClient     *http.Client
+	callTimeout    time.Duration
+	workers        int
+	outboxWorkers  int
+	outboxRetry    time.Duration
+	outboxRetryMax time.Duration
+	outboxLease    time.Duration
+	leases         leaseKeeper
 
 	api *slack.Client
 	sm  *socketmode.Client
@@ -146,6 +159,7 @@ type counters struct {
 	acked, duplicates, handled, handlerErrors, panics, dropped, ignoredBots atomic.Int64
 	connects, reconnects                                                    atomic.Int64
 	outboxSent, outboxReconciled, outboxRetried, outboxFailed               atomic.Int64
+	outboxLeaseLost                                                         atomic.Int64
 }
 
 // Stats is a snapshot of the runtime's counters (Prometheus comes later).
@@ -163,6 +177,7 @@ type Stats struct {
 	OutboxReconciled int64 // posts found already delivered after an ambiguous failure
 	OutboxRetried    int64
 	OutboxFailed     int64
+	OutboxLeaseLost  int64 // posts given up unposted because their lease had gone to another relay
 }
 
 // New builds an App. It does no I/O; Run connects.
@@ -199,30 +214,36 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	a := &App{
-		cfg:           cfg,
-		events:        events,
-		outbox:        outbox,
-		log:           log.With("component", "slackapp"),
-		now:           cfg.Now,
-		sleep:         sleepCtx,
-		callTimeout:   defaultCallTimeout,
-		workers:       defaultWorkers,
-		outboxWorkers: defaultOutboxWorkers,
-		outboxRetry:   defaultOutboxRetry,
-		wake:          make(chan struct{}, 1),
-		commands:      map[string]CommandHandler{},
-		eventHandlers: map[string]EventHandler{},
-		actions:       map[string]ActionHandler{},
-		views:         map[string]ViewHandler{},
-		renderers:     map[string]Renderer{},
-		uploads:       map[string]UploadRenderer{},
-		validators:    map[string]ViewValidator{},
+		cfg:            cfg,
+		events:         events,
+		outbox:         outbox,
+		log:            log.With("component", "slackapp"),
+		now:            cfg.Now,
+		sleep:          sleepCtx,
+		callTimeout:    defaultCallTimeout,
+		workers:        defaultWorkers,
+		outboxWorkers:  defaultOutboxWorkers,
+		outboxRetry:    defaultOutboxRetry,
+		outboxRetryMax: maxOutboxBackoff,
+		outboxLease:    outboxLease,
+		leases:         leaseKeeper{held: map[int64]*heldItem{}},
+		wake:           make(chan struct{}, 1),
+		commands:       map[string]CommandHandler{},
+		eventHandlers:  map[string]EventHandler{},
+		actions:        map[string]ActionHandler{},
+		views:          map[string]ViewHandler{},
+		renderers:      map[string]Renderer{},
+		uploads:        map[string]UploadRenderer{},
+		validators:     map[string]ViewValidator{},
 	}
 	for _, o := range opts {
 		o(a)
 	}
 	a.workers = max(a.workers, 1)
 	a.outboxWorkers = max(a.outboxWorkers, 1)
+	if a.outboxLease <= 0 {
+		a.outboxLease = outboxLease
+	}
 	if a.httpClient == nil {
 		// slack-go's default client has no timeout at all; per-call contexts bound requests, this
 		// is the backstop for apps.connections.open.
@@ -326,6 +347,7 @@ func (a *App) Stats() Stats {
 		OutboxReconciled: c.outboxReconciled.Load(),
 		OutboxRetried:    c.outboxRetried.Load(),
 		OutboxFailed:     c.outboxFailed.Load(),
+		OutboxLeaseLost:  c.outboxLeaseLost.Load(),
 	}
 }
 
@@ -345,7 +367,7 @@ func (a *App) authTest(ctx context.Context) error {
 	})
 	if err != nil {
 		if ae, ok := errors.AsType[*APIError](err); ok && authErrorCodes[ae.Code] {
-			return fmt.Errorf("slackapp: auth.test: Slack rejected SLACK_BOT_TOKEN (%s)", ae.Code)
+			return fmt.Errorf("slackapp: auth.test: Slack rejected SLACK_BOT_TOKEN (%s): %w", ae.Code, ErrTokenRejected)
 		}
 		return fmt.Errorf("slackapp: auth.test: cannot check SLACK_BOT_TOKEN with Slack at %s: %w", a.cfg.APIURL, err)
 	}

@@ -23,6 +23,7 @@ type harness struct {
 	t     *testing.T
 	emu   *slackemu.Server
 	store *db.Store
+	url   string // the store's database, for a second relay or claimer
 	app   *App
 	logs  *logBuffer
 	stop  func()
@@ -40,7 +41,12 @@ func startHarness(t *testing.T, hc harnessConfig) *harness {
 	t.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: "U1", Name: "ada", RealName: "Ada Lovelace", TZ: "Europe/London"})
 	emu.AddChannel(slackemu.Channel{ID: "C1", Name: "leads", Creator: "U1", Members: []string{"U1", emu.BotUserID()}})
-	store := newStore(t)
+	url := testDatabaseURL(t)
+	store, err := db.Open(context.Background(), url)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
 	logs := &logBuffer{}
 	app, err := New(Config{
 		BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect",
@@ -55,7 +61,7 @@ func startHarness(t *testing.T, hc harnessConfig) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
-	h := &harness{t: t, emu: emu, store: store, app: app, logs: logs}
+	h := &harness{t: t, emu: emu, store: store, url: url, app: app, logs: logs}
 	var stopped atomic.Bool
 	h.stop = func() {
 		if !stopped.CompareAndSwap(false, true) {

@@ -26,17 +26,24 @@ func (a *App) SendingStopped() bool { return a.stopped.Load() }
 // https://docs.slack.dev/reference/events/tokens_revoked
 func (a *App) registerInstallHandlers() {
 	stop := func(ctx context.Context, ev Event) error {
-		if a.stopped.Swap(true) {
-			return nil
-		}
-		a.log.Warn("Slack says the app was uninstalled or its tokens revoked; all sending stops", "event", ev.Type)
-		if a.state == nil {
-			return nil
-		}
-		return a.state.SetAppState(ctx, stoppedKey, ev.Type+" at "+a.now().UTC().Format(time.RFC3339))
+		return a.stopSending(ctx, "Slack says the app was uninstalled or its tokens revoked", ev.Type)
 	}
 	a.eventHandlers["app_uninstalled"] = stop
 	a.eventHandlers["tokens_revoked"] = stop
+}
+
+// stopSending stops all posting, as an uninstall does: queued posts stay in the outbox, and a
+// restart with tokens Slack accepts sends them. why is logged; reason (an event type or a Slack
+// error code, never a token) is kept with the flag.
+func (a *App) stopSending(ctx context.Context, why, reason string) error {
+	if a.stopped.Swap(true) {
+		return nil
+	}
+	a.log.Warn(why+"; all sending stops until a restart with tokens Slack accepts", "reason", reason)
+	if a.state == nil {
+		return nil
+	}
+	return a.state.SetAppState(ctx, stoppedKey, reason+" at "+a.now().UTC().Format(time.RFC3339))
 }
 
 // checkInstalled runs after auth.test succeeded. Tokens Slack accepts mean the app is installed

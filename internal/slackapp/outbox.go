@@ -29,12 +29,16 @@ const outboxEventType = "reflect_outbox"
 
 // Relay bounds.
 const (
-	maxOutboxAttempts = 10
-	maxOutboxBackoff  = 5 * time.Minute
-	relayIdleMax      = time.Minute
-	relayIdleMin      = 20 * time.Millisecond
-	historyPages      = 10
-	historyPageSize   = 200
+	// maxOutboxAge is how long a post that keeps failing on Slack's side (timeouts, 5xx,
+	// connection errors) is retried, with capped backoff: a week, a weekly occurrence's life. A
+	// prompt whose occurrence is over is given up sooner, when the next one is planned
+	// (db.expireScheduled), so an outage of any length short of that loses nothing.
+	maxOutboxAge     = 7 * 24 * time.Hour
+	maxOutboxBackoff = 5 * time.Minute
+	relayIdleMax     = time.Minute
+	relayIdleMin     = 20 * time.Millisecond
+	historyPages     = 10
+	historyPageSize  = 200
 	// historySkew widens the search window for clock differences between us and Slack.
 	historySkew = 5 * time.Minute
 )
@@ -159,6 +163,14 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 		}
 		groups[key] = append(groups[key], it)
 	}
+	a.leases.hold(items, a.now().Add(a.outboxLease))
+	renewCtx, stopRenewing := context.WithCancel(ctx)
+	var renewer sync.WaitGroup
+	renewer.Go(func() { a.keepLeases(renewCtx) })
+	defer func() {
+		stopRenewing()
+		renewer.Wait()
+	}()
 	sem := make(chan struct{}, a.outboxWorkers)
 	var wg sync.WaitGroup
 	for _, key := range order {
@@ -167,10 +179,168 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 			defer func() { <-sem }()
 			for _, it := range groups[key] {
 				a.deliver(ctx, it)
+				a.leases.drop(it.ID)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// errLeaseLost ends a post's call unsent: the item's lease ran out or another relay claimed it
+// since, so it is theirs to post.
+var errLeaseLost = errors.New("slackapp: outbox lease lost")
+
+// errSendingStopped ends a post's call unsent: sending stopped (uninstalled, or a token Slack no
+// longer accepts) while the item was in hand.
+var errSendingStopped = errors.New("slackapp: sending stopped")
+
+// heldItem is a claimed outbox item the relay is working on.
+type heldItem struct {
+	it    db.OutboxItem
+	until time.Time // the lease's end, as this relay last set it
+	lost  bool      // the lease is gone: the item must not be posted from here
+}
+
+// leaseKeeper tracks the items this relay holds, so it can renew their leases while it works
+// and knows which it no longer holds.
+type leaseKeeper struct {
+	mu   sync.Mutex
+	held map[int64]*heldItem
+}
+
+func (k *leaseKeeper) hold(items []db.OutboxItem, until time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, it := range items {
+		k.held[it.ID] = &heldItem{it: it, until: until}
+	}
+}
+
+func (k *leaseKeeper) drop(id int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.held, id)
+}
+
+// live returns the items whose lease this relay still holds.
+func (k *leaseKeeper) live() []db.OutboxItem {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []db.OutboxItem
+	for _, h := range k.held {
+		if !h.lost {
+			out = append(out, h.it)
+		}
+	}
+	return out
+}
+
+// renewed records the outcome of a renewal of items: those in held run to until, the others are
+// lost.
+func (k *leaseKeeper) renewed(items []db.OutboxItem, held map[int64]bool, until time.Time) (lost int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, it := range items {
+		h, ok := k.held[it.ID]
+		if !ok || h.it.Token != it.Token {
+			continue
+		}
+		if held[it.ID] {
+			h.until = until
+		} else if !h.lost {
+			h.lost = true
+			lost++
+		}
+	}
+	return lost
+}
+
+// left says how long the lease on it has to run (0 or less: it ran out, or is lost).
+func (k *leaseKeeper) left(it db.OutboxItem, now time.Time) time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	h, ok := k.held[it.ID]
+	if !ok || h.lost || h.it.Token != it.Token {
+		return 0
+	}
+	return h.until.Sub(now)
+}
+
+// mark records a fence's outcome on it.
+func (k *leaseKeeper) mark(it db.OutboxItem, held bool, until time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	h, ok := k.held[it.ID]
+	if !ok || h.it.Token != it.Token {
+		return
+	}
+	if held {
+		h.until = until
+	} else {
+		h.lost = true
+	}
+}
+
+// keepLeases renews the leases of the items in hand every third of a lease until ctx ends, so a
+// slow post (a long call, a history lookup, an upload's three calls) keeps its item while the
+// relay runs; a relay that stops running (paused, cut off from the database) loses them.
+func (a *App) keepLeases(ctx context.Context) {
+	t := time.NewTicker(a.outboxLease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		items := a.leases.live()
+		if len(items) == 0 {
+			continue
+		}
+		until := a.now().Add(a.outboxLease)
+		held, err := a.outbox.RenewOutbox(ctx, items, a.outboxLease)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("outbox lease renewal failed", "error", err)
+			}
+			continue
+		}
+		if n := a.leases.renewed(items, held, until); n > 0 {
+			a.log.Warn("outbox leases lost to another relay; those posts are left to it", "count", n)
+		}
+	}
+}
+
+// itemOpts are the call options of a call made for outbox item it: no sleeping on a 429, nor on a
+// closed rate-limit gate past the item's lease.
+func (a *App) itemOpts(it db.OutboxItem) callOpts {
+	return callOpts{noRateLimitWait: true, maxWait: max(a.leases.left(it, a.now()), time.Nanosecond)}
+}
+
+// postOpts are itemOpts with the fence of a call that posts: right before the request, the item
+// must still be held under this relay's claim (db StartOutbox, which also gives its lease a fresh
+// term, longer than the call's timeout), and sending must not have stopped.
+func (a *App) postOpts(it db.OutboxItem) callOpts {
+	o := a.itemOpts(it)
+	o.fence = func(ctx context.Context) error {
+		if a.stopped.Load() {
+			return errSendingStopped
+		}
+		until := a.now().Add(a.outboxLease)
+		ok, err := a.outbox.StartOutbox(ctx, it.ID, it.Token, a.outboxLease)
+		if err != nil {
+			// Unable to tell whether the item is still ours: do not post it; its lease runs
+			// out and it is claimed again.
+			a.log.Warn("outbox start not recorded; the post is left to a later claim", "outbox_id", it.ID, "error", err)
+			return fmt.Errorf("%w (%v)", errLeaseLost, err)
+		}
+		a.leases.mark(it, ok, until)
+		if !ok {
+			return errLeaseLost
+		}
+		return nil
+	}
+	return o
 }
 
 // deliver posts one item exactly once: an item that was tried before (Attempts > 1) may have
@@ -197,7 +367,7 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 		}
 		if it.Attempts > 1 {
 			// The earlier try may have landed: its DM channel is needed to look for it.
-			channel, err = a.openDM(ctx, it.UserID, callOpts{noRateLimitWait: true})
+			channel, err = a.openDM(ctx, it.UserID, a.itemOpts(it))
 			if err != nil {
 				a.settleError(ctx, it, err)
 				return
@@ -256,7 +426,7 @@ func (a *App) postMessage(ctx context.Context, channel string, m Message, it db.
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
 	}
 	var ch, ts string
-	err := a.web.call(ctx, "chat.postMessage", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+	err := a.web.call(ctx, "chat.postMessage", a.postOpts(it), func(ctx context.Context) error {
 		var err error
 		ch, ts, err = a.api.PostMessageContext(ctx, channel, opts...)
 		return err
@@ -276,7 +446,7 @@ func carriesOutboxID(id int64) func(slack.Message) bool {
 // alreadyPosted looks for an earlier try of it that landed, matched by match. It reports true
 // when the item is settled (found and completed, or the lookup failed and it was rescheduled).
 func (a *App) alreadyPosted(ctx context.Context, it db.OutboxItem, channel string, match func(slack.Message) bool) bool {
-	ts, found, err := a.findInHistory(ctx, channel, it.CreatedAt, match)
+	ts, found, err := a.findInHistory(ctx, channel, it, match)
 	if err != nil {
 		a.settleError(ctx, it, err)
 		return true
@@ -316,16 +486,36 @@ func sameID(v any, id int64) bool {
 	return false
 }
 
-// settleError decides an item's fate after a failed call: a rate limit waits its Retry-After, an
-// ambiguous or unsent call is retried with backoff (the retry looks for the post first), and
-// Slack's definite refusals (channel_not_found, not_in_channel, user_not_found, is_archived,
-// account_inactive, …) fail the item.
+// tokenErrorCodes are Slack's answers that the bot token no longer works: the app was removed,
+// the token revoked or expired, the workspace deleted. No post can go until someone fixes it.
+// https://docs.slack.dev/reference/methods/chat.postMessage#errors
+var tokenErrorCodes = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
+	"token_expired": true,
+}
+
+// settleError decides an item's fate after a failed call: a lost lease leaves it to its new
+// holder; a rate limit waits its Retry-After (a first try is deferred as if never made); a token
+// Slack no longer accepts stops all sending, as an uninstall does, and puts the item back; an
+// ambiguous or unsent call is retried with capped backoff for as long as the post is current (the
+// retry looks for the post first); and Slack's definite refusals of this post
+// (channel_not_found, not_in_channel, user_not_found, is_archived, …) fail the item.
 func (a *App) settleError(ctx context.Context, it db.OutboxItem, err error) {
+	if errors.Is(err, errLeaseLost) {
+		a.stats.outboxLeaseLost.Add(1)
+		a.log.Warn("outbox post given up: its lease went to another relay", "outbox_id", it.ID, "kind", it.Kind)
+		return
+	}
+	if errors.Is(err, errSendingStopped) {
+		a.releaseItem(ctx, it, "sending stopped")
+		return
+	}
 	if rl, ok := errors.AsType[*RateLimitError](err); ok {
 		at := a.now().Add(rl.RetryAfter)
 		if it.Attempts == 1 {
 			// Slack answers 429 before acting, so nothing of a first try can have landed and the
 			// next one need not look for it with conversations.open and .history (both Tier 3).
+			// A closed gate that would outlast the lease also sent nothing.
 			// https://docs.slack.dev/apis/web-api/rate-limits
 			a.deferItem(ctx, it, at, "ratelimited "+rl.Method)
 			return
@@ -334,6 +524,15 @@ func (a *App) settleError(ctx context.Context, it db.OutboxItem, err error) {
 		return
 	}
 	if ae, ok := errors.AsType[*APIError](err); ok {
+		if tokenErrorCodes[ae.Code] {
+			cctx, cancel := afterCtx(ctx)
+			if err := a.stopSending(cctx, "Slack no longer accepts SLACK_BOT_TOKEN", ae.Method+": "+ae.Code); err != nil {
+				a.log.Error("could not record that sending stopped", "error", err)
+			}
+			cancel()
+			a.releaseItem(ctx, it, ae.Method+": "+ae.Code)
+			return
+		}
 		a.failItem(ctx, it, ae.Method+": "+ae.Code)
 		return
 	}
@@ -341,18 +540,32 @@ func (a *App) settleError(ctx context.Context, it db.OutboxItem, err error) {
 	if errors.Is(err, ErrUnsent) {
 		reason = "unsent"
 	}
-	if it.Attempts >= maxOutboxAttempts {
-		a.failItem(ctx, it, fmt.Sprintf("gave up after %d attempts: %s", it.Attempts, reason))
+	if age := a.now().Sub(it.CreatedAt); age > maxOutboxAge {
+		a.failItem(ctx, it, fmt.Sprintf("gave up after %d attempts over %s: %s", it.Attempts, age.Round(time.Hour), reason))
 		return
 	}
 	a.retryItem(ctx, it, a.now().Add(a.retryDelay(it.Attempts)), reason)
 }
 
+// releaseItem puts an item back unsent, to go when sending resumes: a first try as if never
+// made, a later one keeping its count (an earlier try may have landed).
+func (a *App) releaseItem(ctx context.Context, it db.OutboxItem, reason string) {
+	if it.Attempts == 1 {
+		a.deferItem(ctx, it, a.now(), reason)
+		return
+	}
+	a.retryItem(ctx, it, a.now(), reason)
+}
+
 // retryDelay doubles per attempt from outboxRetry, capped, with jitter.
 func (a *App) retryDelay(attempts int) time.Duration {
-	d := maxOutboxBackoff
+	limit := a.outboxRetryMax
+	if limit <= 0 {
+		limit = maxOutboxBackoff
+	}
+	d := limit
 	if attempts >= 1 && attempts < 30 {
-		d = min(a.outboxRetry<<(attempts-1), maxOutboxBackoff)
+		d = min(a.outboxRetry<<(attempts-1), limit)
 	}
 	return d + rand.N(d/4+1)
 }
@@ -371,7 +584,7 @@ func (a *App) retryItem(ctx context.Context, it db.OutboxItem, at time.Time, rea
 	a.log.Info("outbox post will be retried", "outbox_id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "reason", reason, "at", at)
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
-	if err := a.outbox.RetryOutbox(cctx, it.ID, at, reason); err != nil {
+	if err := a.outbox.RetryOutbox(cctx, it.ID, it.Token, at, reason); err != nil {
 		a.log.Error("outbox retry failed", "outbox_id", it.ID, "error", err)
 	}
 }
@@ -381,7 +594,7 @@ func (a *App) deferItem(ctx context.Context, it db.OutboxItem, at time.Time, rea
 	a.log.Debug("outbox post deferred by a rate limit", "outbox_id", it.ID, "kind", it.Kind, "at", at)
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
-	if err := a.outbox.DeferOutbox(cctx, it.ID, at, reason); err != nil {
+	if err := a.outbox.DeferOutbox(cctx, it.ID, it.Token, at, reason); err != nil {
 		a.log.Error("outbox defer failed", "outbox_id", it.ID, "error", err)
 	}
 }
@@ -391,7 +604,7 @@ func (a *App) failItem(ctx context.Context, it db.OutboxItem, reason string) {
 	a.log.Warn("outbox post failed for good", "outbox_id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "reason", reason)
 	cctx, cancel := afterCtx(ctx)
 	defer cancel()
-	if err := a.outbox.FailOutbox(cctx, it.ID, reason); err != nil {
+	if err := a.outbox.FailOutbox(cctx, it.ID, it.Token, reason); err != nil {
 		a.log.Error("outbox fail failed", "outbox_id", it.ID, "error", err)
 	}
 }

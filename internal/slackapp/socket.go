@@ -66,18 +66,67 @@ func (a *App) runSocket(ctx context.Context) error {
 		if a.stats.connects.Load() > before {
 			b.reset()
 		}
-		d := b.next()
+		d := reconnectWait(&b, err)
 		a.log.Warn("socket mode connection lost; reconnecting", "error", classify(err).detail, "retry_in", d)
-		if sleepCtx(ctx, d) != nil {
+		if a.sleep(ctx, d) != nil {
 			return nil
 		}
 	}
 }
 
-// appTokenError turns Slack's refusal of the app-level token into a fatal error naming it.
+// reconnectWait is how long to wait before reconnecting after err: the next step of b, or what
+// Slack asked for (apps.connections.open is Tier 1) if longer, plus up to a quarter more so
+// replicas told the same do not come back together.
+// https://docs.slack.dev/apis/web-api/rate-limits
+func reconnectWait(b *backoff, err error) time.Duration {
+	d := b.next()
+	if wait := slackWait(err); wait > 0 {
+		d = max(d, wait+rand.N(wait/4+1))
+	}
+	return d
+}
+
+// slackWait is how long Slack asked us to stay away in err: the Retry-After of a 429 answer to
+// apps.connections.open, or the wait slack-go worked out for a failed connection (which counts the
+// Retry-After in); 0 if neither.
+func slackWait(err error) time.Duration {
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return min(rl.RetryAfter, maxRateLimitRetryAfter)
+	}
+	if ce, ok := errors.AsType[*connectionError](err); ok {
+		return min(ce.backoff, maxRateLimitRetryAfter)
+	}
+	return 0
+}
+
+// connectionError is a failed connection attempt slack-go reported, with the wait it worked out.
+type connectionError struct {
+	err     error
+	backoff time.Duration
+}
+
+func (e *connectionError) Error() string { return e.err.Error() }
+func (e *connectionError) Unwrap() error { return e.err }
+
+// ErrTokenRejected marks an error saying Slack refused one of the app's tokens: no retry can
+// help, the process should end (cmd/bot exits with status 3).
+var ErrTokenRejected = errors.New("token rejected")
+
+// appTokenError turns Slack's refusal of the app-level token into a fatal error naming it. slack-go
+// returns the refusal of apps.connections.open as an error whose text is the code, and a 404 as
+// an invalid auth.
 func appTokenError(err error) error {
-	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && authErrorCodes[se.Err] {
-		return fmt.Errorf("slackapp: socket mode: Slack rejected SLACK_APP_TOKEN (%s)", se.Err)
+	if err == nil {
+		return nil
+	}
+	code := ""
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		code = se.Err
+	} else if authErrorCodes[err.Error()] {
+		code = err.Error()
+	}
+	if authErrorCodes[code] {
+		return fmt.Errorf("slackapp: socket mode: Slack rejected SLACK_APP_TOKEN (%s): %w", code, ErrTokenRejected)
 	}
 	return nil
 }
@@ -126,7 +175,7 @@ func (a *App) onSocketEvent(ctx context.Context, evt socketmode.Event, jobs chan
 		a.connected.Store(false)
 		var cause error = errors.New("connection error")
 		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ce.ErrorObj != nil {
-			cause = ce.ErrorObj
+			cause = &connectionError{err: ce.ErrorObj, backoff: ce.Backoff}
 		}
 		a.restartSocket(cause)
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:

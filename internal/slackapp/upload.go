@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -62,7 +61,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 	if errors.Is(err, ErrNothingToSend) {
 		cctx, cancel := afterCtx(ctx)
 		defer cancel()
-		if err := a.outbox.FailOutbox(cctx, it.ID, "nothing to send"); err != nil {
+		if err := a.outbox.FailOutbox(cctx, it.ID, it.Token, "nothing to send"); err != nil {
 			a.log.Error("outbox close failed", "outbox_id", it.ID, "error", err)
 		}
 		return
@@ -78,7 +77,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 			return
 		}
 		// files.completeUploadExternal needs a channel id, not a user id.
-		if channel, err = a.openDM(ctx, it.UserID, callOpts{noRateLimitWait: true}); err != nil {
+		if channel, err = a.openDM(ctx, it.UserID, a.itemOpts(it)); err != nil {
 			a.settleError(ctx, it, err)
 			return
 		}
@@ -95,7 +94,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 		return
 	}
 	var upload *slack.GetUploadURLExternalResponse
-	err = a.web.call(ctx, "files.getUploadURLExternal", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+	err = a.web.call(ctx, "files.getUploadURLExternal", a.itemOpts(it), func(ctx context.Context) error {
 		upload, err = a.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
 			FileName: name, FileSize: len(up.Data), AltTxt: up.AltText,
 		})
@@ -105,7 +104,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 		a.settleError(ctx, it, err)
 		return
 	}
-	err = a.web.call(ctx, "upload", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+	err = a.web.call(ctx, "upload", a.itemOpts(it), func(ctx context.Context) error {
 		return a.api.UploadToURL(ctx, slack.UploadToURLParameters{UploadURL: upload.UploadURL, Reader: bytes.NewReader(up.Data), Filename: name})
 	})
 	if err != nil {
@@ -116,7 +115,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 		a.settleError(ctx, it, err)
 		return
 	}
-	err = a.web.call(ctx, "files.completeUploadExternal", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+	err = a.web.call(ctx, "files.completeUploadExternal", a.postOpts(it), func(ctx context.Context) error {
 		_, err := a.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
 			Files: []slack.FileSummary{{ID: upload.FileID, Title: up.Title}}, Channel: channel,
 		})
@@ -131,9 +130,10 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 	a.stats.outboxSent.Add(1)
 }
 
-// findInHistory looks through a channel's messages since created (less some clock skew) for one
-// that match accepts, and returns its ts.
-func (a *App) findInHistory(ctx context.Context, channel string, created time.Time, match func(slack.Message) bool) (string, bool, error) {
+// findInHistory looks through a channel's messages since it was created (less some clock skew)
+// for one that match accepts, and returns its ts.
+func (a *App) findInHistory(ctx context.Context, channel string, it db.OutboxItem, match func(slack.Message) bool) (string, bool, error) {
+	created := it.CreatedAt
 	params := &slack.GetConversationHistoryParameters{
 		ChannelID:          channel,
 		Oldest:             slackTS(created.Add(-historySkew)),
@@ -142,7 +142,7 @@ func (a *App) findInHistory(ctx context.Context, channel string, created time.Ti
 	}
 	for range historyPages {
 		var resp *slack.GetConversationHistoryResponse
-		err := a.web.call(ctx, "conversations.history", callOpts{noRateLimitWait: true}, func(ctx context.Context) error {
+		err := a.web.call(ctx, "conversations.history", a.itemOpts(it), func(ctx context.Context) error {
 			var err error
 			resp, err = a.api.GetConversationHistoryContext(ctx, params)
 			return err

@@ -214,6 +214,13 @@ type callOpts struct {
 	// noRateLimitWait returns a *RateLimitError at the first 429 instead of waiting: the outbox
 	// relay reschedules the item instead of holding a worker.
 	noRateLimitWait bool
+	// maxWait, when positive, bounds the wait at a closed rate-limit gate: a longer one returns a
+	// *RateLimitError at once. The outbox relay passes what is left of an item's lease, so it
+	// releases the item rather than sleep on it past the lease.
+	maxWait time.Duration
+	// fence, when set, runs after any wait and right before the request; its error ends the
+	// call unsent. The outbox relay checks there that it still holds the item it posts.
+	fence func(ctx context.Context) error
 }
 
 // call runs fn, the slack-go call of method, under the policy. Errors are *APIError,
@@ -222,8 +229,18 @@ type callOpts struct {
 func (w *webAPI) call(ctx context.Context, method string, o callOpts, fn func(ctx context.Context) error) error {
 	rateRetries, dialTries := 0, 0
 	for {
+		if o.maxWait > 0 {
+			if d := w.gateWait(method); d > o.maxWait {
+				return &RateLimitError{Method: method, RetryAfter: d}
+			}
+		}
 		if err := w.waitGate(ctx, method); err != nil {
 			return fmt.Errorf("slackapp: %s: %w: %w", method, ErrUnsent, err)
+		}
+		if o.fence != nil {
+			if err := o.fence(ctx); err != nil {
+				return err
+			}
 		}
 		cctx, cancel := context.WithTimeout(ctx, w.callTimeout)
 		err := fn(cctx)
@@ -267,6 +284,13 @@ func (w *webAPI) block(method string, d time.Duration) {
 	if until.After(w.gates[method]) {
 		w.gates[method] = until
 	}
+}
+
+// gateWait says how long method's gate stays closed from now (0 or less: it is open).
+func (w *webAPI) gateWait(method string) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gates[method].Sub(w.now())
 }
 
 // waitGate waits until method's gate is open. Another 429 while waiting extends the wait.

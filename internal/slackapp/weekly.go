@@ -403,7 +403,7 @@ func (w *weekly) onModal(ctx context.Context, req ViewRequest) error {
 	if !ok {
 		return err
 	}
-	text := strings.TrimSpace(req.Values[textBlockID][textActionID])
+	text := strings.TrimSpace(db.CleanText(req.Values[textBlockID][textActionID]))
 	if text == "" {
 		return req.Reply(ctx, textMessage("empty_answer", "Your answer was empty, so nothing was recorded."))
 	}
@@ -414,7 +414,7 @@ func (w *weekly) onModal(ctx context.Context, req ViewRequest) error {
 // recordText stores a free-text answer, read with the lexicon whatever the prompt's kind, and shows
 // it on the prompt message.
 func (w *weekly) recordText(ctx context.Context, userID string, d db.Delivery, p prompts.Prompt, text, source, messageTS string) (prompts.Reading, error) {
-	text = truncate(text, maxAnswerLength)
+	text = truncate(db.CleanText(text), maxAnswerLength)
 	r := w.Catalogue.ReadText(p, text)
 	if err := w.Store.RecordAnswer(ctx, db.Answer{
 		UserID: userID, DeliveryID: d.ID, PromptID: p.ID, Text: text,
@@ -440,7 +440,7 @@ func (w *weekly) onDM(ctx context.Context, dm DM) (bool, error) {
 	if c, err := ParseCommand(dm.Text); err == nil && len(c.Args) == 0 && dmVerbs[c.Verb] {
 		return false, nil
 	}
-	if strings.TrimSpace(dm.Text) == "" {
+	if strings.TrimSpace(db.CleanText(dm.Text)) == "" {
 		return false, nil
 	}
 	open, err := w.Store.OpenDeliveries(ctx, dm.UserID, 1)

@@ -205,6 +205,7 @@ type Server struct {
 	calls      map[string]int
 	limited    map[string]int
 	faults     map[string][]Fault
+	latency    map[string]time.Duration
 	limits     map[string]*bucket
 	msgLimit   *bucket
 	chanRate   float64
@@ -240,6 +241,7 @@ func New(opts ...Option) *Server {
 		calls:        map[string]int{},
 		limited:      map[string]int{},
 		faults:       map[string][]Fault{},
+		latency:      map[string]time.Duration{},
 		limits:       map[string]*bucket{},
 		chanLimits:   map[string]*bucket{},
 	}

@@ -24,15 +24,21 @@ const (
 	FaultTimeout
 	// FaultReset closes the TCP connection with a reset and no response.
 	FaultReset
-	// FaultRateLimit answers HTTP 429 with Retry-After: 1.
+	// FaultRateLimit answers HTTP 429 with Retry-After: RetryAfter seconds (1 if unset).
 	FaultRateLimit
+	// FaultError answers HTTP 200 with {"ok":false,"error":Code}, as Slack refuses a call (a
+	// token it no longer accepts: invalid_auth, account_inactive, token_revoked…). The call
+	// takes no effect.
+	FaultError
 )
 
 // Fault is one injected failure. With Applied the request takes effect before it fails, which
 // makes the ambiguous failures (the post DID land) that the bot must reconcile.
 type Fault struct {
-	Kind    FaultKind
-	Applied bool
+	Kind       FaultKind
+	Applied    bool
+	Code       string // FaultError's error code
+	RetryAfter int    // FaultRateLimit's Retry-After in seconds; 0 means 1
 }
 
 // FailNext makes the next n calls of method fail with fault.
@@ -42,6 +48,18 @@ func (s *Server) FailNext(method string, n int, fault Fault) {
 	for range n {
 		s.faults[method] = append(s.faults[method], fault)
 	}
+}
+
+// SetLatency makes every call of method take d longer (0 removes it): Slack slowed down. The
+// delay comes before the call takes effect, on the real clock.
+func (s *Server) SetLatency(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d <= 0 {
+		delete(s.latency, method)
+		return
+	}
+	s.latency[method] = d
 }
 
 // bucket is a token bucket on the emulator's clock.
@@ -292,14 +310,31 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 		fault = &q[0]
 		s.faults[name] = q[1:]
 	}
+	delay := s.latency[name]
 	s.mu.Unlock()
 
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.done:
+			t.Stop()
+			return
+		}
+	}
 	if !known {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "unknown_method"})
 		return
 	}
 	if fault != nil && fault.Kind == FaultRateLimit {
-		s.rateLimited(w, name, 1)
+		s.rateLimited(w, name, max(fault.RetryAfter, 1))
+		return
+	}
+	if fault != nil && fault.Kind == FaultError {
+		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": fault.Code})
 		return
 	}
 
