@@ -1,0 +1,141 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestOptInJob walks a channel's opt-in job through its life: members listed page by page (a page
+// read twice adds nobody twice), each member enrolled or skipped once (a repeat welcomes nobody
+// again), the lead told once when it is done, a late join reopening it without a second report,
+// and an opt-out cancelling it.
+func TestOptInJob(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		next := t0.Add(7 * 24 * time.Hour)
+		if err := s.UpsertPerson(ctx, Person{UserID: "ULEAD", TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.OptInChannel(ctx, "C1", "ULEAD"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Start(ctx, Person{UserID: "USELF", TZ: "UTC"}, "self", next); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpsertPerson(ctx, Person{UserID: "USTOP", TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Stop(ctx, "USTOP"); err != nil {
+			t.Fatal(err)
+		}
+		started, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1")
+		if err != nil || !started {
+			t.Fatalf("StartOptIn: %v, %v; want started", started, err)
+		}
+		if again, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1"); err != nil || again {
+			t.Fatalf("StartOptIn while running: %v, %v; want not started again", again, err)
+		}
+		if err := s.AddOptInMembers(ctx, "C1", []string{"ULEAD", "UA", "UB"}, "page2"); err != nil {
+			t.Fatal(err)
+		}
+		// A restart reads page 2 twice.
+		for range 2 {
+			if err := s.AddOptInMembers(ctx, "C1", []string{"USELF", "USTOP", "UBOT", "UB"}, ""); err != nil && !errors.Is(err, ErrOptInCancelled) {
+				t.Fatal(err)
+			}
+		}
+		j, err := s.OptInJob(ctx, "C1")
+		if err != nil || j.Phase != OptInProfiles || !j.Report {
+			t.Fatalf("job %+v, %v; want profiles, to report", j, err)
+		}
+		pending, err := s.PendingOptInMembers(ctx, "C1")
+		if want := []string{"UA", "UB", "UBOT", "ULEAD", "USELF", "USTOP"}; err != nil || !reflect.DeepEqual(pending, want) {
+			t.Fatalf("pending %v, %v; want %v", pending, err, want)
+		}
+		if _, done, err := s.FinishOptIn(ctx, "C1"); err != nil || done {
+			t.Fatalf("FinishOptIn with members pending: done %v, %v", done, err)
+		}
+		wantOutcome := map[string]string{"ULEAD": OutcomeLead, "UA": OutcomeWelcomed, "UB": OutcomeWelcomed,
+			"USELF": OutcomeEnrolled, "USTOP": OutcomeStopped}
+		for _, id := range []string{"ULEAD", "UA", "UB", "USELF", "USTOP"} {
+			_, got, err := s.EnrolOptInMember(ctx, Person{UserID: id, TZ: "UTC"}, "C1", "ULEAD", next)
+			if err != nil || got != wantOutcome[id] {
+				t.Errorf("%s: outcome %q, %v; want %q", id, got, err, wantOutcome[id])
+			}
+		}
+		// Handled already (a crash after the commit, then a retry): nothing happens again.
+		if j, got, err := s.EnrolOptInMember(ctx, Person{UserID: "UA", TZ: "UTC"}, "C1", "ULEAD", next); err != nil || j.Welcomed || got != "" {
+			t.Errorf("second enrol of UA: %+v %q %v; want nothing done", j, got, err)
+		}
+		if err := s.SkipOptInMember(ctx, "C1", "UBOT", OutcomeBot); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string][]string{"UA": {"team_welcome/pending"}, "ULEAD": nil, "USELF": nil, "USTOP": nil} {
+			if got := teamOutbox(t, s, id); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: outbox %v, want %v", id, got, want)
+			}
+		}
+		r, done, err := s.FinishOptIn(ctx, "C1")
+		want := OptInReport{ChannelID: "C1", Welcomed: 2, Enrolled: 1, Lead: true, Stopped: 1, Bots: 1}
+		if err != nil || !done || r != want {
+			t.Fatalf("FinishOptIn: %+v %v %v; want %+v, done", r, done, err, want)
+		}
+		if _, _, err := s.FinishOptIn(ctx, "C1"); err != nil {
+			t.Fatal(err)
+		}
+		got := teamOutbox(t, s, "ULEAD")
+		if !reflect.DeepEqual(got, []string{"team_optin_done/pending"}) {
+			t.Fatalf("lead's outbox %v, want one report", got)
+		}
+		var payload []byte
+		if err := s.read.QueryRow(`SELECT payload FROM outbox WHERE user_id = 'ULEAD'`).Scan(&payload); err != nil {
+			t.Fatal(err)
+		}
+		var pr OptInReport
+		if err := json.Unmarshal(payload, &pr); err != nil || pr != want {
+			t.Errorf("report payload %+v, %v; want %+v", pr, err, want)
+		}
+
+		// A late join reopens the job; finishing it tells the lead nothing new.
+		if ok, err := s.AddLateJoin(ctx, "C1", "UNEW"); err != nil || !ok {
+			t.Fatalf("AddLateJoin: %v %v", ok, err)
+		}
+		if ok, err := s.AddLateJoin(ctx, "CNONE", "UNEW"); err != nil || ok {
+			t.Fatalf("AddLateJoin without a job: %v %v; want false", ok, err)
+		}
+		if _, out, err := s.EnrolOptInMember(ctx, Person{UserID: "UNEW", TZ: "UTC"}, "C1", "ULEAD", next); err != nil || out != OutcomeWelcomed {
+			t.Fatalf("late join: %q %v", out, err)
+		}
+		if _, done, err := s.FinishOptIn(ctx, "C1"); err != nil || !done {
+			t.Fatalf("finish after a late join: %v %v", done, err)
+		}
+		if got := teamOutbox(t, s, "ULEAD"); len(got) != 1 {
+			t.Errorf("lead's outbox %v after a late join, want still one report", got)
+		}
+
+		// Opting out cancels a running job: nothing more is enrolled through it.
+		if _, err := s.AddLateJoin(ctx, "C1", "ULATE"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.OptOutChannel(ctx, "C1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.EnrolOptInMember(ctx, Person{UserID: "ULATE", TZ: "UTC"}, "C1", "ULEAD", next); !errors.Is(err, ErrOptInCancelled) {
+			t.Errorf("enrol after opt-out: %v, want ErrOptInCancelled", err)
+		}
+		if err := s.SkipOptInMember(ctx, "C1", "ULATE", OutcomeBot); !errors.Is(err, ErrOptInCancelled) {
+			t.Errorf("skip after opt-out: %v, want ErrOptInCancelled", err)
+		}
+		if got := teamEnrolments(t, s, "ULATE"); len(got) != 0 {
+			t.Errorf("ULATE enrolled after the opt-out: %v", got)
+		}
+		if jobs, err := s.UnfinishedOptIns(ctx); err != nil || len(jobs) != 0 {
+			t.Errorf("unfinished jobs after opt-out: %v %v", jobs, err)
+		}
+	})
+}
