@@ -31,6 +31,7 @@ const (
 	OutcomeDeleted  = "deleted"  // a deactivated account, or one Slack no longer knows
 	OutcomeExternal = "external" // someone from another organisation (Slack Connect)
 	OutcomeSelf     = "self"     // this app, or Slackbot: not a person, and not worth counting
+	OutcomeLeft     = "left"     // left the channel before the job reached them
 )
 
 // OptInJob is a channel's opt-in (or late joins) being worked through.
@@ -226,7 +227,7 @@ func (s *Store) SetOptInUsersCursor(ctx context.Context, channelID, cursor strin
 }
 
 // SkipOptInMember marks a pending member handled without enrolling them, with outcome saying why
-// (OutcomeBot, OutcomeDeleted, OutcomeExternal, OutcomeSelf). It returns ErrOptInCancelled if the
+// (OutcomeBot, OutcomeDeleted, OutcomeExternal, OutcomeSelf, OutcomeLeft). It returns ErrOptInCancelled if the
 // job is gone.
 func (s *Store) SkipOptInMember(ctx context.Context, channelID, userID, outcome string) error {
 	res, err := s.write.ExecContext(ctx, `

@@ -35,6 +35,36 @@ func (s *sim) commandIn(user, channel, text string) string {
 	return replies()[before].Text
 }
 
+// optin runs /reflect optin in channel and, when it opted the channel in, waits for its job to
+// finish and every queued post (welcomes, the lead's report) to be sent. It returns the reply and
+// the lead's report DM ("" when none came).
+func (s *sim) optin(user, channel string) (reply, report string) {
+	s.t.Helper()
+	before := len(s.reports(user))
+	reply = s.commandIn(user, channel, "optin")
+	if !strings.Contains(reply, "I'm enrolling its members now") {
+		return reply, ""
+	}
+	s.eventually("the opt-in job of "+channel, func() bool {
+		j, err := s.store.OptInJob(context.Background(), channel)
+		return err == nil && j.Phase == db.OptInDone
+	})
+	s.settle()
+	s.eventually("the lead's opt-in report", func() bool { return len(s.reports(user)) > before })
+	return reply, s.reports(user)[before].Text
+}
+
+// reports are the opt-in reports in a lead's DM.
+func (s *sim) reports(user string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range s.botDMs(user) {
+		if strings.Contains(string(m.Blocks), "team_optin_done") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // welcomes are the team welcomes in a person's DM.
 func (s *sim) welcomes(user string) []slackemu.Message {
 	var out []slackemu.Message
@@ -128,11 +158,12 @@ func TestE2ETeamOptIn(t *testing.T) {
 		t.Fatal("a refused opt-in enrolled or welcomed UMEM")
 	}
 
-	got := s.commandIn("ULEAD", "CTEAM", "optin")
-	wantReply(t, "the creator's optin", got, "<#CTEAM> is opted in", "Enrolled 3 people; 2 got a welcome DM",
+	// The reply says the opt-in started; the counts come in a DM when its job is done.
+	got, report := s.optin("ULEAD", "CTEAM")
+	wantReply(t, "the creator's optin", got, "<#CTEAM> is opted in", "I'm enrolling its members now")
+	wantReply(t, "the lead's report", report, "Enrolled 3 people; 2 got a welcome DM",
 		"1 already getting prompts another way", "Left out: 1 bot, 1 deactivated account, 1 person from outside this workspace",
 		"You're enrolled as a member too")
-	s.settle()
 	for user, want := range map[string][]string{
 		"ULEAD":  {"channel:CTEAM"},
 		"UMEM":   {"channel:CTEAM"},
@@ -241,11 +272,12 @@ func TestE2ETeamTwoChannels(t *testing.T) {
 	s.emu.AddChannel(slackemu.Channel{ID: "CALPHA", Name: "alpha", Creator: "ULEAD", Members: []string{"ULEAD", "UBOTH", "UX", bot}})
 	s.emu.AddChannel(slackemu.Channel{ID: "GBETA", Name: "beta", Creator: "UY", IsPrivate: true, Members: []string{"UADMIN", "UBOTH", "UY", bot}})
 
-	wantReply(t, "lead opts alpha in", s.commandIn("ULEAD", "CALPHA", "optin"), "is opted in")
+	reply, _ := s.optin("ULEAD", "CALPHA")
+	wantReply(t, "lead opts alpha in", reply, "is opted in")
 	// An admin may opt in a channel someone else created.
-	wantReply(t, "admin opts beta in", s.commandIn("UADMIN", "GBETA", "optin"), "is opted in", "Enrolled 2 people; 1 got a welcome",
-		"1 already getting prompts another way")
-	s.settle()
+	reply, report := s.optin("UADMIN", "GBETA")
+	wantReply(t, "admin opts beta in", reply, "is opted in")
+	wantReply(t, "admin's report", report, "Enrolled 2 people; 1 got a welcome", "1 already getting prompts another way")
 	if n := len(s.welcomes("UBOTH")); n != 1 {
 		t.Errorf("UBOTH: %d welcomes, want 1", n)
 	}
@@ -307,8 +339,8 @@ func TestE2ETeamSummary(t *testing.T) {
 		members = append(members, u.ID)
 	}
 	s.emu.AddChannel(slackemu.Channel{ID: "CLEADS", Name: "leads", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
-	wantReply(t, "optin", s.commandIn("ULEAD", "CLEADS", "optin"), "is opted in")
-	s.settle()
+	reply, _ := s.optin("ULEAD", "CLEADS")
+	wantReply(t, "optin", reply, "is opted in")
 
 	answerAll := func(who ...string) {
 		for _, u := range who {
