@@ -252,54 +252,81 @@ func (s *Store) jobGone(ctx context.Context, channelID string) error {
 	return nil
 }
 
-// EnrolOptInMember enrols a pending member of a channel's job as JoinTeam does (welcome unless
-// they are the lead) and marks them handled with the outcome, in one transaction: a crash
-// before it commits leaves them pending, after it the welcome is queued exactly once. A member
-// handled already changes nothing; a cancelled job gives ErrOptInCancelled.
-func (s *Store) EnrolOptInMember(ctx context.Context, p Person, channelID, lead string, next time.Time) (TeamJoin, string, error) {
-	if err := s.UpsertPerson(ctx, p); err != nil {
-		return TeamJoin{}, "", err
-	}
+// OptInEnrolment is one member an opt-in job handles: enrolled (with Next, their first prompt if
+// they have none) unless Skip says why not (OutcomeBot, OutcomeDeleted, OutcomeExternal,
+// OutcomeSelf, OutcomeLeft).
+type OptInEnrolment struct {
+	Person Person
+	Next   time.Time
+	Skip   string
+}
+
+// EnrolOptInMembers handles a batch of a channel's pending members in one transaction: each is
+// enrolled as JoinTeam does (welcomed unless they are the lead or prompted another way already;
+// not enrolled if they said stop) or skipped, and marked handled with the outcome. A crash before
+// the commit leaves them all pending; after it, each welcome is queued exactly once. Members
+// handled already are left alone (their outcome is ""). A cancelled job gives ErrOptInCancelled.
+func (s *Store) EnrolOptInMembers(ctx context.Context, channelID, lead string, batch []OptInEnrolment) (outcomes []string, welcomed int, err error) {
 	now := s.now()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return TeamJoin{}, "", fmt.Errorf("db: enrol opt-in member: %w", err)
+		return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
 	}
 	defer tx.Rollback()
-	// Claiming the row first takes its lock, so an opt-out that deletes it either came before
-	// (nothing to claim) or waits for this to commit.
-	res, err := tx.ExecContext(ctx, `
-		UPDATE optin_members SET state = 'done' WHERE channel_id = ? AND user_id = ? AND state = 'pending'`, channelID, p.UserID)
-	if err != nil {
-		return TeamJoin{}, "", fmt.Errorf("db: enrol opt-in member: %w", err)
+	outcomes = make([]string, len(batch))
+	for i, e := range batch {
+		// Claiming the row first takes its lock, so an opt-out that deletes it either came
+		// before (nothing to claim) or waits for this to commit.
+		res, err := tx.ExecContext(ctx, `
+			UPDATE optin_members SET state = 'done', outcome = ? WHERE channel_id = ? AND user_id = ? AND state = 'pending'`,
+			e.Skip, channelID, e.Person.UserID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 || e.Skip != "" {
+			outcomes[i] = e.Skip
+			if n == 0 {
+				outcomes[i] = ""
+			}
+			continue
+		}
+		if err := upsertPerson(ctx, tx, millis(now), e.Person); err != nil {
+			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		}
+		isLead := e.Person.UserID == lead
+		j, err := joinTeamTx(ctx, tx, now, e.Person.UserID, channelID, lead, e.Next, !isLead)
+		if err != nil {
+			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		}
+		outcome := OutcomeAlready
+		switch {
+		case j.Stopped:
+			outcome = OutcomeStopped
+		case isLead:
+			outcome = OutcomeLead
+		case j.Welcomed:
+			outcome = OutcomeWelcomed
+			welcomed++
+		case j.Enrolled:
+			outcome = OutcomeEnrolled
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE optin_members SET outcome = ? WHERE channel_id = ? AND user_id = ?`,
+			outcome, channelID, e.Person.UserID); err != nil {
+			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		}
+		outcomes[i] = outcome
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return TeamJoin{}, "", s.jobGone(ctx, channelID)
+	var jobs int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM optin_jobs WHERE channel_id = ?`, channelID).Scan(&jobs); err != nil {
+		return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
 	}
-	isLead := p.UserID == lead
-	j, err := joinTeamTx(ctx, tx, now, p.UserID, channelID, lead, next, !isLead)
-	if err != nil {
-		return TeamJoin{}, "", fmt.Errorf("db: enrol opt-in member: %w", err)
-	}
-	outcome := OutcomeAlready
-	switch {
-	case j.Stopped:
-		outcome = OutcomeStopped
-	case isLead:
-		outcome = OutcomeLead
-	case j.Welcomed:
-		outcome = OutcomeWelcomed
-	case j.Enrolled:
-		outcome = OutcomeEnrolled
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE optin_members SET outcome = ? WHERE channel_id = ? AND user_id = ?`,
-		outcome, channelID, p.UserID); err != nil {
-		return TeamJoin{}, "", fmt.Errorf("db: enrol opt-in member: %w", err)
+	if jobs == 0 {
+		return nil, 0, ErrOptInCancelled
 	}
 	if err := tx.Commit(); err != nil {
-		return TeamJoin{}, "", fmt.Errorf("db: enrol opt-in member: %w", err)
+		return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
 	}
-	return j, outcome, nil
+	return outcomes, welcomed, nil
 }
 
 // FinishOptIn ends a channel's job once no member is pending: it counts the outcomes and, when

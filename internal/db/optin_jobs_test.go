@@ -9,6 +9,15 @@ import (
 	"time"
 )
 
+func personKnown(t testing.TB, s *Store, userID string) bool {
+	t.Helper()
+	_, err := s.Person(context.Background(), userID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
 // TestOptInJob walks a channel's opt-in job through its life: members listed page by page (a page
 // read twice adds nobody twice), each member enrolled or skipped once (a repeat welcomes nobody
 // again), the lead told once when it is done, a late join reopening it without a second report,
@@ -62,18 +71,29 @@ func TestOptInJob(t *testing.T) {
 		}
 		wantOutcome := map[string]string{"ULEAD": OutcomeLead, "UA": OutcomeWelcomed, "UB": OutcomeWelcomed,
 			"USELF": OutcomeEnrolled, "USTOP": OutcomeStopped}
-		for _, id := range []string{"ULEAD", "UA", "UB", "USELF", "USTOP"} {
-			_, got, err := s.EnrolOptInMember(ctx, Person{UserID: id, TZ: "UTC"}, "C1", "ULEAD", next)
-			if err != nil || got != wantOutcome[id] {
-				t.Errorf("%s: outcome %q, %v; want %q", id, got, err, wantOutcome[id])
+		ids := []string{"ULEAD", "UA", "UB", "USELF", "USTOP"}
+		var batch []OptInEnrolment
+		for _, id := range ids {
+			batch = append(batch, OptInEnrolment{Person: Person{UserID: id, TZ: "UTC"}, Next: next})
+		}
+		outcomes, welcomed, err := s.EnrolOptInMembers(ctx, "C1", "ULEAD", batch)
+		if err != nil || welcomed != 2 {
+			t.Fatalf("EnrolOptInMembers: %v, %d welcomed; want 2", err, welcomed)
+		}
+		for i, id := range ids {
+			if outcomes[i] != wantOutcome[id] {
+				t.Errorf("%s: outcome %q, want %q", id, outcomes[i], wantOutcome[id])
 			}
 		}
 		// Handled already (a crash after the commit, then a retry): nothing happens again.
-		if j, got, err := s.EnrolOptInMember(ctx, Person{UserID: "UA", TZ: "UTC"}, "C1", "ULEAD", next); err != nil || j.Welcomed || got != "" {
-			t.Errorf("second enrol of UA: %+v %q %v; want nothing done", j, got, err)
+		if got, welcomed, err := s.EnrolOptInMembers(ctx, "C1", "ULEAD", batch[1:2]); err != nil || welcomed != 0 || got[0] != "" {
+			t.Errorf("second enrol of UA: %q %d %v; want nothing done", got, welcomed, err)
 		}
-		if err := s.SkipOptInMember(ctx, "C1", "UBOT", OutcomeBot); err != nil {
-			t.Fatal(err)
+		if got, _, err := s.EnrolOptInMembers(ctx, "C1", "ULEAD", []OptInEnrolment{{Person: Person{UserID: "UBOT"}, Skip: OutcomeBot}}); err != nil || got[0] != OutcomeBot {
+			t.Fatalf("skip UBOT: %q %v", got, err)
+		}
+		if personKnown(t, s, "UBOT") {
+			t.Error("a skipped bot was stored as a person")
 		}
 		for id, want := range map[string][]string{"UA": {"team_welcome/pending"}, "ULEAD": nil, "USELF": nil, "USTOP": nil} {
 			if got := teamOutbox(t, s, id); !reflect.DeepEqual(got, want) {
@@ -108,7 +128,7 @@ func TestOptInJob(t *testing.T) {
 		if ok, err := s.AddLateJoin(ctx, "CNONE", "UNEW"); err != nil || ok {
 			t.Fatalf("AddLateJoin without a job: %v %v; want false", ok, err)
 		}
-		if _, out, err := s.EnrolOptInMember(ctx, Person{UserID: "UNEW", TZ: "UTC"}, "C1", "ULEAD", next); err != nil || out != OutcomeWelcomed {
+		if out, _, err := s.EnrolOptInMembers(ctx, "C1", "ULEAD", []OptInEnrolment{{Person: Person{UserID: "UNEW", TZ: "UTC"}, Next: next}}); err != nil || out[0] != OutcomeWelcomed {
 			t.Fatalf("late join: %q %v", out, err)
 		}
 		if _, done, err := s.FinishOptIn(ctx, "C1"); err != nil || !done {
@@ -125,7 +145,7 @@ func TestOptInJob(t *testing.T) {
 		if _, _, err := s.OptOutChannel(ctx, "C1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.EnrolOptInMember(ctx, Person{UserID: "ULATE", TZ: "UTC"}, "C1", "ULEAD", next); !errors.Is(err, ErrOptInCancelled) {
+		if _, _, err := s.EnrolOptInMembers(ctx, "C1", "ULEAD", []OptInEnrolment{{Person: Person{UserID: "ULATE", TZ: "UTC"}, Next: next}}); !errors.Is(err, ErrOptInCancelled) {
 			t.Errorf("enrol after opt-out: %v, want ErrOptInCancelled", err)
 		}
 		if err := s.SkipOptInMember(ctx, "C1", "ULATE", OutcomeBot); !errors.Is(err, ErrOptInCancelled) {

@@ -39,6 +39,10 @@ import (
 // a minute's budget); a job with more pending reads users.list instead.
 const profileListMin = 50
 
+// enrolBatch is how many members looked up one by one are enrolled in one transaction; a
+// users.list page is enrolled in one.
+const enrolBatch = 50
+
 // jobRetry is how long runJobs waits after a job failed (Slack or the store unavailable).
 const jobRetry = 5 * time.Second
 
@@ -276,19 +280,28 @@ func (h *teams) workJob(ctx context.Context, j db.OptInJob) error {
 			return err
 		}
 	}
-	for _, id := range people {
+	var batch []db.OptInEnrolment
+	for i, id := range people {
 		m, err := h.app.memberInfo(ctx, id, j.TeamID)
 		if ae, ok := errors.AsType[*APIError](err); ok && ae.Code == "user_not_found" {
-			if err := h.Store.SkipOptInMember(ctx, j.ChannelID, id, db.OutcomeDeleted); err != nil {
-				return err
-			}
-			continue
+			m, err = Member{UserProfile: UserProfile{ID: id, Deleted: true}}, nil
 		}
+		if err != nil {
+			if ferr := h.enrolBatch(ctx, j, batch); ferr != nil {
+				return ferr
+			}
+			return err
+		}
+		e, err := h.enrolment(ctx, m, j.TeamID)
 		if err != nil {
 			return err
 		}
-		if err := h.enrolMember(ctx, j, m); err != nil {
-			return err
+		batch = append(batch, e)
+		if len(batch) == enrolBatch || i == len(people)-1 {
+			if err := h.enrolBatch(ctx, j, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
 		}
 	}
 	_, done, err := h.Store.FinishOptIn(ctx, j.ChannelID)
@@ -350,14 +363,20 @@ func (h *teams) profilesFromList(ctx context.Context, j db.OptInJob, people []st
 		if err != nil {
 			return nil, err
 		}
+		var batch []db.OptInEnrolment
 		for _, u := range users {
 			if !want[u.ID] {
 				continue
 			}
 			delete(want, u.ID)
-			if err := h.enrolMember(ctx, j, memberFromUser(&u, j.TeamID)); err != nil {
+			e, err := h.enrolment(ctx, memberFromUser(&u, j.TeamID), j.TeamID)
+			if err != nil {
 				return nil, err
 			}
+			batch = append(batch, e)
+		}
+		if err := h.enrolBatch(ctx, j, batch); err != nil {
+			return nil, err
 		}
 		if err := h.Store.SetOptInUsersCursor(ctx, j.ChannelID, next); err != nil {
 			return nil, err
@@ -375,34 +394,43 @@ func (h *teams) profilesFromList(ctx context.Context, j db.OptInJob, people []st
 	return rest, nil
 }
 
-// enrolMember enrols one member of a job, or records why not (bots, deactivated accounts and
-// people from other organisations are left out). Guests are members of the team like anyone
-// else. Their welcome is queued with the enrolment.
-func (h *teams) enrolMember(ctx context.Context, j db.OptInJob, m Member) error {
-	skip := ""
+// enrolment is what a job does with one member: bots, deactivated accounts and people from
+// other organisations are left out; anyone else is enrolled, with their first prompt planned.
+// Guests are members of the team like anyone else.
+func (h *teams) enrolment(ctx context.Context, m Member, teamID string) (db.OptInEnrolment, error) {
+	e := db.OptInEnrolment{Person: db.Person{UserID: m.ID, TeamID: teamID, TZ: m.TZ}}
 	switch {
 	case m.IsBot:
-		skip = db.OutcomeBot
+		e.Skip = db.OutcomeBot
 	case m.Deleted:
-		skip = db.OutcomeDeleted
+		e.Skip = db.OutcomeDeleted
 	case m.External:
-		skip = db.OutcomeExternal
+		e.Skip = db.OutcomeExternal
 	}
-	if skip != "" {
-		return h.Store.SkipOptInMember(ctx, j.ChannelID, m.ID, skip)
+	if e.Skip != "" {
+		return e, nil
 	}
 	slot := ""
 	if p, err := h.Store.Person(ctx, m.ID); err == nil {
 		slot = p.Slot
 	} else if !errors.Is(err, db.ErrNotFound) {
-		return err
+		return e, err
 	}
-	next := h.Planner.Next(slot, m.TZ, h.Now())
-	tj, _, err := h.Store.EnrolOptInMember(ctx, db.Person{UserID: m.ID, TeamID: j.TeamID, TZ: m.TZ}, j.ChannelID, j.LeadUserID, next)
+	e.Next = h.Planner.Next(slot, m.TZ, h.Now())
+	return e, nil
+}
+
+// enrolBatch records a batch of a job's members in one transaction (their welcomes queued with
+// it) and wakes the relay for the welcomes.
+func (h *teams) enrolBatch(ctx context.Context, j db.OptInJob, batch []db.OptInEnrolment) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	_, welcomed, err := h.Store.EnrolOptInMembers(ctx, j.ChannelID, j.LeadUserID, batch)
 	if err != nil {
 		return err
 	}
-	if tj.Welcomed {
+	if welcomed > 0 {
 		h.app.Notify()
 	}
 	return nil
