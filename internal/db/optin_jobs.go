@@ -63,21 +63,21 @@ var errJobGone = errors.New("opt-in job no longer exists")
 var ErrOptInCancelled = fmt.Errorf("db: %w", errJobGone)
 
 // StartOptIn records a channel's opt-in job, to list its members from the start, with the lead
-// told when it is done. A job that is running already keeps going as it is (started reports
-// false); a finished one starts over.
-func (s *Store) StartOptIn(ctx context.Context, channelID, leadUserID, teamID string) (started bool, err error) {
+// told when it is done if report is set. A job that is running already keeps going as it is
+// (started reports false); a finished one starts over.
+func (s *Store) StartOptIn(ctx context.Context, channelID, leadUserID, teamID string, report bool) (started bool, err error) {
 	if channelID == "" {
 		return false, fmt.Errorf("db: start opt-in: %w", errNoChannel)
 	}
 	now := millis(s.now())
 	res, err := s.write.ExecContext(ctx, `
 		INSERT INTO optin_jobs (channel_id, lead_user_id, team_id, phase, report, created_at, updated_at)
-		VALUES (?, ?, ?, 'members', 1, ?, ?)
+		VALUES (?, ?, ?, 'members', ?, ?, ?)
 		ON CONFLICT (channel_id) DO UPDATE SET
 			lead_user_id = excluded.lead_user_id, team_id = excluded.team_id, phase = 'members',
-			members_cursor = '', users_cursor = '', report = 1, created_at = excluded.created_at,
+			members_cursor = '', users_cursor = '', report = excluded.report, created_at = excluded.created_at,
 			updated_at = excluded.updated_at
-		WHERE optin_jobs.phase = 'done'`, channelID, leadUserID, teamID, now, now)
+		WHERE optin_jobs.phase = 'done'`, channelID, leadUserID, teamID, boolInt(report), now, now)
 	if err != nil {
 		return false, fmt.Errorf("db: start opt-in: %w", err)
 	}
@@ -398,11 +398,20 @@ func (s *Store) FinishOptIn(ctx context.Context, channelID string) (r OptInRepor
 	if phase == OptInDone {
 		return r, true, nil
 	}
-	if report != 0 {
-		var dm sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, lead).Scan(&dm); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var dm sql.NullString
+	if report != 0 && lead != "" {
+		// Only to a lead who still leads the channel and has not been forgotten meanwhile.
+		err := tx.QueryRowContext(ctx, `
+			SELECT p.dm_channel_id FROM channels c JOIN people p ON p.user_id = c.lead_user_id
+			WHERE c.channel_id = ? AND c.lead_user_id = ? AND p.deleted = 0`, channelID, lead).Scan(&dm)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			report = 0
+		case err != nil:
 			return r, false, fmt.Errorf("db: finish opt-in: %w", err)
 		}
+	}
+	if report != 0 && lead != "" {
 		payload, _ := json.Marshal(r)
 		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: lead, ChannelID: dm.String, Kind: KindTeamOptInDone, Payload: payload}); err != nil {
 			return r, false, fmt.Errorf("db: finish opt-in: queue report: %w", err)

@@ -42,11 +42,11 @@ func TestOptInJob(t *testing.T) {
 		if _, err := s.Stop(ctx, "USTOP"); err != nil {
 			t.Fatal(err)
 		}
-		started, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1")
+		started, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1", true)
 		if err != nil || !started {
 			t.Fatalf("StartOptIn: %v, %v; want started", started, err)
 		}
-		if again, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1"); err != nil || again {
+		if again, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1", true); err != nil || again {
 			t.Fatalf("StartOptIn while running: %v, %v; want not started again", again, err)
 		}
 		if err := s.AddOptInMembers(ctx, "C1", []string{"ULEAD", "UA", "UB"}, "page2"); err != nil {
@@ -156,6 +156,51 @@ func TestOptInJob(t *testing.T) {
 		}
 		if jobs, err := s.UnfinishedOptIns(ctx); err != nil || len(jobs) != 0 {
 			t.Errorf("unfinished jobs after opt-out: %v %v", jobs, err)
+		}
+	})
+}
+
+// TestOptInJobForget: forgetting a member removes their place in a running job; forgetting the
+// lead removes their id from it, and the job then reports to nobody.
+func TestOptInJobForget(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		if err := s.UpsertPerson(ctx, Person{UserID: "ULEAD", TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.OptInChannel(ctx, "C1", "ULEAD"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddOptInMembers(ctx, "C1", []string{"ULEAD", "UA", "UB"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpsertPerson(ctx, Person{UserID: "UA", TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"UA", "ULEAD"} {
+			if _, err := s.Forget(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := s.read.QueryRow(`SELECT COUNT(*) FROM optin_members WHERE user_id IN ('UA', 'ULEAD')`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d opt-in rows of forgotten people (%v), want 0", n, err)
+		}
+		if j, err := s.OptInJob(ctx, "C1"); err != nil || j.LeadUserID != "" {
+			t.Errorf("job %+v (%v), want the forgotten lead's id gone", j, err)
+		}
+		if _, _, err := s.EnrolOptInMembers(ctx, "C1", "", []OptInEnrolment{{Person: Person{UserID: "UB", TZ: "UTC"}, Next: t0}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, done, err := s.FinishOptIn(ctx, "C1"); err != nil || !done {
+			t.Fatalf("FinishOptIn: %v %v", done, err)
+		}
+		if err := s.read.QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = ?`, KindTeamOptInDone).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d reports queued with the lead forgotten (%v), want 0", n, err)
 		}
 	})
 }

@@ -119,7 +119,7 @@ func (h *teams) optin(ctx context.Context, req CommandRequest) error {
 	if err := h.Store.OptInChannel(ctx, ch.ID, req.UserID); err != nil {
 		return err
 	}
-	if _, err := h.Store.StartOptIn(ctx, ch.ID, req.UserID, req.TeamID); err != nil {
+	if _, err := h.Store.StartOptIn(ctx, ch.ID, req.UserID, req.TeamID, true); err != nil {
 		return err
 	}
 	h.kick()
@@ -146,11 +146,8 @@ func (h *teams) onJoined(ctx context.Context, ev Event) error {
 	}
 	if !added {
 		// Opted in before opt-in jobs existed: start one, which lists the channel again (people
-		// enrolled already are counted, not welcomed again).
-		if tc.LeadUserID == "" {
-			return nil
-		}
-		if _, err := h.Store.StartOptIn(ctx, ev.ChannelID, tc.LeadUserID, ev.TeamID); err != nil {
+		// enrolled already are counted, not welcomed again) and reports to nobody.
+		if _, err := h.Store.StartOptIn(ctx, ev.ChannelID, tc.LeadUserID, ev.TeamID, false); err != nil {
 			return err
 		}
 	}
