@@ -34,6 +34,13 @@ func TestCopyInto(t *testing.T) {
 	if err := src.SetAppState(ctx, "sending_stopped", "app_uninstalled"); err != nil {
 		t.Fatal(err)
 	}
+	// An opt-in job half-way: it must carry on after the move.
+	if _, err := src.StartOptIn(ctx, "CCOPY", "UA", "T1", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.AddOptInMembers(ctx, "CCOPY", []string{"UA", "UB"}, "next-page"); err != nil {
+		t.Fatal(err)
+	}
 	before, err := src.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)

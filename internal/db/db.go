@@ -254,7 +254,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 func tableNames() []string {
 	return []string{
 		"schema_migrations", "people", "enrolments", "channels", "deliveries", "answers",
-		"assessments", "assessment_items", "seen_events", "outbox", "summaries_sent", "app_state",
+		"assessments", "assessment_items", "seen_events", "outbox", "summaries_sent", "app_state", "optin_jobs", "optin_members",
 	}
 }
 

@@ -37,8 +37,21 @@ func (s *Store) UpsertPerson(ctx context.Context, p Person) error {
 	if tz == "" {
 		tz = "UTC"
 	}
-	now := millis(s.now())
-	_, err := s.write.ExecContext(ctx, `
+	if err := upsertPerson(ctx, s.write, millis(s.now()), p); err != nil {
+		return fmt.Errorf("db: upsert person: %w", err)
+	}
+	return nil
+}
+
+// upsertPerson is UpsertPerson's statement, on the store or inside a transaction.
+func upsertPerson(ctx context.Context, ex interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, now int64, p Person) error {
+	tz := p.TZ
+	if tz == "" {
+		tz = "UTC"
+	}
+	_, err := ex.ExecContext(ctx, `
 		INSERT INTO people (user_id, team_id, tz, dm_channel_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE SET
@@ -48,10 +61,7 @@ func (s *Store) UpsertPerson(ctx context.Context, p Person) error {
 			updated_at    = excluded.updated_at`,
 		p.UserID, p.TeamID, tz, nullString(p.DMChannelID), now, now,
 		p.TeamID, p.TZ)
-	if err != nil {
-		return fmt.Errorf("db: upsert person: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Person returns the person with userID, or an error wrapping ErrNotFound.

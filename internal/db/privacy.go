@@ -475,6 +475,8 @@ func (s *Store) Forget(ctx context.Context, userID string) (bool, error) {
 			{"enrolments", `DELETE FROM enrolments WHERE user_id = ?1`},
 			{"summaries", `DELETE FROM summaries_sent WHERE user_id = ?1`},
 			{"channels", `UPDATE channels SET lead_user_id = NULL WHERE lead_user_id = ?1`},
+			{"opt-in progress", `DELETE FROM optin_members WHERE user_id = ?1`},
+			{"opt-in jobs", `UPDATE optin_jobs SET lead_user_id = '' WHERE lead_user_id = ?1`},
 			{"person", `DELETE FROM people WHERE user_id = ?1`},
 		}
 		for _, st := range steps {

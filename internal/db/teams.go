@@ -43,6 +43,7 @@ func ChannelSource(channelID string) string { return "channel:" + channelID }
 type TeamJoin struct {
 	Enrolled bool // the channel is a new reason for the person to receive prompts
 	Welcomed bool // they had no other reason, so a welcome was queued
+	Stopped  bool // they had said stop, so nothing changed
 }
 
 // TeamLeave is what LeaveTeam did.
@@ -156,39 +157,47 @@ func (s *Store) JoinTeam(ctx context.Context, p Person, channelID, lead string, 
 	if err := s.UpsertPerson(ctx, p); err != nil {
 		return TeamJoin{}, err
 	}
-	now := s.now()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
 	}
 	defer tx.Rollback()
+	j, err := joinTeamTx(ctx, tx, s.now(), p.UserID, channelID, lead, next, welcome)
+	if err != nil {
+		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
+	}
+	return j, nil
+}
+
+// joinTeamTx is JoinTeam's work inside tx, for a person who exists already.
+func joinTeamTx(ctx context.Context, tx *sql.Tx, now time.Time, userID, channelID, lead string, next time.Time, welcome bool) (TeamJoin, error) {
 	var before int
 	var dm sql.NullString
 	var stopped sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `
 		SELECT (SELECT COUNT(*) FROM enrolments WHERE user_id = ?1), dm_channel_id, stopped_at FROM people WHERE user_id = ?1`,
-		p.UserID).Scan(&before, &dm, &stopped); err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
+		userID).Scan(&before, &dm, &stopped); err != nil {
+		return TeamJoin{}, err
 	}
 	if stopped.Valid {
 		// They said stop: a channel does not sign them up again; /reflect start does.
-		return TeamJoin{}, nil
+		return TeamJoin{Stopped: true}, nil
 	}
-	added, err := enrol(ctx, tx, now, p.UserID, ChannelSource(channelID), next)
+	added, err := enrol(ctx, tx, now, userID, ChannelSource(channelID), next)
 	if err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
+		return TeamJoin{}, err
 	}
 	j := TeamJoin{Enrolled: added}
 	if j.Enrolled && before == 0 && welcome {
 		payload, _ := json.Marshal(TeamPayload{ChannelID: channelID, LeadUserID: lead})
-		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: p.UserID, ChannelID: dm.String, Kind: KindTeamWelcome,
+		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dm.String, Kind: KindTeamWelcome,
 			Payload: payload}); err != nil {
-			return TeamJoin{}, fmt.Errorf("db: join team: queue welcome: %w", err)
+			return TeamJoin{}, fmt.Errorf("queue welcome: %w", err)
 		}
 		j.Welcomed = true
-	}
-	if err := tx.Commit(); err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
 	}
 	return j, nil
 }
@@ -243,6 +252,10 @@ func (s *Store) OptOutChannel(ctx context.Context, channelID string) (unenrolled
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `UPDATE channels SET opted_out_at = ? WHERE channel_id = ? AND opted_out_at IS NULL`,
 		now, channelID); err != nil {
+		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
+	}
+	// An opt-in still running stops with it: nobody more is enrolled or welcomed through it.
+	if err := cancelOptInTx(ctx, tx, channelID); err != nil {
 		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `DELETE FROM enrolments WHERE source = ? RETURNING user_id`, ChannelSource(channelID))

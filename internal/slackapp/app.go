@@ -141,6 +141,7 @@ type App struct {
 	renderers     map[string]Renderer
 	uploads       map[string]UploadRenderer
 	validators    map[string]ViewValidator
+	background    []func(context.Context)
 
 	// beforeAck, when set by a test, runs before each ack: it makes the ack late on purpose, to
 	// provoke the redeliveries Slack makes after a lost ack.
@@ -311,6 +312,20 @@ func (a *App) HandleView(callbackID string, h ViewHandler) {
 	a.views[callbackID] = h
 }
 
+// RunInBackground runs f beside the event handlers while Run runs; its context is cancelled when
+// Run shuts down. Register before Run.
+func (a *App) RunInBackground(f func(ctx context.Context)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.background = append(a.background, f)
+}
+
+func (a *App) backgroundTasks() []func(context.Context) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return append([]func(context.Context){}, a.background...)
+}
+
 // Connected reports whether a Socket Mode connection is up (for /readyz later).
 func (a *App) Connected() bool { return a.connected.Load() }
 
@@ -418,6 +433,15 @@ func (a *App) Run(ctx context.Context) error {
 		})
 	}
 
+	// Background tasks (opt-in jobs) keep their progress in the store: cancelling them at
+	// shutdown loses nothing.
+	bgCtx, cancelBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBackground()
+	var background sync.WaitGroup
+	for _, f := range a.backgroundTasks() {
+		background.Go(func() { f(bgCtx) })
+	}
+
 	relayStop := make(chan struct{})
 	var relay sync.WaitGroup
 	relay.Go(func() { a.relay(relayCtx, relayStop) })
@@ -429,6 +453,9 @@ func (a *App) Run(ctx context.Context) error {
 	stopSocket()
 	reader.Wait()
 	a.connected.Store(false)
+
+	cancelBackground()
+	background.Wait()
 
 	// Stop taking events → drain handlers → stop the relay.
 	close(jobs)

@@ -29,12 +29,18 @@ const actionTeamStop = "team_stop"
 
 // Limits of the Slack calls opt-in makes.
 const (
-	// membersPageSize is conversations.members' page size; Slack recommends no more than 200.
+	// membersPageSize is conversations.members' page size: Slack's largest (limit is at most
+	// 1,000), so a channel of 1,200 takes two calls of its Tier 4 budget.
 	// https://docs.slack.dev/reference/methods/conversations.members
-	membersPageSize = 200
-	// maxMemberPages bounds a channel's member list (200 000 people): a cursor that never ends
-	// must not keep a handler forever.
+	membersPageSize = 1000
+	// maxMemberPages bounds a channel's member list (a million people): a cursor that never ends
+	// must not keep a job forever.
 	maxMemberPages = 1000
+	// usersPageSize is users.list's page size, the one Slack recommends.
+	// https://docs.slack.dev/reference/methods/users.list
+	usersPageSize = 200
+	// maxUsersPages bounds one job's reading of users.list (200,000 people).
+	maxUsersPages = 1000
 	// slackbotID is Slackbot, a member of every channel whose users.info does not say is_bot.
 	slackbotID = "USLACKBOT"
 	// teamSummaryHour is when, on the 1st of the month in the lead's zone, last month's team
@@ -72,35 +78,6 @@ func (a *App) ChannelInfo(ctx context.Context, channelID string) (ChannelInfo, e
 		ID: ch.ID, Name: ch.Name, Creator: ch.Creator, IsMember: ch.IsMember,
 		IsPrivate: ch.IsPrivate, IsArchived: ch.IsArchived, IsIM: ch.IsIM, IsMpIM: ch.IsMpIM,
 	}, nil
-}
-
-// ChannelMembers lists a channel's members (people, bots and this app alike) with
-// conversations.members, following its cursor to the last page (an empty next_cursor).
-// https://docs.slack.dev/reference/methods/conversations.members
-// https://docs.slack.dev/apis/web-api/pagination
-func (a *App) ChannelMembers(ctx context.Context, channelID string) ([]string, error) {
-	var all []string
-	cursor := ""
-	for range maxMemberPages {
-		var page []string
-		var next string
-		err := a.web.call(ctx, "conversations.members", callOpts{}, func(ctx context.Context) error {
-			var err error
-			page, next, err = a.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{
-				ChannelID: channelID, Cursor: cursor, Limit: membersPageSize,
-			})
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if next == "" {
-			return all, nil
-		}
-		cursor = next
-	}
-	return nil, fmt.Errorf("slackapp: conversations.members: more than %d pages", maxMemberPages)
 }
 
 // Member is a person as opting a channel in sees them.
@@ -211,6 +188,8 @@ type teams struct {
 
 	mu   sync.Mutex
 	done map[string]report.Month // channel|lead → the month whose summary is known to be queued
+
+	wake chan struct{} // a new opt-in job or late join for runJobs
 }
 
 // RegisterTeams wires channel opt-in into the app and returns the monthly job for the due loop.
@@ -227,7 +206,7 @@ func (a *App) RegisterTeams(t Teams) *TeamsHandle {
 	if t.Changed == nil {
 		t.Changed = func(context.Context, string) {}
 	}
-	h := &teams{Teams: t, app: a, done: map[string]report.Month{}}
+	h := &teams{Teams: t, app: a, done: map[string]report.Month{}, wake: make(chan struct{}, 1)}
 	a.HandleCommand("optin", h.optin)
 	a.HandleCommand("optout", h.optout)
 	a.HandleCommand("team", h.team)
@@ -236,7 +215,18 @@ func (a *App) RegisterTeams(t Teams) *TeamsHandle {
 	a.HandleEvent("member_left_channel", h.onLeft)
 	a.HandleEvent("channel_archive", h.onArchived)
 	a.HandleEvent("group_archive", h.onArchived)
+	// The app removed from a channel, or the channel deleted: Slack tells the app with these,
+	// not with member_left_channel.
+	// https://docs.slack.dev/reference/events/channel_left
+	// https://docs.slack.dev/reference/events/group_left
+	// https://docs.slack.dev/reference/events/channel_deleted
+	// https://docs.slack.dev/reference/events/group_deleted
+	for _, ev := range []string{"channel_left", "group_left", "channel_deleted", "group_deleted"} {
+		a.HandleEvent(ev, h.onRemoved)
+	}
 	a.RegisterRenderer(db.KindTeamWelcome, h.renderWelcome)
+	a.RegisterRenderer(db.KindTeamOptInDone, h.renderOptInDone)
+	a.RunInBackground(h.runJobs)
 	a.RegisterRenderer(db.KindTeamSummary, h.renderSummary)
 	return &TeamsHandle{h: h}
 }
@@ -264,178 +254,8 @@ func cannotSeeChannel(err error) bool {
 	return ok && (ae.Code == "channel_not_found" || ae.Code == "not_in_channel")
 }
 
-func containsID(members []string, id string) bool {
-	for _, m := range members {
-		if m == id {
-			return true
-		}
-	}
-	return false
-}
-
 func (h *teams) usageError(ctx context.Context, req CommandRequest, problem string) error {
 	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem}))
-}
-
-func (h *teams) optin(ctx context.Context, req CommandRequest) error {
-	if len(req.Command.Args) > 0 {
-		return h.usageError(ctx, req, "optin takes nothing after it")
-	}
-	if isDMRequest(req) {
-		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "optin"))
-	}
-	ch, err := h.app.ChannelInfo(ctx, req.ChannelID)
-	if cannotSeeChannel(err) {
-		return req.Reply(ctx, teamInviteMessage(h.command()))
-	}
-	if err != nil {
-		return err
-	}
-	switch {
-	case ch.IsIM || ch.IsMpIM:
-		return req.Reply(ctx, teamChannelOnlyMessage(h.command(), "optin"))
-	case ch.IsArchived:
-		return req.Reply(ctx, textMessage("team_archived", "This channel is archived, so it can't be opted in."))
-	}
-	who, err := h.app.memberInfo(ctx, req.UserID, req.TeamID)
-	if err != nil {
-		return err
-	}
-	members, err := h.app.ChannelMembers(ctx, ch.ID)
-	if cannotSeeChannel(err) {
-		return req.Reply(ctx, teamInviteMessage(h.command()))
-	}
-	if err != nil {
-		return err
-	}
-	who.InChannel = containsID(members, req.UserID)
-	if ok, why := mayOptIn(h.Policy, who, ch); !ok {
-		return req.Reply(ctx, teamRefusalMessage(why))
-	}
-	// The bot must be in the channel to hear who joins and leaves.
-	// https://docs.slack.dev/reference/events/member_joined_channel ("requires membership")
-	if !ch.IsMember || !containsID(members, h.app.BotUserID()) {
-		return req.Reply(ctx, teamInviteMessage(h.command()))
-	}
-	existing, err := h.Store.TeamChannel(ctx, ch.ID)
-	switch {
-	case err == nil && existing.OptedIn() && existing.LeadUserID != "":
-		return req.Reply(ctx, teamAlreadyMessage(h.command(), existing.LeadUserID, existing.LeadUserID == req.UserID))
-	case err == nil && existing.OptedIn():
-		// Opted in, but its lead left: whoever may opt it in takes over, and the members stay as
-		// they are (someone who stopped is not enrolled again).
-		if err := h.Store.UpsertPerson(ctx, db.Person{UserID: req.UserID, TeamID: req.TeamID, TZ: who.TZ}); err != nil {
-			return err
-		}
-		if err := h.Store.OptInChannel(ctx, ch.ID, req.UserID); err != nil {
-			return err
-		}
-		return req.Reply(ctx, teamTakenOverMessage(h.command(), h.minRespondents()))
-	case err != nil && !errors.Is(err, db.ErrNotFound):
-		return err
-	}
-	// Members first, the channel record last: if this fails half-way, running optin again picks
-	// up where it stopped (welcomes go only to people newly enrolled), instead of finding the
-	// channel already opted in with half its members.
-	tally, err := h.enrolAll(ctx, ch.ID, req.UserID, req.TeamID, members)
-	if err != nil {
-		return err
-	}
-	if err := h.Store.UpsertPerson(ctx, db.Person{UserID: req.UserID, TeamID: req.TeamID, TZ: who.TZ}); err != nil {
-		return err
-	}
-	if err := h.Store.OptInChannel(ctx, ch.ID, req.UserID); err != nil {
-		return err
-	}
-	h.Poke()
-	h.app.Notify()
-	return req.Reply(ctx, teamOptedInMessage(h.command(), ch.ID, tally, h.minRespondents()))
-}
-
-// teamTally counts what opting a channel in did to its members.
-type teamTally struct {
-	Enrolled int  // people newly enrolled through the channel, the lead aside
-	Welcomed int  // of them, those who got a welcome (the rest were enrolled another way already)
-	Already  int  // people enrolled through the channel before, the lead aside
-	Bots     int  // bots and apps, never enrolled
-	Deleted  int  // deactivated accounts, never enrolled
-	External int  // people from other organisations, never enrolled
-	Lead     bool // the lead is enrolled as a member too
-}
-
-// enrolAll enrols every human member of channelID but the bot: guests are members of the team
-// like anyone else and get the welcome with its Stop; bots, deleted accounts and people from
-// other organisations are left out. The lead gets no welcome: their own reply says it all.
-func (h *teams) enrolAll(ctx context.Context, channelID, lead, teamID string, members []string) (teamTally, error) {
-	var t teamTally
-	bot := h.app.BotUserID()
-	for _, id := range members {
-		if id == bot || id == slackbotID {
-			continue
-		}
-		j, skipped, err := h.enrol(ctx, channelID, lead, id, teamID, id != lead)
-		if err != nil {
-			return t, err
-		}
-		switch skipped {
-		case "bot":
-			t.Bots++
-		case "deleted":
-			t.Deleted++
-		case "external":
-			t.External++
-		case "":
-			if id == lead {
-				t.Lead = true // told apart in the reply, not counted with the members
-				continue
-			}
-			switch {
-			case j.Enrolled:
-				t.Enrolled++
-				if j.Welcomed {
-					t.Welcomed++
-				}
-			default:
-				t.Already++
-			}
-		}
-	}
-	return t, nil
-}
-
-// enrol looks one member up and enrols them through channelID, or says why they were skipped
-// ("bot", "deleted", "external"). A person Slack no longer knows is skipped as deleted.
-func (h *teams) enrol(ctx context.Context, channelID, lead, userID, teamID string, welcome bool) (db.TeamJoin, string, error) {
-	m, err := h.app.memberInfo(ctx, userID, teamID)
-	if ae, ok := errors.AsType[*APIError](err); ok && ae.Code == "user_not_found" {
-		return db.TeamJoin{}, "deleted", nil
-	}
-	if err != nil {
-		return db.TeamJoin{}, "", err
-	}
-	switch {
-	case m.IsBot:
-		return db.TeamJoin{}, "bot", nil
-	case m.Deleted:
-		return db.TeamJoin{}, "deleted", nil
-	case m.External:
-		return db.TeamJoin{}, "external", nil
-	}
-	slot := ""
-	if p, err := h.Store.Person(ctx, userID); err == nil {
-		slot = p.Slot
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return db.TeamJoin{}, "", err
-	}
-	next := h.Planner.Next(slot, m.TZ, h.Now())
-	j, err := h.Store.JoinTeam(ctx, db.Person{UserID: userID, TeamID: teamID, TZ: m.TZ}, channelID, lead, next, welcome)
-	if err != nil {
-		return db.TeamJoin{}, "", err
-	}
-	if j.Enrolled {
-		h.Changed(ctx, userID)
-	}
-	return j, "", nil
 }
 
 // mayOptOut decides whether the caller may opt an opted-in channel out: its lead always may;
@@ -456,11 +276,11 @@ func (h *teams) mayOptOut(ctx context.Context, req CommandRequest, tc db.TeamCha
 	if err != nil {
 		return false, "", err
 	}
-	members, err := h.app.ChannelMembers(ctx, req.ChannelID)
+	in, err := h.app.isChannelMember(ctx, req.ChannelID, req.UserID)
 	if err != nil && !cannotSeeChannel(err) {
 		return false, "", err
 	}
-	who.InChannel = containsID(members, req.UserID)
+	who.InChannel = in
 	ok, why := mayOptIn(h.Policy, who, ch)
 	return ok, why, nil
 }
@@ -621,30 +441,6 @@ func (h *teams) onStop(ctx context.Context, req ActionRequest) error {
 	return req.Reply(ctx, msg)
 }
 
-// onJoined enrols someone who joins an opted-in channel, with a welcome.
-// https://docs.slack.dev/reference/events/member_joined_channel
-func (h *teams) onJoined(ctx context.Context, ev Event) error {
-	if ev.UserID == "" || ev.UserID == h.app.BotUserID() || ev.UserID == slackbotID {
-		return nil
-	}
-	tc, err := h.Store.TeamChannel(ctx, ev.ChannelID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	j, _, err := h.enrol(ctx, ev.ChannelID, tc.LeadUserID, ev.UserID, ev.TeamID, true)
-	if err != nil {
-		return err
-	}
-	if j.Enrolled {
-		h.Poke()
-		h.app.Notify()
-	}
-	return nil
-}
-
 // onLeft unenrols someone who leaves a channel, stopping them if nothing else enrols them. The
 // bot itself leaving (if Slack tells it) opts the channel out: it would hear of no more joins.
 // https://docs.slack.dev/reference/events/member_left_channel
@@ -653,7 +449,10 @@ func (h *teams) onLeft(ctx context.Context, ev Event) error {
 		return nil
 	}
 	if ev.UserID == h.app.BotUserID() {
-		_, _, err := h.optOut(ctx, ev.ChannelID)
+		return h.onRemoved(ctx, ev)
+	}
+	// Someone who leaves before an opt-in job reached them is not enrolled by it.
+	if err := h.Store.SkipOptInMember(ctx, ev.ChannelID, ev.UserID, db.OutcomeLeft); err != nil && !errors.Is(err, db.ErrOptInCancelled) {
 		return err
 	}
 	l, err := h.Store.LeaveTeam(ctx, ev.UserID, ev.ChannelID)

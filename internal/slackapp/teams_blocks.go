@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/report"
 )
 
@@ -94,41 +95,67 @@ func teamTakenOverMessage(command string, minRespondents int) Message {
 		minRespondents, command))
 }
 
-// teamOptedInMessage confirms an opt-in with what it did.
-func teamOptedInMessage(command, channelID string, t teamTally, minRespondents int) Message {
+// teamOptInStartedMessage confirms an opt-in as its job starts: the members are enrolled in the
+// background, and the lead gets a DM with what was done.
+func teamOptInStartedMessage(command, channelID string, minRespondents int) Message {
+	return textMessage("team_optin_started", fmt.Sprintf(
+		"Done: <#%s> is opted in to Reflect, with you as its lead. I'm enrolling its members now, as fast as Slack allows; "+
+			"each gets a welcome DM with a one-tap Stop. When everyone has been handled I'll DM you how many were enrolled, "+
+			"and who was left out and why.\nPeople who join later are enrolled too, and people who leave are unenrolled. "+
+			"On the 1st of each month I'll DM you the team's anonymous summary, shown only when at least %d people answered; "+
+			"`%s team` here shows this month so far.", channelID, minRespondents, command))
+}
+
+// teamOptInDoneMessage is the DM telling a lead what opting their channel in did.
+func teamOptInDoneMessage(command string, r db.OptInReport) Message {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Done: <#%s> is opted in to Reflect, with you as its lead.", channelID)
-	fmt.Fprintf(&b, "\n• Enrolled %d %s", t.Enrolled, peopleWord(t.Enrolled))
-	if t.Enrolled > 0 {
-		fmt.Fprintf(&b, "; %d got a welcome DM with a one-tap Stop", t.Welcomed)
-		if other := t.Enrolled - t.Welcomed; other > 0 {
-			fmt.Fprintf(&b, " (%d already getting prompts another way got no second welcome)", other)
+	fmt.Fprintf(&b, "Opting <#%s> in to Reflect is done.", r.ChannelID)
+	enrolled := r.Welcomed + r.Enrolled
+	fmt.Fprintf(&b, "\n• Enrolled %d %s", enrolled, peopleWord(enrolled))
+	if enrolled > 0 {
+		fmt.Fprintf(&b, "; %d got a welcome DM with a one-tap Stop", r.Welcomed)
+		if r.Enrolled > 0 {
+			fmt.Fprintf(&b, " (%d already getting prompts another way got no second welcome)", r.Enrolled)
 		}
 	}
 	b.WriteString(".")
-	if t.Already > 0 {
-		fmt.Fprintf(&b, "\n• %d %s already enrolled through this channel.", t.Already, peopleWord(t.Already))
+	if r.Already > 0 {
+		fmt.Fprintf(&b, "\n• %d %s already enrolled through this channel.", r.Already, peopleWord(r.Already))
 	}
 	var left []string
-	if t.Bots > 0 {
-		left = append(left, fmt.Sprintf("%d %s", t.Bots, countWord(t.Bots, "bot", "bots")))
+	if r.Stopped > 0 {
+		left = append(left, fmt.Sprintf("%d %s who had said stop (only their own `%s start` signs them up again)",
+			r.Stopped, peopleWord(r.Stopped), command))
 	}
-	if t.Deleted > 0 {
-		left = append(left, fmt.Sprintf("%d deactivated %s", t.Deleted, countWord(t.Deleted, "account", "accounts")))
+	if r.Bots > 0 {
+		left = append(left, fmt.Sprintf("%d %s", r.Bots, countWord(r.Bots, "bot", "bots")))
 	}
-	if t.External > 0 {
-		left = append(left, fmt.Sprintf("%d %s from outside this workspace", t.External, peopleWord(t.External)))
+	if r.Deleted > 0 {
+		left = append(left, fmt.Sprintf("%d deactivated %s", r.Deleted, countWord(r.Deleted, "account", "accounts")))
+	}
+	if r.External > 0 {
+		left = append(left, fmt.Sprintf("%d %s from outside this workspace", r.External, peopleWord(r.External)))
 	}
 	if len(left) > 0 {
 		fmt.Fprintf(&b, "\n• Left out: %s.", strings.Join(left, ", "))
 	}
-	fmt.Fprintf(&b, "\nPeople who join later are enrolled too, and people who leave are unenrolled. "+
-		"On the 1st of each month I'll DM you the team's anonymous summary, shown only when at least %d people answered; "+
-		"`%s team` here shows this month so far.", minRespondents, command)
-	if t.Lead {
-		fmt.Fprintf(&b, " You're enrolled as a member too: `%s stop` ends your own prompts.", command)
+	if r.Lead {
+		fmt.Fprintf(&b, "\nYou're enrolled as a member too: `%s stop` ends your own prompts.", command)
 	}
-	return textMessage("team_opted_in", b.String())
+	return textMessage("team_optin_done", b.String())
+}
+
+// teamRemovedMessage tells a lead their channel was opted out because Reflect was removed from
+// it, or it was deleted.
+func teamRemovedMessage(command, channelID string, deleted bool, unenrolled, stopped int) Message {
+	why := fmt.Sprintf("I was removed from <#%s>, so I can no longer see who joins or leaves it", channelID)
+	if deleted {
+		why = fmt.Sprintf("<#%s> was deleted", channelID)
+	}
+	return textMessage("team_removed", fmt.Sprintf(
+		"%s: it is opted out of Reflect. %d %s no longer get prompts through it; %d of them had no other reason to, so their prompts stopped. "+
+			"Everyone keeps their answers. To opt it in again, invite me back with `/invite @Reflect` and run `%s optin` there.",
+		why, unenrolled, peopleWord(unenrolled), stopped, command))
 }
 
 func peopleWord(n int) string { return countWord(n, "person", "people") }

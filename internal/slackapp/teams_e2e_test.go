@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -33,6 +34,36 @@ func (s *sim) commandIn(user, channel, text string) string {
 	s.emu.SlashCommand(user, channel, text)
 	s.eventually("the reply to /reflect "+text+" in "+where, func() bool { return len(replies()) > before })
 	return replies()[before].Text
+}
+
+// optin runs /reflect optin in channel and, when it opted the channel in, waits for its job to
+// finish and every queued post (welcomes, the lead's report) to be sent. It returns the reply and
+// the lead's report DM ("" when none came).
+func (s *sim) optin(user, channel string) (reply, report string) {
+	s.t.Helper()
+	before := len(s.reports(user))
+	reply = s.commandIn(user, channel, "optin")
+	if !strings.Contains(reply, "I'm enrolling its members now") {
+		return reply, ""
+	}
+	s.eventually("the opt-in job of "+channel, func() bool {
+		j, err := s.store.OptInJob(context.Background(), channel)
+		return err == nil && j.Phase == db.OptInDone
+	})
+	s.settle()
+	s.eventually("the lead's opt-in report", func() bool { return len(s.reports(user)) > before })
+	return reply, s.reports(user)[before].Text
+}
+
+// reports are the opt-in reports in a lead's DM.
+func (s *sim) reports(user string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range s.botDMs(user) {
+		if strings.Contains(string(m.Blocks), "team_optin_done") {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // welcomes are the team welcomes in a person's DM.
@@ -128,11 +159,12 @@ func TestE2ETeamOptIn(t *testing.T) {
 		t.Fatal("a refused opt-in enrolled or welcomed UMEM")
 	}
 
-	got := s.commandIn("ULEAD", "CTEAM", "optin")
-	wantReply(t, "the creator's optin", got, "<#CTEAM> is opted in", "Enrolled 3 people; 2 got a welcome DM",
+	// The reply says the opt-in started; the counts come in a DM when its job is done.
+	got, report := s.optin("ULEAD", "CTEAM")
+	wantReply(t, "the creator's optin", got, "<#CTEAM> is opted in", "I'm enrolling its members now")
+	wantReply(t, "the lead's report", report, "Enrolled 3 people; 2 got a welcome DM",
 		"1 already getting prompts another way", "Left out: 1 bot, 1 deactivated account, 1 person from outside this workspace",
 		"You're enrolled as a member too")
-	s.settle()
 	for user, want := range map[string][]string{
 		"ULEAD":  {"channel:CTEAM"},
 		"UMEM":   {"channel:CTEAM"},
@@ -241,11 +273,12 @@ func TestE2ETeamTwoChannels(t *testing.T) {
 	s.emu.AddChannel(slackemu.Channel{ID: "CALPHA", Name: "alpha", Creator: "ULEAD", Members: []string{"ULEAD", "UBOTH", "UX", bot}})
 	s.emu.AddChannel(slackemu.Channel{ID: "GBETA", Name: "beta", Creator: "UY", IsPrivate: true, Members: []string{"UADMIN", "UBOTH", "UY", bot}})
 
-	wantReply(t, "lead opts alpha in", s.commandIn("ULEAD", "CALPHA", "optin"), "is opted in")
+	reply, _ := s.optin("ULEAD", "CALPHA")
+	wantReply(t, "lead opts alpha in", reply, "is opted in")
 	// An admin may opt in a channel someone else created.
-	wantReply(t, "admin opts beta in", s.commandIn("UADMIN", "GBETA", "optin"), "is opted in", "Enrolled 2 people; 1 got a welcome",
-		"1 already getting prompts another way")
-	s.settle()
+	reply, report := s.optin("UADMIN", "GBETA")
+	wantReply(t, "admin opts beta in", reply, "is opted in")
+	wantReply(t, "admin's report", report, "Enrolled 2 people; 1 got a welcome", "1 already getting prompts another way")
 	if n := len(s.welcomes("UBOTH")); n != 1 {
 		t.Errorf("UBOTH: %d welcomes, want 1", n)
 	}
@@ -307,8 +340,8 @@ func TestE2ETeamSummary(t *testing.T) {
 		members = append(members, u.ID)
 	}
 	s.emu.AddChannel(slackemu.Channel{ID: "CLEADS", Name: "leads", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
-	wantReply(t, "optin", s.commandIn("ULEAD", "CLEADS", "optin"), "is opted in")
-	s.settle()
+	reply, _ := s.optin("ULEAD", "CLEADS")
+	wantReply(t, "optin", reply, "is opted in")
 
 	answerAll := func(who ...string) {
 		for _, u := range who {
@@ -381,5 +414,175 @@ func TestE2ETeamSummary(t *testing.T) {
 	}
 	if sent, err := s.store.TeamSummarySent(context.Background(), "CLEADS", "ULEAD", "2026-03"); err != nil || !sent {
 		t.Errorf("summaries_sent for March: %v, %v; want recorded", sent, err)
+	}
+}
+
+// TestE2ETeamOptInGroupDM: /reflect optin in a group DM or a DM gets the "only in a channel"
+// answer, not an apology: a group DM cannot even be read without mpim:read, which Reflect does
+// not ask for (conversations.info answers missing_scope).
+func TestE2ETeamOptInGroupDM(t *testing.T) {
+	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC),
+		slackemu.User{ID: "ULEAD", Name: "lee", TZ: "UTC"},
+		slackemu.User{ID: "UMEM", Name: "mo", TZ: "UTC"},
+	)
+	s.emu.AddChannel(slackemu.Channel{ID: "GMPIM", Name: "mpdm-lee--mo--reflect-1", IsMpIM: true,
+		Members: []string{"ULEAD", "UMEM", s.emu.BotUserID()}})
+	for _, where := range []string{"GMPIM", ""} {
+		got := s.commandIn("ULEAD", where, "optin")
+		wantReply(t, "optin in "+where, got, "only works in a channel")
+		if strings.Contains(got, "went wrong") || strings.Contains(strings.ToLower(got), "sorry") {
+			t.Errorf("optin in %q: got an apology %q", where, got)
+		}
+	}
+	if _, err := s.store.TeamChannel(context.Background(), "GMPIM"); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("the group DM was recorded: %v", err)
+	}
+}
+
+// TestE2ETeamBotRemoved: removing Reflect from an opted-in channel (channel_left) or deleting a
+// private one (group_deleted) opts it out like an archive: those enrolled only through it stop,
+// others keep their other enrolments, and the lead is told in a DM.
+func TestE2ETeamBotRemoved(t *testing.T) {
+	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC),
+		slackemu.User{ID: "ULEAD", Name: "lee", TZ: "UTC"},
+		slackemu.User{ID: "UMEM", Name: "mo", TZ: "UTC"},
+		slackemu.User{ID: "USELF", Name: "sol", TZ: "UTC"},
+		slackemu.User{ID: "UPRIV", Name: "pia", TZ: "UTC"},
+	)
+	bot := s.emu.BotUserID()
+	s.emu.AddChannel(slackemu.Channel{ID: "CTEAM", Name: "team", Creator: "ULEAD", Members: []string{"ULEAD", "UMEM", "USELF", bot}})
+	s.emu.AddChannel(slackemu.Channel{ID: "GPRIV", Name: "priv", Creator: "ULEAD", IsPrivate: true, Members: []string{"ULEAD", "UPRIV", bot}})
+	s.command("USELF", "start")
+	s.optin("ULEAD", "CTEAM")
+	s.optin("ULEAD", "GPRIV")
+
+	s.emu.RemoveBot("CTEAM", "UMEM")
+	s.eventually("the removal to opt the channel out", func() bool {
+		tc, err := s.store.TeamChannel(context.Background(), "CTEAM")
+		return err == nil && !tc.OptedIn()
+	})
+	if got := s.enrolments("UMEM"); len(got) != 0 || s.nextDue("UMEM") != nil {
+		t.Errorf("UMEM after the removal: enrolments %v, next %v; want stopped", got, s.nextDue("UMEM"))
+	}
+	if got := s.enrolments("USELF"); !reflect.DeepEqual(got, []string{"self"}) {
+		t.Errorf("USELF after the removal: %v, want self", got)
+	}
+	if got := s.enrolments("ULEAD"); !reflect.DeepEqual(got, []string{"channel:GPRIV"}) {
+		t.Errorf("ULEAD after the removal: %v, want the private channel still", got)
+	}
+	told := func(what string) bool {
+		for _, m := range s.botDMs("ULEAD") {
+			if strings.Contains(m.Text, what) {
+				return true
+			}
+		}
+		return false
+	}
+	s.eventually("the lead told of the removal", func() bool { return told("I was removed from <#CTEAM>") })
+
+	s.emu.DeleteChannel("GPRIV", "ULEAD")
+	s.eventually("the deletion to opt the private channel out", func() bool {
+		tc, err := s.store.TeamChannel(context.Background(), "GPRIV")
+		return err == nil && !tc.OptedIn() && len(s.enrolments("UPRIV")) == 0 && len(s.enrolments("ULEAD")) == 0
+	})
+	s.eventually("the lead told of the deletion", func() bool { return told("<#GPRIV> was deleted") })
+}
+
+// TestE2ETeamOptInBigChannelRestart: a channel of 90 people (and bots, deactivated accounts,
+// people from another organisation, someone who said stop, someone enrolled already) in a
+// workspace of 370, under Slack's tiers made stricter for users.list (one call a minute) so the
+// job stops half-way, after the first users.list page, waiting out a 429. The bot restarts there:
+// the job resumes from its stored cursor, everyone is welcomed exactly once, no App Home is
+// published per member, and the lead gets one report with the right counts.
+func TestE2ETeamOptInBigChannelRestart(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	users := []slackemu.User{{ID: "ULEAD", Name: "lee", TZ: "UTC"}, {ID: "USELF", Name: "sol", TZ: "UTC"}, {ID: "USTOP", Name: "sam", TZ: "UTC"}}
+	members := []string{"ULEAD", "USELF", "USTOP"}
+	var people []string
+	for i := range 360 { // with the rest, two pages of users.list
+		id := fmt.Sprintf("U%03d", i)
+		users = append(users, slackemu.User{ID: id, Name: "p" + id, TZ: "Europe/Berlin"})
+		if i%4 == 0 {
+			members = append(members, id)
+			people = append(people, id)
+		}
+	}
+	for i := range 3 {
+		id := fmt.Sprintf("UBOT%d", i)
+		users = append(users, slackemu.User{ID: id, Name: "bot" + id, IsBot: true})
+		members = append(members, id)
+	}
+	for i := range 2 {
+		gone := fmt.Sprintf("UGONE%d", i)
+		ext := fmt.Sprintf("UEXT%d", i)
+		users = append(users, slackemu.User{ID: gone, Name: "g" + gone, Deleted: true},
+			slackemu.User{ID: ext, Name: "x" + ext, TZ: "UTC", IsStranger: true, TeamID: "T0OTHER"})
+		members = append(members, gone, ext)
+	}
+	s := newSim(t, start, users...)
+	s.emu.AddChannel(slackemu.Channel{ID: "CBIG", Name: "big", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
+	s.command("USELF", "start")
+	s.command("USTOP", "start")
+	s.command("USTOP", "stop")
+	s.settle()
+	// Slack's tiers, users.list far stricter: its second page waits a minute.
+	// https://docs.slack.dev/apis/web-api/rate-limits
+	s.emu.SetRateLimit("conversations.members", 100, 100)
+	s.emu.SetRateLimit("users.info", 100, 100)
+	s.emu.SetRateLimit("views.publish", 100, 100)
+	s.emu.SetRateLimit("users.list", 1, 1)
+	s.emu.SetMessageRate(50)
+
+	began := s.clock.Now()
+	reply := s.commandIn("ULEAD", "CBIG", "optin")
+	wantReply(t, "optin", reply, "<#CBIG> is opted in", "I'm enrolling its members now")
+	s.eventually("the job to stop at users.list's second page", func() bool {
+		j, err := s.store.OptInJob(context.Background(), "CBIG")
+		return err == nil && j.UsersCursor != "" && s.emu.RateLimited()["users.list"] > 0
+	})
+	pending, err := s.store.PendingOptInMembers(context.Background(), "CBIG")
+	if err != nil || len(pending) == 0 || len(pending) >= len(members) {
+		t.Fatalf("half-way: %d of %d pending (%v); want some done, some not", len(pending), len(members), err)
+	}
+	t.Logf("restarting with %d of %d members pending", len(pending), len(members))
+	s.stop()
+	s.clock.Set(s.clock.Now().Add(61 * time.Second)) // users.list's minute passes while it is down
+	s.start()
+	s.eventually("the resumed job to finish", func() bool {
+		j, err := s.store.OptInJob(context.Background(), "CBIG")
+		return err == nil && j.Phase == db.OptInDone
+	})
+	s.settle()
+	s.eventually("the lead's report", func() bool { return len(s.reports("ULEAD")) > 0 })
+	t.Logf("1 lead + %d members enrolled and welcomed in %s of Slack time (a 61 s users.list wait included)",
+		len(people), s.clock.Now().Sub(began).Round(time.Second))
+
+	for _, id := range people {
+		if n := len(s.welcomes(id)); n != 1 {
+			t.Errorf("%s: %d welcomes, want exactly 1", id, n)
+		}
+		if got := s.enrolments(id); !reflect.DeepEqual(got, []string{"channel:CBIG"}) {
+			t.Errorf("%s: enrolments %v", id, got)
+		}
+	}
+	for _, id := range []string{"ULEAD", "USELF", "USTOP", "UBOT0", "UGONE0", "UEXT0"} {
+		if n := len(s.welcomes(id)); n != 0 {
+			t.Errorf("%s: %d welcomes, want none", id, n)
+		}
+	}
+	reports := s.reports("ULEAD")
+	if len(reports) != 1 {
+		t.Fatalf("lead got %d reports, want 1", len(reports))
+	}
+	wantReply(t, "the report", reports[0].Text, fmt.Sprintf("Enrolled %d people; %d got a welcome DM", len(people)+1, len(people)),
+		"1 already getting prompts another way", "1 person who had said stop", "3 bots", "2 deactivated accounts",
+		"2 people from outside this workspace", "You're enrolled as a member too")
+	for _, id := range people {
+		if s.emu.Home(id) != nil {
+			t.Errorf("%s: App Home published during the opt-in, want none (Homes are built when opened)", id)
+		}
+	}
+	if got := s.enrolments("USTOP"); len(got) != 0 {
+		t.Errorf("USTOP, who said stop, was enrolled: %v", got)
 	}
 }

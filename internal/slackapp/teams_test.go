@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/report"
 )
@@ -171,7 +172,10 @@ func TestTeamBlocksGolden(t *testing.T) {
 		{name: "team_welcome_no_lead", msg: TeamWelcomeMessage("/reflect", "C1", "", 3)},
 		{name: "team_summary", msg: TeamSummaryMessage(teamSample(3))},
 		{name: "team_summary_below_minimum", msg: TeamSummaryMessage(teamSample(5))},
-		{name: "team_opted_in", msg: teamOptedInMessage("/reflect", "C1", teamTally{Enrolled: 4, Welcomed: 3, Already: 1, Bots: 2, Deleted: 1, External: 1, Lead: true}, 3)},
+		{name: "team_optin_started", msg: teamOptInStartedMessage("/reflect", "C1", 3)},
+		{name: "team_optin_done", msg: teamOptInDoneMessage("/reflect", db.OptInReport{ChannelID: "C1", Welcomed: 3, Enrolled: 1, Already: 1,
+			Stopped: 1, Bots: 2, Deleted: 1, External: 1, Lead: true})},
+		{name: "team_removed", msg: teamRemovedMessage("/reflect", "C1", false, 4, 3)},
 		{name: "team_invite", msg: teamInviteMessage("/reflect")},
 		{name: "team_refused", msg: teamRefusalMessage("Guest accounts can't opt a channel in to Reflect.")},
 		{name: "team_not_lead", msg: teamNotLeadMessage("/reflect", false)},

@@ -59,7 +59,9 @@ type sim struct {
 func newSim(t testing.TB, start time.Time, users ...slackemu.User) *sim {
 	t.Helper()
 	clock := newTestClock(start)
-	emu := slackemu.New(slackemu.WithT(t), slackemu.WithClock(clock.Now), slackemu.WithPingInterval(100*time.Millisecond))
+	// The token has only the scopes the manifest requests, as an installed app would.
+	emu := slackemu.New(slackemu.WithT(t), slackemu.WithClock(clock.Now), slackemu.WithPingInterval(100*time.Millisecond),
+		slackemu.WithScopes(manifestScopes(t)...))
 	t.Cleanup(emu.Close)
 	for _, u := range users {
 		emu.AddUser(u)

@@ -56,6 +56,19 @@ func WithT(t testing.TB) Option { return func(s *Server) { s.t = t } }
 // limit buckets; the default is time.Now.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
+// WithScopes grants the bot token only these OAuth scopes: a method that needs another answers
+// missing_scope, naming it in "needed", as Slack does. Without it every scope is granted.
+// https://docs.slack.dev/reference/scopes
+// https://docs.slack.dev/apis/web-api/#errors (missing_scope)
+func WithScopes(scopes ...string) Option {
+	return func(s *Server) {
+		s.scopes = map[string]bool{}
+		for _, sc := range scopes {
+			s.scopes[sc] = true
+		}
+	}
+}
+
 // WithPingInterval sets how often WebSocket PINGs are sent to Socket Mode clients (default 10 s).
 func WithPingInterval(d time.Duration) Option { return func(s *Server) { s.pingInterval = d } }
 
@@ -86,6 +99,8 @@ type Channel struct {
 	Members           []string
 	IsPrivate         bool
 	IsArchived        bool
+	// IsMpIM is a group DM (a multi-person IM): private, and readable only with mpim:read.
+	IsMpIM bool
 }
 
 // Metadata is Slack message metadata as stored with a message.
@@ -213,6 +228,7 @@ type Server struct {
 	chanLimits map[string]*bucket
 	revoked    bool
 	violations []string
+	scopes     map[string]bool // the bot token's scopes; nil grants every one
 
 	sock socketState
 }

@@ -25,7 +25,7 @@ func (s *Server) channelNameLocked(id string) string {
 		return "unknown"
 	case ch.isIM:
 		return "directmessage"
-	case ch.IsPrivate:
+	case ch.IsPrivate || ch.IsMpIM:
 		return "privategroup"
 	}
 	return ch.Name
@@ -561,7 +561,7 @@ func (s *Server) CloseView(userID, viewID string) error {
 }
 
 func channelType(ch *channelState) string {
-	if ch.IsPrivate {
+	if ch.IsPrivate || ch.IsMpIM {
 		return "G"
 	}
 	return "C"
@@ -608,12 +608,75 @@ func (s *Server) LeaveChannel(userID, channelID string) {
 			break
 		}
 	}
-	// Like joins, leaves reach only an app that is (still) in the channel; whether Slack tells an
-	// app of its own removal is not documented, so the emulator does not.
-	if s.isMemberLocked(ch, BotUserID) {
+	// Like joins, leaves reach only an app that is (still) in the channel. The app's own removal
+	// is told to it with channel_left (group_left for a private channel), not member_left_channel.
+	if userID == BotUserID {
+		s.emitBotLeftLocked(ch, userID)
+	} else if s.isMemberLocked(ch, BotUserID) {
 		s.emitLocked("member_left_channel", map[string]any{
 			"user": userID, "channel": channelID, "channel_type": channelType(ch), "team": TeamID,
 		})
+	}
+	s.changedLocked()
+}
+
+// RemoveBot is actorID removing the app from a channel (/remove @Reflect, or "Remove app" in the
+// channel's settings): the app gets channel_left, or group_left for a private channel, naming who
+// removed it.
+// https://docs.slack.dev/reference/events/channel_left
+// https://docs.slack.dev/reference/events/group_left
+func (s *Server) RemoveBot(channelID, actorID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[channelID]
+	if !ok || ch.isIM || !s.isMemberLocked(ch, BotUserID) {
+		s.violationLocked("test misuse: RemoveBot: the app is not in channel %s", channelID)
+		return
+	}
+	for i, m := range ch.Members {
+		if m == BotUserID {
+			ch.Members = append(ch.Members[:i], ch.Members[i+1:]...)
+			break
+		}
+	}
+	s.emitBotLeftLocked(ch, actorID)
+	s.changedLocked()
+}
+
+// emitBotLeftLocked sends the app channel_left or group_left: {"type", "channel", "actor_id",
+// "event_ts"}, as @slack/types' ChannelLeftEvent and GroupLeftEvent describe them.
+// https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/ChannelLeftEvent
+func (s *Server) emitBotLeftLocked(ch *channelState, actorID string) {
+	typ := "channel_left"
+	if ch.IsPrivate || ch.IsMpIM {
+		typ = "group_left"
+	}
+	s.emitLocked(typ, map[string]any{"channel": ch.ID, "actor_id": actorID, "event_ts": s.tsLocked()})
+}
+
+// DeleteChannel is actorID deleting a channel: channel_deleted for a public channel (every app
+// with channels:read hears of it), group_deleted for a private one (sent to its members, so to
+// the app only if it was one). The channel is gone afterwards: conversations.info answers
+// channel_not_found.
+// https://docs.slack.dev/reference/events/channel_deleted
+// https://docs.slack.dev/reference/events/group_deleted
+// https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/GroupDeletedEvent
+func (s *Server) DeleteChannel(channelID, actorID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[channelID]
+	if !ok || ch.isIM {
+		s.violationLocked("test misuse: DeleteChannel: no channel %s", channelID)
+		return
+	}
+	member := s.isMemberLocked(ch, BotUserID)
+	delete(s.channels, channelID)
+	switch {
+	case !ch.IsPrivate && !ch.IsMpIM:
+		s.emitLocked("channel_deleted", map[string]any{"channel": channelID, "actor_id": actorID, "event_ts": s.tsLocked()})
+	case member:
+		s.emitLocked("group_deleted", map[string]any{"channel": channelID, "date_deleted": s.now().Unix(),
+			"actor_id": actorID, "event_ts": s.tsLocked()})
 	}
 	s.changedLocked()
 }

@@ -304,6 +304,9 @@ func TestStalledConnectionSwallowsEnvelopes(t *testing.T) {
 func TestEventShapesParse(t *testing.T) {
 	s := newEmu(t)
 	s.AddChannel(Channel{ID: "CTEAM", Name: "team", Creator: "UALICE", Members: []string{BotUserID}})
+	s.AddChannel(Channel{ID: "CGONE", Name: "gone", Creator: "UALICE", Members: []string{BotUserID}})
+	s.AddChannel(Channel{ID: "GPRIV", Name: "priv", Creator: "UALICE", IsPrivate: true, Members: []string{BotUserID}})
+	s.AddChannel(Channel{ID: "GPRIV2", Name: "priv2", Creator: "UALICE", IsPrivate: true, Members: []string{BotUserID}})
 	a := startApp(t, s)
 	tests := []struct {
 		name  string
@@ -326,6 +329,30 @@ func TestEventShapesParse(t *testing.T) {
 			ev, ok := inner.(*slackevents.ChannelArchiveEvent)
 			if !ok || ev.Channel != "CTEAM" || ev.User != "UALICE" {
 				t.Errorf("got %#v, want CTEAM archived by UALICE", inner)
+			}
+		}},
+		{name: "channel_left", do: func() { s.RemoveBot("CTEAM", "UALICE") }, check: func(t *testing.T, inner any) {
+			ev, ok := inner.(*slackevents.ChannelLeftEvent)
+			if !ok || ev.Channel != "CTEAM" || ev.EventTimestamp == "" {
+				t.Errorf("got %#v, want the app removed from CTEAM", inner)
+			}
+		}},
+		{name: "group_left", do: func() { s.LeaveChannel(BotUserID, "GPRIV") }, check: func(t *testing.T, inner any) {
+			ev, ok := inner.(*slackevents.GroupLeftEvent)
+			if !ok || ev.Channel != "GPRIV" {
+				t.Errorf("got %#v, want the app out of GPRIV", inner)
+			}
+		}},
+		{name: "channel_deleted", do: func() { s.DeleteChannel("CGONE", "UALICE") }, check: func(t *testing.T, inner any) {
+			ev, ok := inner.(*slackevents.ChannelDeletedEvent)
+			if !ok || ev.Channel != "CGONE" {
+				t.Errorf("got %#v, want CGONE deleted", inner)
+			}
+		}},
+		{name: "group_deleted", do: func() { s.DeleteChannel("GPRIV2", "UALICE") }, check: func(t *testing.T, inner any) {
+			ev, ok := inner.(*slackevents.GroupDeletedEvent)
+			if !ok || ev.Channel != "GPRIV2" {
+				t.Errorf("got %#v, want GPRIV2 deleted", inner)
 			}
 		}},
 		{name: "app_home_opened", do: func() { s.OpenHome("UBOB") }, check: func(t *testing.T, inner any) {

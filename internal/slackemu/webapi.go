@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -156,6 +157,7 @@ func (s *Server) SetChannelMessageRate(perSecond float64, burst int) {
 type apiError struct {
 	code     string
 	messages []string
+	needed   string // missing_scope: the scope the method needed
 }
 
 func errCode(code string, messages ...string) *apiError {
@@ -353,7 +355,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 				s.rateLimited(w, name, wait)
 				return
 			}
-			if fault == nil || fault.Applied {
+			if aerr = s.checkScopeLocked(c); aerr != nil {
+				// Refused before it acts.
+			} else if fault == nil || fault.Applied {
 				result, aerr = fn(c)
 			}
 			s.changedLocked()
@@ -384,6 +388,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 		body := map[string]any{"ok": false, "error": aerr.code}
 		if len(aerr.messages) > 0 {
 			body["response_metadata"] = map[string]any{"messages": aerr.messages}
+		}
+		if aerr.needed != "" {
+			body["needed"] = aerr.needed
+			var provided []string
+			for sc := range s.scopes {
+				provided = append(provided, sc)
+			}
+			sort.Strings(provided)
+			body["provided"] = strings.Join(provided, ",")
 		}
 		writeJSON(w, http.StatusOK, body)
 		return
@@ -660,6 +673,11 @@ func (s *Server) usersList(c *call) (map[string]any, *apiError) {
 	}
 	members := []any{}
 	for _, id := range s.userOrder[start:end] {
+		if s.users[id].IsStranger {
+			// People from other organisations in a shared channel are not the workspace's
+			// users: users.list leaves them out (users.info still finds them).
+			continue
+		}
 		members = append(members, s.userObjectLocked(s.users[id]))
 	}
 	return map[string]any{"members": members, "cache_ts": s.now().Unix(),
@@ -685,8 +703,8 @@ func (s *Server) channelObjectLocked(ch *channelState, numMembers bool) map[stri
 	}
 	obj := map[string]any{
 		"id": ch.ID, "name": ch.Name, "name_normalized": ch.Name, "created": ch.created,
-		"creator": ch.Creator, "is_channel": !ch.IsPrivate, "is_group": ch.IsPrivate, "is_im": false,
-		"is_mpim": false, "is_private": ch.IsPrivate, "is_archived": ch.IsArchived, "is_general": false,
+		"creator": ch.Creator, "is_channel": !ch.IsPrivate && !ch.IsMpIM, "is_group": ch.IsPrivate && !ch.IsMpIM, "is_im": false,
+		"is_mpim": ch.IsMpIM, "is_private": ch.IsPrivate || ch.IsMpIM, "is_archived": ch.IsArchived, "is_general": false,
 		"is_shared": false, "is_ext_shared": false, "is_org_shared": false, "is_pending_ext_shared": false,
 		"is_member": s.isMemberLocked(ch, BotUserID), "context_team_id": TeamID, "unlinked": 0,
 		"topic":          map[string]any{"value": "", "creator": "", "last_set": 0},
@@ -706,7 +724,7 @@ func (s *Server) visibleChannelLocked(id string) (*channelState, *apiError) {
 	if !ok {
 		return nil, errCode("channel_not_found")
 	}
-	if (ch.IsPrivate || ch.isIM) && !s.isMemberLocked(ch, BotUserID) {
+	if (ch.IsPrivate || ch.isIM || ch.IsMpIM) && !s.isMemberLocked(ch, BotUserID) {
 		return nil, errCode("channel_not_found")
 	}
 	return ch, nil
@@ -767,4 +785,50 @@ func (s *Server) conversationsOpen(c *call) (map[string]any, *apiError) {
 		obj = s.channelObjectLocked(s.channels[id], false)
 	}
 	return map[string]any{"channel": obj, "no_op": existed, "already_open": existed}, nil
+}
+
+// conversationScope is the read scope a conversation's kind needs.
+// https://docs.slack.dev/reference/methods/conversations.info (channels:read, groups:read,
+// im:read, mpim:read)
+func conversationScope(ch *channelState, kind string) string {
+	switch {
+	case ch.isIM:
+		return "im:" + kind
+	case ch.IsMpIM:
+		return "mpim:" + kind
+	case ch.IsPrivate:
+		return "groups:" + kind
+	}
+	return "channels:" + kind
+}
+
+// checkScopeLocked refuses a call whose method needs a scope the token lacks (WithScopes).
+// Each method's scopes are those its reference page lists for a bot token.
+func (s *Server) checkScopeLocked(c *call) *apiError {
+	if s.scopes == nil {
+		return nil
+	}
+	need := ""
+	switch c.method {
+	case "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete":
+		need = "chat:write"
+	case "users.info", "users.list":
+		need = "users:read"
+	case "conversations.open":
+		need = "im:write"
+	case "files.getUploadURLExternal", "files.completeUploadExternal":
+		need = "files:write"
+	case "conversations.info", "conversations.members", "conversations.history":
+		kind := "read"
+		if c.method == "conversations.history" {
+			kind = "history"
+		}
+		if ch, ok := s.channels[c.p.str("channel")]; ok {
+			need = conversationScope(ch, kind)
+		}
+	}
+	if need != "" && !s.scopes[need] {
+		return &apiError{code: "missing_scope", needed: need}
+	}
+	return nil
 }

@@ -548,3 +548,33 @@ func TestTokensRevokedStopsTheAPI(t *testing.T) {
 		t.Errorf("got %v, want token_revoked", err)
 	}
 }
+
+// TestScopes: with WithScopes, a method needing a scope the token lacks answers missing_scope
+// naming it, and does nothing; reading a group DM needs mpim:read, a private channel groups:read.
+func TestScopes(t *testing.T) {
+	s := newEmu(t, WithScopes("chat:write", "channels:read", "groups:read", "users:read"))
+	s.AddUser(User{ID: "UALICE", Name: "alice"})
+	s.AddChannel(Channel{ID: "CPUB", Name: "pub", Members: []string{"UALICE", BotUserID}})
+	s.AddChannel(Channel{ID: "GPRIV", Name: "priv", IsPrivate: true, Members: []string{"UALICE", BotUserID}})
+	s.AddChannel(Channel{ID: "GMPIM", Name: "mpdm-alice--reflect-1", IsMpIM: true, Members: []string{"UALICE", BotUserID}})
+	tests := []struct {
+		method string
+		form   url.Values
+		want   string
+	}{
+		{"conversations.info", url.Values{"channel": {"CPUB"}}, ""},
+		{"conversations.info", url.Values{"channel": {"GPRIV"}}, ""},
+		{"conversations.info", url.Values{"channel": {"GMPIM"}}, "missing_scope"},
+		{"conversations.members", url.Values{"channel": {"GMPIM"}}, "missing_scope"},
+		{"users.list", url.Values{}, ""},
+		{"conversations.open", url.Values{"users": {"UALICE"}}, "missing_scope"},
+	}
+	for _, tc := range tests {
+		if got := postForm(t, s, tc.method, tc.form); got != tc.want {
+			t.Errorf("%s %v: got %q, want %q", tc.method, tc.form, got, tc.want)
+		}
+	}
+	if n := len(s.DMs("UALICE")); n != 0 {
+		t.Errorf("a refused conversations.open left %d messages", n)
+	}
+}
