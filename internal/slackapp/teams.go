@@ -274,7 +274,7 @@ func containsID(members []string, id string) bool {
 }
 
 func (h *teams) usageError(ctx context.Context, req CommandRequest, problem string) error {
-	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem}))
+	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem, Verb: req.Command.Verb}))
 }
 
 func (h *teams) optin(ctx context.Context, req CommandRequest) error {
