@@ -10,7 +10,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/reflect-bot/reflect/internal/config"
+	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
 func main() {
@@ -18,13 +22,33 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "bot:", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
+		for line := range strings.Lines(err.Error()) {
+			fmt.Fprint(os.Stderr, "bot: ", line)
 		}
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr)
+		os.Exit(exitCode(err))
 	}
+}
+
+// Exit statuses beyond 0: 1 for an error, 2 for a mistake in the command line, 3 when Slack
+// rejects a token, which no restart fixes (an operator or supervisor can tell it apart).
+const (
+	exitError         = 1
+	exitUsage         = 2
+	exitTokenRejected = 3
+)
+
+// exitCode is the status err ends the process with.
+func exitCode(err error) int {
+	var ue usageError
+	var te *slackapp.TokenError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &te):
+		return exitTokenRejected
+	}
+	return exitError
 }
 
 // usageError is a mistake in the command line; it exits 2.
@@ -48,7 +72,22 @@ commands:
   healthcheck    ask the running bot's /healthz on HTTP_ADDR; exit 0 if it answers 200
   version        print the version
 
-Configuration comes from the environment; see the README.`
+Configuration comes from the environment (bot help lists it); see the README.`
+
+// help is the usage followed by every environment variable, its default and what it takes.
+func help() string {
+	var b strings.Builder
+	b.WriteString(usage)
+	b.WriteString("\n\nenvironment:\n")
+	for _, v := range config.Variables() {
+		def := v.Default
+		if def == "" {
+			def = "none"
+		}
+		fmt.Fprintf(&b, "  %-21s %s (default: %s)\n", v.Name, v.Expected, def)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
 
 // run is the whole program, given its arguments and output streams; main only adds signals and
 // the exit code.
@@ -89,7 +128,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "reflect", version())
 		return nil
 	case "help", "--help", "-h":
-		fmt.Fprintln(stdout, usage)
+		fmt.Fprintln(stdout, help())
 		return nil
 	default:
 		return usageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))
