@@ -569,6 +569,15 @@ func TestE2EWeeklyCommands(t *testing.T) {
 	}
 	s.eventually("the skip", func() bool { return strings.Contains(s.message("UA", d.TS).Text, "Skipped") })
 
+	// Resume ends a pause, and says so when there is none.
+	s.command("UA", "pause")
+	if got := s.command("UA", "resume"); !strings.Contains(got, "Welcome back") {
+		t.Errorf("resume while paused: got %q, want a welcome back", got)
+	}
+	if got := s.command("UA", "resume"); !strings.Contains(got, "You're not paused") || strings.Contains(got, "Welcome back") {
+		t.Errorf("resume when not paused: got %q, want to be told they are not paused", got)
+	}
+
 	// Pause for two weeks: the 18th and 25th pass unsent; the 1st of April comes.
 	if got := s.command("UA", "pause 2"); !strings.Contains(got, "Paused") {
 		t.Errorf("got %q, want the pause confirmed", got)
@@ -580,12 +589,7 @@ func TestE2EWeeklyCommands(t *testing.T) {
 	if n := len(s.scheduled("UA")); n != 2 {
 		t.Errorf("got %d scheduled deliveries after a two-week pause, want 2", n)
 	}
-	if got := s.command("UA", "resume"); !strings.Contains(got, "Welcome back") {
-		t.Errorf("resume while paused: got %q, want a welcome back", got)
-	}
-	if got := s.command("UA", "resume"); !strings.Contains(got, "You're not paused") || strings.Contains(got, "Welcome back") {
-		t.Errorf("resume when not paused: got %q, want to be told they are not paused", got)
-	}
+	s.command("UA", "resume")                                 // the pause is over by now
 	s.clock.Set(time.Date(2026, 4, 1, 6, 16, 0, 0, time.UTC)) // 07:16 BST
 	s.tick()
 	ds := s.scheduled("UA")
