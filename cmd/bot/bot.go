@@ -52,6 +52,11 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The bot token first: a token Slack rejects ends the start here, before a database file,
+	// the HTTP port or a retention purge is touched.
+	if err := slackapp.CheckBotToken(ctx, cfg.APIURL, cfg.BotToken.Reveal(), nil); err != nil {
+		return err
+	}
 	store, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -141,20 +146,34 @@ func (w *wiredBot) run(ctx context.Context) error {
 
 // check validates configuration, catalogue and database and says what it found.
 func check(ctx context.Context, stdout io.Writer) error {
-	cfg, err := config.Load()
-	if err != nil {
-		return err
+	// Every part is checked even when an earlier one fails, so one run names every problem.
+	cfg, cfgErr := config.Load()
+	if cfgErr != nil {
+		fmt.Fprintln(stdout, "config: problems (listed below)")
+	} else {
+		fmt.Fprintf(stdout, "config: ok (schedule %q, reminder after %s, opt-in policy %s, command %s)\n",
+			cfg.PromptSchedule, cfg.ReminderAfter, cfg.OptinPolicy, cfg.SlashCommand)
 	}
-	fmt.Fprintf(stdout, "config: ok (schedule %q, reminder after %s, opt-in policy %s, command %s)\n",
-		cfg.PromptSchedule, cfg.ReminderAfter, cfg.OptinPolicy, cfg.SlashCommand)
+	if strings.TrimSpace(cfg.DatabaseURL) == "" {
+		// The environment could not be read at all (or DATABASE_URL is blank): nothing to go on.
+		fmt.Fprintln(stdout, "catalogue, database: not checked until the configuration can be read")
+		return cfgErr
+	}
+	catErr := checkCatalogue(cfg.PromptsFile, stdout)
+	dbErr := checkDatabase(ctx, cfg.DatabaseURL, stdout)
+	return errors.Join(cfgErr, catErr, dbErr)
+}
 
-	cat, err := prompts.Load(cfg.PromptsFile)
+// checkCatalogue loads the prompt catalogue and reports what it holds.
+func checkCatalogue(file string, stdout io.Writer) error {
+	cat, err := prompts.Load(file)
 	if err != nil {
+		fmt.Fprintln(stdout, "catalogue: problems (listed below)")
 		return err
 	}
 	source := "built in"
-	if cfg.PromptsFile != "" {
-		source = cfg.PromptsFile
+	if file != "" {
+		source = file
 	}
 	counts := cat.Counts()
 	dims := make([]string, 0, len(counts))
@@ -164,17 +183,29 @@ func check(ctx context.Context, stdout io.Writer) error {
 	sort.Strings(dims)
 	fmt.Fprintf(stdout, "catalogue: ok (%s): %d weekly prompts (%s), %d assessment items\n",
 		source, len(cat.Prompts), strings.Join(dims, ", "), len(cat.Assessment))
+	return nil
+}
 
-	store, err := db.Open(ctx, cfg.DatabaseURL)
+// checkDatabase reports the database's schema version, and what the bot would create or migrate
+// on start, without creating or changing anything.
+func checkDatabase(ctx context.Context, url string, stdout io.Writer) error {
+	in, err := db.Inspect(ctx, url)
 	if err != nil {
+		fmt.Fprintln(stdout, "database: problems (listed below)")
 		return err
 	}
-	defer store.Close()
-	v, err := store.SchemaVersion(ctx)
-	if err != nil {
-		return err
+	where := db.Describe(url)
+	switch {
+	case !in.Exists:
+		fmt.Fprintf(stdout, "database: ok (%s does not exist yet; the bot creates it on start, at schema version %d)\n", where, in.Latest)
+	case in.SchemaVersion < in.Latest:
+		fmt.Fprintf(stdout, "database: ok (%s, schema version %d; the bot migrates it to %d on start)\n", where, in.SchemaVersion, in.Latest)
+	case in.SchemaVersion > in.Latest:
+		fmt.Fprintf(stdout, "database: problems (listed below)\n")
+		return fmt.Errorf("database: %s is at schema version %d, newer than this build knows (%d): run a newer Reflect", where, in.SchemaVersion, in.Latest)
+	default:
+		fmt.Fprintf(stdout, "database: ok (%s, schema version %d)\n", where, in.SchemaVersion)
 	}
-	fmt.Fprintf(stdout, "database: ok (%s, schema version %d)\n", db.Describe(cfg.DatabaseURL), v)
 	return nil
 }
 

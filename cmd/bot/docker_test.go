@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/reflect-bot/reflect/internal/config"
 )
 
 // maxImageBytes is the image size target (PRODUCT: small, obvious to run).
@@ -45,5 +49,47 @@ func TestDockerImage(t *testing.T) {
 	}
 	if !strings.Contains(fields[2], "healthcheck") {
 		t.Errorf("got healthcheck %s, want the bot's own healthcheck", fields[2])
+	}
+}
+
+// TestSetupFilesAgree keeps the files an operator reads in step with the code: .env.example names
+// every variable with its default, and the compose file runs the PostgreSQL version the README
+// says Reflect is tested with.
+func TestSetupFilesAgree(t *testing.T) {
+	env, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{} // variable → value, commented out or not
+	for line := range strings.Lines(string(env)) {
+		k, v, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "# "), "=")
+		if ok && !strings.Contains(k, " ") {
+			lines[k] = v
+		}
+	}
+	for _, v := range config.Variables() {
+		got, ok := lines[v.Name]
+		switch {
+		case !ok:
+			t.Errorf(".env.example does not list %s", v.Name)
+		case v.Default != "" && got != v.Default:
+			t.Errorf(".env.example gives %s=%s, want its default %s", v.Name, got, v.Default)
+		}
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := regexp.MustCompile(`tested with PostgreSQL (\d+)`).FindSubmatch(readme)
+	if tested == nil {
+		t.Fatal("README does not say which PostgreSQL version Reflect is tested with")
+	}
+	compose, err := os.ReadFile("../../docker-compose.postgres.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "image: postgres:" + string(tested[1]) + "\n"; !strings.Contains(string(compose), want) {
+		t.Errorf("docker-compose.postgres.yml does not use the README's PostgreSQL %s (want %q)", tested[1], want)
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
@@ -20,22 +22,32 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "bot:", err)
+		for line := range strings.Lines(err.Error()) {
+			fmt.Fprint(os.Stderr, "bot: ", line)
+		}
+		fmt.Fprintln(os.Stderr)
 		os.Exit(exitCode(err))
 	}
 }
 
-// exitCode is the exit status for err: 2 for a mistake in the command line, 3 when Slack rejects
-// a token (restarting cannot help; a supervisor should not simply retry), 1 otherwise.
+// Exit statuses beyond 0: 1 for an error, 2 for a mistake in the command line, 3 when Slack
+// rejects a token, which no restart fixes (an operator or supervisor can tell it apart).
+const (
+	exitError         = 1
+	exitUsage         = 2
+	exitTokenRejected = 3
+)
+
+// exitCode is the status err ends the process with.
 func exitCode(err error) int {
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
-		return 2
+		return exitUsage
 	case errors.Is(err, slackapp.ErrTokenRejected):
-		return 3
+		return exitTokenRejected
 	}
-	return 1
+	return exitError
 }
 
 // usageError is a mistake in the command line; it exits 2.
@@ -59,7 +71,22 @@ commands:
   healthcheck    ask the running bot's /healthz on HTTP_ADDR; exit 0 if it answers 200
   version        print the version
 
-Configuration comes from the environment; see the README.`
+Configuration comes from the environment (bot help lists it); see the README.`
+
+// help is the usage followed by every environment variable, its default and what it takes.
+func help() string {
+	var b strings.Builder
+	b.WriteString(usage)
+	b.WriteString("\n\nenvironment:\n")
+	for _, v := range config.Variables() {
+		def := v.Default
+		if def == "" {
+			def = "none"
+		}
+		fmt.Fprintf(&b, "  %-21s %s (default: %s)\n", v.Name, v.Expected, def)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
 
 // run is the whole program, given its arguments and output streams; main only adds signals and
 // the exit code.
@@ -100,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "reflect", version())
 		return nil
 	case "help", "--help", "-h":
-		fmt.Fprintln(stdout, usage)
+		fmt.Fprintln(stdout, help())
 		return nil
 	default:
 		return usageError(fmt.Sprintf("unknown command %q\n%s", cmd, usage))

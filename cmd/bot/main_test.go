@@ -51,6 +51,7 @@ func TestRunUsage(t *testing.T) {
 	}{
 		{"version", []string{"version"}, false, "reflect dev"},
 		{"help", []string{"help"}, false, "backup PATH"},
+		{"help lists the environment", []string{"--help"}, false, "  TEAM_MIN_RESPONDENTS  a whole number"},
 		{"unknown command", []string{"dance"}, true, ""},
 		{"run with an argument", []string{"run", "now"}, true, ""},
 		{"check with an argument", []string{"check", "x"}, true, ""},
@@ -80,9 +81,16 @@ func TestCheck(t *testing.T) {
 		wantOut []string
 	}{
 		{
+			// Nothing set: every missing variable at once, and the catalogue and the database
+			// (the default reflect.db, which does not exist here) are still checked.
 			name:    "no environment",
 			env:     nil,
-			wantErr: "SLACK_BOT_TOKEN",
+			wantErr: "SLACK_BOT_TOKEN: expected a bot token starting with xoxb- (it is not set)\nconfig: SLACK_APP_TOKEN",
+			wantOut: []string{
+				"config: problems",
+				"catalogue: ok (built in)",
+				"database: ok (reflect.db does not exist yet; the bot creates it on start, at schema version 6)",
+			},
 		},
 		{
 			name:    "bad app token is named, not echoed",
@@ -100,7 +108,7 @@ func TestCheck(t *testing.T) {
 				"catalogue: ok (built in): 66 weekly prompts (",
 				"change 8", "culture 8", "direction 8", "people 8", "shared 8", "wellbeing 10",
 				"15 assessment items",
-				"schema version 6",
+				"check.db does not exist yet; the bot creates it on start, at schema version 6",
 			},
 		},
 		{
@@ -110,24 +118,29 @@ func TestCheck(t *testing.T) {
 				"DATABASE_URL": filepath.Join(dir, "check2.db"), "PROMPTS_FILE": filepath.Join(dir, "nope.json"),
 			},
 			wantErr: "nope.json",
+			wantOut: []string{"config: ok", "catalogue: problems", "database: ok (" + filepath.Join(dir, "check2.db") + " does not exist yet"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cleanEnv(t, tt.env)
+			before, _ := os.ReadDir(".")
 			var out, errb bytes.Buffer
 			err := run(context.Background(), []string{"check"}, &out, &errb)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one naming %q", err, tt.wantErr)
-				}
-				if strings.Contains(err.Error(), "secret") {
-					t.Errorf("error %q echoes a token", err)
-				}
-				return
-			}
-			if err != nil {
+			switch {
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("got error %v, want one naming %q", err, tt.wantErr)
+			case tt.wantErr == "" && err != nil:
 				t.Fatalf("check: %v", err)
+			case err != nil && strings.Contains(err.Error(), "secret"):
+				t.Errorf("error %q echoes a token", err)
+			}
+			// check creates nothing: not the database file, not its WAL.
+			if after, _ := os.ReadDir("."); len(after) != len(before) {
+				t.Errorf("check changed the working directory: %d entries before, %d after", len(before), len(after))
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("check created %v", entries)
 			}
 			for _, w := range tt.wantOut {
 				if !strings.Contains(out.String(), w) {
@@ -284,6 +297,34 @@ func TestBinary(t *testing.T) {
 		}
 		if !regexp.MustCompile(`(?m)^bot: config: SLACK_BOT_TOKEN: `).Match(out) {
 			t.Errorf("got %q, want one line naming SLACK_BOT_TOKEN", out)
+		}
+	})
+
+	t.Run("a bot token Slack rejects exits 3 before anything is touched", func(t *testing.T) {
+		emu := startEmulator(t)
+		env := emulatorEnv(t, emu)
+		env["SLACK_BOT_TOKEN"] = "xoxb-not-this-workspaces-token"
+		dir := t.TempDir()
+		env["DATABASE_URL"] = filepath.Join(dir, "reflect.db")
+		cmd := exec.Command(bin)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+			t.Fatalf("got %v, want exit status 3; output:\n%s", err, out)
+		}
+		want := "bot: Slack rejected SLACK_BOT_TOKEN (invalid_auth): copy the Bot User OAuth Token again from the app's OAuth & Permissions page, or reinstall the app\n"
+		if string(out) != want {
+			t.Errorf("got output %q, want the one line %q", out, want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("a rejected token left %v behind; want no database file", entries)
+		}
+		if strings.Contains(string(out), "not-this") {
+			t.Errorf("output %q echoes the token", out)
 		}
 	})
 
@@ -472,7 +513,8 @@ func TestExitCode(t *testing.T) {
 		want int
 	}{
 		{name: "usage", err: usageError("unknown command"), want: 2},
-		{name: "app token rejected", err: fmt.Errorf("run: %w", fmt.Errorf("slackapp: socket mode: Slack rejected SLACK_APP_TOKEN (invalid_auth): %w", slackapp.ErrTokenRejected)), want: 3},
+		{name: "app token rejected", err: fmt.Errorf("run: %w", &slackapp.TokenError{Var: "SLACK_APP_TOKEN", Code: "invalid_auth"}), want: 3},
+		{name: "bot token rejected", err: &slackapp.TokenError{Var: "SLACK_BOT_TOKEN", Code: "token_revoked"}, want: 3},
 		{name: "other", err: errors.New("database unreachable"), want: 1},
 	}
 	for _, tt := range tests {

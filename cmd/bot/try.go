@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/config"
@@ -63,6 +64,9 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		startAt = t
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("try: port %d is taken (another try still running?): pick another with -port N, or -port 0 for any free one", *port)
+	}
 	if err != nil {
 		return err
 	}

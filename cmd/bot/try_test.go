@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -117,5 +119,19 @@ func TestTryBadFlags(t *testing.T) {
 		if _, ok := err.(usageError); !ok {
 			t.Errorf("try %v: got %v, want a usage error", args, err)
 		}
+	}
+}
+
+// TestTryPortTaken: a second try on a port in use says how to pick another.
+func TestTryPortTaken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	err = run(context.Background(), []string{"try", "-port", port, "-db", filepath.Join(t.TempDir(), "try.db")}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "port "+port+" is taken") || !strings.Contains(err.Error(), "-port 0") {
+		t.Errorf("got %v, want the port named as taken and -port 0 suggested", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ var expected = map[string]string{
 	"SLACK_APP_TOKEN":      "an app-level token starting with xapp- (with connections:write)",
 	"SLACK_API_URL":        "an http(s) URL such as https://slack.com/api/",
 	"DATABASE_URL":         "a SQLite file path such as reflect.db, or a postgres:// URL",
+	"PROMPTS_FILE":         "a prompt catalogue file in the prompts.json format, or empty for the built-in one",
 	"SLASH_COMMAND":        "a command name such as /reflect (lower-case letters, digits, - or _)",
 	"PROMPT_SCHEDULE":      `a five-field cron spec such as "0 9 * * MON"`,
 	"REMINDER_AFTER":       "a duration such as 48h, or 0 to turn reminders off",
@@ -124,64 +126,95 @@ func translate(err error) error {
 
 var commandName = regexp.MustCompile(`^/[a-z0-9_-]{1,31}$`)
 
-// Validate checks every field and fills the derived ones. The first problem is returned.
+// Errors is every problem Validate found, one *Error a line, so a first start with nothing set
+// learns about every missing variable at once.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find each *Error.
+func (es Errors) Unwrap() []error {
+	errs := make([]error, len(es))
+	for i, e := range es {
+		errs[i] = e
+	}
+	return errs
+}
+
+// Validate checks every field and fills the derived ones. It returns nil, the one *Error found,
+// or Errors when there are several.
 func (c *Config) Validate() error {
+	var errs Errors
+	fail := func(v, detail string) { errs = append(errs, &Error{Var: v, Detail: detail}) }
 	switch {
 	case c.BotToken == "":
-		return bad("SLACK_BOT_TOKEN", "it is not set")
+		fail("SLACK_BOT_TOKEN", "it is not set")
 	case !strings.HasPrefix(c.BotToken.Reveal(), "xoxb-"):
-		return bad("SLACK_BOT_TOKEN", "it does not start with xoxb-")
+		fail("SLACK_BOT_TOKEN", "it does not start with xoxb-")
+	}
+	switch {
 	case c.AppToken == "":
-		return bad("SLACK_APP_TOKEN", "it is not set")
+		fail("SLACK_APP_TOKEN", "it is not set")
 	case !strings.HasPrefix(c.AppToken.Reveal(), "xapp-"):
-		return bad("SLACK_APP_TOKEN", "it does not start with xapp-")
+		fail("SLACK_APP_TOKEN", "it does not start with xapp-")
 	}
-	u, err := url.Parse(c.APIURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return bad("SLACK_API_URL", fmt.Sprintf("got %q", c.APIURL))
-	}
-	if !strings.HasSuffix(c.APIURL, "/") {
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("SLACK_API_URL", fmt.Sprintf("got %q", c.APIURL))
+	} else if !strings.HasSuffix(c.APIURL, "/") {
 		c.APIURL += "/"
 	}
 	if strings.TrimSpace(c.DatabaseURL) == "" {
-		return bad("DATABASE_URL", "it is empty")
+		fail("DATABASE_URL", "it is empty")
 	}
 	if !commandName.MatchString(c.SlashCommand) {
-		return bad("SLASH_COMMAND", fmt.Sprintf("got %q", c.SlashCommand))
+		fail("SLASH_COMMAND", fmt.Sprintf("got %q", c.SlashCommand))
 	}
-	spec, err := schedule.ParseSpec(c.PromptSchedule)
-	if err != nil {
-		return bad("PROMPT_SCHEDULE", fmt.Sprintf("got %q: %v", c.PromptSchedule, err))
+	if spec, err := schedule.ParseSpec(c.PromptSchedule); err != nil {
+		fail("PROMPT_SCHEDULE", fmt.Sprintf("got %q: %v", c.PromptSchedule, err))
+	} else {
+		c.Schedule = spec
 	}
-	c.Schedule = spec
 	if c.ReminderAfter < 0 {
-		return bad("REMINDER_AFTER", "it is negative")
+		fail("REMINDER_AFTER", "it is negative")
 	}
 	switch c.OptinPolicy {
 	case PolicyCreatorOrAdmin, PolicyAdmins, PolicyMembers:
 	default:
-		return bad("OPTIN_POLICY", fmt.Sprintf("got %q", c.OptinPolicy))
+		fail("OPTIN_POLICY", fmt.Sprintf("got %q", c.OptinPolicy))
 	}
 	if c.TeamMinRespondents < 2 || c.TeamMinRespondents > 1000 {
-		return bad("TEAM_MIN_RESPONDENTS", fmt.Sprintf("got %d", c.TeamMinRespondents))
+		fail("TEAM_MIN_RESPONDENTS", fmt.Sprintf("got %d", c.TeamMinRespondents))
 	}
 	if c.RetentionMonths < 1 || c.RetentionMonths > 1200 {
-		return bad("RETENTION_MONTHS", fmt.Sprintf("got %d", c.RetentionMonths))
+		fail("RETENTION_MONTHS", fmt.Sprintf("got %d", c.RetentionMonths))
 	}
-	if err := checkHTTPAddr(c.HTTPAddr); err != nil {
-		return err
+	var ae *Error
+	if err := checkHTTPAddr(c.HTTPAddr); errors.As(err, &ae) {
+		errs = append(errs, ae)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		return bad("LOG_LEVEL", fmt.Sprintf("got %q", c.LogLevel))
+		fail("LOG_LEVEL", fmt.Sprintf("got %q", c.LogLevel))
 	}
 	switch c.LogFormat {
 	case "json", "text":
 	default:
-		return bad("LOG_FORMAT", fmt.Sprintf("got %q", c.LogFormat))
+		fail("LOG_FORMAT", fmt.Sprintf("got %q", c.LogFormat))
 	}
-	return nil
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errs
 }
 
 // LoadDatabaseURL reads only DATABASE_URL, for commands such as backup that need no Slack tokens.
@@ -222,4 +255,26 @@ func checkHTTPAddr(addr string) error {
 		return bad("HTTP_ADDR", fmt.Sprintf("got %q", addr))
 	}
 	return nil
+}
+
+// Variable is one environment variable Reflect reads: its name, its default ("" for none) and
+// what a valid value looks like.
+type Variable struct {
+	Name, Default, Expected string
+}
+
+// Variables lists every variable of Config in declaration order, for `bot --help` and the tests
+// that keep .env.example complete.
+func Variables() []Variable {
+	t := reflect.TypeFor[Config]()
+	var vs []Variable
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("envconfig")
+		if name == "" {
+			continue
+		}
+		vs = append(vs, Variable{Name: name, Default: f.Tag.Get("default"), Expected: expected[name]})
+	}
+	return vs
 }

@@ -178,3 +178,31 @@ func TestSecretRedacts(t *testing.T) {
 		t.Errorf("empty secret: got %q, want empty", got)
 	}
 }
+
+// TestLoadNamesEveryProblem: a first start with nothing set (or several things wrong) is told
+// about every variable at once, one line each, instead of one per attempt.
+func TestLoadNamesEveryProblem(t *testing.T) {
+	setEnv(t, map[string]string{"SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "xoxb-1-secret", "LOG_LEVEL": "verbose"})
+	_, err := Load()
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("got %v, want config.Errors", err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Var)
+	}
+	if want := []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LOG_LEVEL"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got problems with %v, want %v", got, want)
+	}
+	if lines := strings.Split(err.Error(), "\n"); len(lines) != 3 {
+		t.Errorf("got %q, want three lines", err.Error())
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("error %q echoes a token", err)
+	}
+	var one *Error
+	if !errors.As(err, &one) || one.Var != "SLACK_BOT_TOKEN" {
+		t.Errorf("errors.As(*Error) got %+v, want the first problem", one)
+	}
+}

@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -90,15 +91,20 @@ func ParseSlot(text string) (Slot, error) {
 	if len(f) != 2 {
 		return Slot{}, fmt.Errorf("give a day and a time, like `tue 10:30`")
 	}
+	// Both halves are checked, so one reply names every problem.
+	var problems []string
 	day, ok := days[f[0]]
 	if !ok {
-		return Slot{}, fmt.Errorf("%q is not a day: use mon, tue, wed, thu, fri, sat or sun", f[0])
+		problems = append(problems, fmt.Sprintf("%q is not a day: use mon, tue, wed, thu, fri, sat or sun", f[0]))
 	}
 	hh, mm, ok := strings.Cut(f[1], ":")
 	h, errH := strconv.Atoi(hh)
 	m, errM := strconv.Atoi(mm)
 	if !ok || errH != nil || errM != nil || len(mm) != 2 || len(hh) < 1 || len(hh) > 2 || h < 0 || h > 23 || m < 0 || m > 59 {
-		return Slot{}, fmt.Errorf("%q is not a time: use 24-hour HH:MM, from 00:00 to 23:59", f[1])
+		problems = append(problems, fmt.Sprintf("%q is not a time: use 24-hour HH:MM, from 00:00 to 23:59", f[1]))
+	}
+	if len(problems) > 0 {
+		return Slot{}, errors.New(strings.Join(problems, "; and "))
 	}
 	return Slot{Day: day, Hour: h, Minute: m}, nil
 }

@@ -366,12 +366,6 @@ func (a *App) Stats() Stats {
 	}
 }
 
-// authErrorCodes are answers that mean a token is wrong, not that Slack is having a bad moment.
-var authErrorCodes = map[string]bool{
-	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
-	"token_expired": true, "not_allowed_token_type": true, "missing_scope": true, "no_permission": true,
-}
-
 // authTest checks the bot token and learns the bot's user id (to ignore its own messages).
 func (a *App) authTest(ctx context.Context) error {
 	var resp *slack.AuthTestResponse
@@ -382,7 +376,7 @@ func (a *App) authTest(ctx context.Context) error {
 	})
 	if err != nil {
 		if ae, ok := errors.AsType[*APIError](err); ok && authErrorCodes[ae.Code] {
-			return fmt.Errorf("slackapp: auth.test: Slack rejected SLACK_BOT_TOKEN (%s): %w", ae.Code, ErrTokenRejected)
+			return &TokenError{Var: "SLACK_BOT_TOKEN", Code: ae.Code}
 		}
 		return fmt.Errorf("slackapp: auth.test: cannot check SLACK_BOT_TOKEN with Slack at %s: %w", a.cfg.APIURL, err)
 	}

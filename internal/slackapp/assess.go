@@ -52,9 +52,11 @@ type assessment struct {
 }
 
 // AssessmentModal is the modal of assessment items: radio buttons for every item (Block Kit has no
-// slider). The items are optional in Slack's eyes so that a missing answer gets our own inline
-// error (response_action: errors) naming it, rather than a generic one.
+// slider). Every item is required, as the result needs them all: Slack's client then refuses to
+// submit with one unanswered, and a submission that gets past it anyway is refused inline
+// (response_action: errors) naming the item.
 // https://docs.slack.dev/reference/block-kit/block-elements/radio-button-group-element
+// https://docs.slack.dev/reference/block-kit/blocks/input-block
 func AssessmentModal(items []prompts.Prompt) View {
 	blocks := []slack.Block{section("assess_intro",
 		"Answer each question for how you have worked lately. There are no right answers: "+
@@ -68,7 +70,6 @@ func AssessmentModal(items []prompts.Prompt) View {
 		// unique across the whole view.
 		radios := slack.NewRadioButtonsBlockElement(it.ID, opts...)
 		in := slack.NewInputBlock(it.ID, plainText(it.Text), nil, radios)
-		in.Optional = true
 		blocks = append(blocks, in)
 	}
 	return View{CallbackID: viewAssess, Title: "Self-assessment", Submit: "See my result", Close: "Cancel", Blocks: blocks}
@@ -98,7 +99,7 @@ func (h *assessment) validate(values map[string]map[string]string, _ string) map
 
 func (h *assessment) command(ctx context.Context, req CommandRequest) error {
 	if len(req.Command.Args) > 0 {
-		return req.Reply(ctx, CommandErrorMessage(h.app.cfg.SlashCommand, &CommandError{Problem: "assess takes nothing after it"}))
+		return req.Reply(ctx, CommandErrorMessage(h.app.cfg.SlashCommand, &CommandError{Problem: "assess takes nothing after it", Verb: "assess"}))
 	}
 	if req.TriggerID == "" {
 		// A DM word has no trigger to open a modal with: offer a button that has one.

@@ -161,7 +161,24 @@ func UnknownVerbMessage(command, verb string) Message {
 func CommandErrorMessage(command string, e *CommandError) Message {
 	lead := fmt.Sprintf("I couldn't read that command: %s.", escapeMrkdwn(e.Problem))
 	plain := fmt.Sprintf("I couldn't read that command: %s.", e.Problem)
+	if l, ok := usageOf(e.Verb); ok {
+		line := fmt.Sprintf("Usage: `%s %s` — %s", command, escapeMrkdwn(l.args), escapeMrkdwn(l.what))
+		return Message{
+			Text:   escapeMrkdwn(fmt.Sprintf("%s\nUsage: %s %s: %s", plain, command, l.args, l.what)),
+			Blocks: []slack.Block{section("usage_problem", lead), section("usage_commands", line)},
+		}
+	}
 	return usageWith(command, lead, plain)
+}
+
+// usageOf finds the usage line of verb.
+func usageOf(verb string) (usageLine, bool) {
+	for _, l := range usageLines {
+		if v, _, _ := strings.Cut(l.args, " "); verb != "" && v == verb {
+			return l, true
+		}
+	}
+	return usageLine{}, false
 }
 
 // ComingSoonMessage answers a documented verb whose capability is not built yet.

@@ -22,9 +22,11 @@ type Command struct {
 }
 
 // CommandError says why command text could not be read. Problem is written for the person who
-// typed it and never quotes their text.
+// typed it and never quotes their text. Verb, when set, names the command whose arguments were
+// wrong, so the reply shows that command's usage alone instead of the whole help.
 type CommandError struct {
 	Problem string
+	Verb    string
 }
 
 // Error says what is wrong with the command, without quoting it.

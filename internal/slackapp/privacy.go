@@ -80,7 +80,7 @@ func (a *App) RegisterPrivacy(p Privacy) *PrivacyHandle {
 func (h *privacy) command() string { return h.app.cfg.SlashCommand }
 
 func (h *privacy) usageError(ctx context.Context, req CommandRequest, problem string) error {
-	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem}))
+	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem, Verb: req.Command.Verb}))
 }
 
 // export queues the caller's data export; the file is built when it is sent.

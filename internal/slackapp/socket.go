@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -108,10 +107,6 @@ type connectionError struct {
 func (e *connectionError) Error() string { return e.err.Error() }
 func (e *connectionError) Unwrap() error { return e.err }
 
-// ErrTokenRejected marks an error saying Slack refused one of the app's tokens: no retry can
-// help, the process should end (cmd/bot exits with status 3).
-var ErrTokenRejected = errors.New("token rejected")
-
 // appTokenError turns Slack's refusal of the app-level token into a fatal error naming it. slack-go
 // returns the refusal of apps.connections.open as an error whose text is the code, and a 404 as
 // an invalid auth.
@@ -126,7 +121,7 @@ func appTokenError(err error) error {
 		code = err.Error()
 	}
 	if authErrorCodes[code] {
-		return fmt.Errorf("slackapp: socket mode: Slack rejected SLACK_APP_TOKEN (%s): %w", code, ErrTokenRejected)
+		return &TokenError{Var: "SLACK_APP_TOKEN", Code: code}
 	}
 	return nil
 }

@@ -113,7 +113,7 @@ func (h *results) Summarise(ctx context.Context, userID string, period report.Mo
 func (h *results) summaryCommand(ctx context.Context, req CommandRequest) error {
 	command := h.app.cfg.SlashCommand
 	if len(req.Command.Args) > 1 {
-		return req.Reply(ctx, CommandErrorMessage(command, &CommandError{Problem: "summary takes at most a month, like 2026-03"}))
+		return req.Reply(ctx, CommandErrorMessage(command, &CommandError{Problem: "summary takes at most a month, like 2026-03", Verb: "summary"}))
 	}
 	loc := time.UTC
 	p, err := h.Store.Person(ctx, req.UserID)
@@ -128,10 +128,10 @@ func (h *results) summaryCommand(ctx context.Context, req CommandRequest) error 
 	if len(req.Command.Args) == 1 {
 		m, perr := report.ParseMonth(req.Command.Args[0])
 		if perr != nil {
-			return req.Reply(ctx, CommandErrorMessage(command, &CommandError{Problem: perr.Error()}))
+			return req.Reply(ctx, CommandErrorMessage(command, &CommandError{Problem: perr.Error(), Verb: "summary"}))
 		}
 		if current.Before(m) {
-			return req.Reply(ctx, CommandErrorMessage(command, &CommandError{Problem: "that month hasn't happened yet"}))
+			return req.Reply(ctx, CommandErrorMessage(command, &CommandError{Problem: "that month hasn't happened yet", Verb: "summary"}))
 		}
 		period = m
 	}

@@ -255,7 +255,7 @@ func cannotSeeChannel(err error) bool {
 }
 
 func (h *teams) usageError(ctx context.Context, req CommandRequest, problem string) error {
-	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem}))
+	return req.Reply(ctx, CommandErrorMessage(h.command(), &CommandError{Problem: problem, Verb: req.Command.Verb}))
 }
 
 // mayOptOut decides whether the caller may opt an opted-in channel out: its lead always may;

@@ -253,7 +253,7 @@ func (w *weekly) history(ctx context.Context, req CommandRequest) error {
 // usageError answers bad arguments privately, naming the problem and the right usage. Nothing
 // changes.
 func (w *weekly) usageError(ctx context.Context, req CommandRequest, problem string) error {
-	return req.Reply(ctx, CommandErrorMessage(w.command(), &CommandError{Problem: problem}))
+	return req.Reply(ctx, CommandErrorMessage(w.command(), &CommandError{Problem: problem, Verb: req.Command.Verb}))
 }
 
 func (w *weekly) schedule(ctx context.Context, req CommandRequest) error {
@@ -313,6 +313,9 @@ func (w *weekly) resume(ctx context.Context, req CommandRequest) error {
 	p, ok, err := w.person(ctx, req)
 	if !ok {
 		return err
+	}
+	if paused := p.PausedUntil != nil && p.PausedUntil.After(w.Now()); !paused && p.NextDueAt != nil {
+		return req.Reply(ctx, textMessage("not_paused", "You're not paused, so there is nothing to resume. Your next prompt comes on "+w.nextText(p)+"."))
 	}
 	if err := w.Store.SetPause(ctx, req.UserID, nil); err != nil {
 		return err

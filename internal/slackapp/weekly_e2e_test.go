@@ -513,7 +513,7 @@ func TestE2EWeeklyCommands(t *testing.T) {
 	}
 
 	bad := []struct{ text, want string }{
-		{"schedule funday 25:99", "is not a day"},
+		{"schedule funday 25:99", `"funday" is not a day: use mon, tue, wed, thu, fri, sat or sun; and "25:99" is not a time`},
 		{"schedule tue 25:99", "is not a time"},
 		{"schedule", "needs a day and a time"},
 		{"pause 0", "whole number of weeks"},
@@ -525,8 +525,12 @@ func TestE2EWeeklyCommands(t *testing.T) {
 	for _, b := range bad {
 		before := person()
 		got := s.command("UA", b.text)
-		if !strings.Contains(got, b.want) || !strings.Contains(got, "/reflect schedule") {
-			t.Errorf("/reflect %s: got %q, want an error containing %q and the usage", b.text, got, b.want)
+		verb, _, _ := strings.Cut(b.text, " ")
+		if !strings.Contains(got, b.want) || !strings.Contains(got, "Usage: /reflect "+verb) {
+			t.Errorf("/reflect %s: got %q, want an error containing %q and the usage of %s", b.text, got, b.want, verb)
+		}
+		if strings.Contains(got, "/reflect forget") {
+			t.Errorf("/reflect %s: got %q, want that command's usage alone, not the whole help", b.text, got)
 		}
 		if after := person(); after.Slot != before.Slot || !after.NextDueAt.Equal(*before.NextDueAt) || after.PausedUntil != nil {
 			t.Errorf("/reflect %s changed the person: %+v → %+v", b.text, before, after)
@@ -567,6 +571,15 @@ func TestE2EWeeklyCommands(t *testing.T) {
 	}
 	s.eventually("the skip", func() bool { return strings.Contains(s.message("UA", d.TS).Text, "Skipped") })
 
+	// Resume ends a pause, and says so when there is none.
+	s.command("UA", "pause")
+	if got := s.command("UA", "resume"); !strings.Contains(got, "Welcome back") {
+		t.Errorf("resume while paused: got %q, want a welcome back", got)
+	}
+	if got := s.command("UA", "resume"); !strings.Contains(got, "You're not paused") || strings.Contains(got, "Welcome back") {
+		t.Errorf("resume when not paused: got %q, want to be told they are not paused", got)
+	}
+
 	// Pause for two weeks: the 18th and 25th pass unsent; the 1st of April comes.
 	if got := s.command("UA", "pause 2"); !strings.Contains(got, "Paused") {
 		t.Errorf("got %q, want the pause confirmed", got)
@@ -578,7 +591,7 @@ func TestE2EWeeklyCommands(t *testing.T) {
 	if n := len(s.scheduled("UA")); n != 2 {
 		t.Errorf("got %d scheduled deliveries after a two-week pause, want 2", n)
 	}
-	s.command("UA", "resume")
+	s.command("UA", "resume")                                 // the pause is over by now
 	s.clock.Set(time.Date(2026, 4, 1, 6, 16, 0, 0, time.UTC)) // 07:16 BST
 	s.tick()
 	ds := s.scheduled("UA")
