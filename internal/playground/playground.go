@@ -329,6 +329,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ack, err := s.cfg.Emu.SubmitView(user, req.ViewID, req.Values)
+	if re, ok := errors.AsType[*slackemu.RequiredError](err); ok {
+		// As in Slack, the page marks the empty required fields; nothing reached the bot.
+		writeJSON(w, map[string]any{"ok": true, "ack": map[string]any{"response_action": "errors", "errors": re.Notes()}})
+		return
+	}
 	if err != nil {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return

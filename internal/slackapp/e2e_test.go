@@ -50,7 +50,9 @@ func startHarness(t *testing.T, hc harnessConfig) *harness {
 	logs := &logBuffer{}
 	app, err := New(Config{
 		BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect",
-		PingInterval: 500 * time.Millisecond, DrainTimeout: 2 * time.Second,
+		// slack-go reconnects when no ping came for PingInterval; 2 s keeps a busy -race run from
+		// reconnecting mid-test (a slash command is not redelivered) while a stall is still seen.
+		PingInterval: 2 * time.Second, DrainTimeout: 2 * time.Second,
 	}, store, store, newLogger(logs), append([]Option{WithCallTimeout(time.Second), WithOutboxRetry(50 * time.Millisecond)}, hc.appOpts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -400,6 +400,28 @@ func inputState(el map[string]any, value string, given bool) (map[string]any, er
 	return s, nil
 }
 
+// requiredNote is what the client shows under a required input left empty.
+const requiredNote = "Please complete this required field."
+
+// RequiredError is Slack's client refusing to submit a modal whose required inputs are empty:
+// nothing reaches the app, and each named input shows a note.
+type RequiredError struct {
+	BlockIDs []string
+}
+
+// Notes are the notes the client shows, by block id.
+func (e *RequiredError) Notes() map[string]string {
+	notes := map[string]string{}
+	for _, id := range e.BlockIDs {
+		notes[id] = requiredNote
+	}
+	return notes
+}
+
+func (e *RequiredError) Error() string {
+	return "slackemu: submit: required input " + strings.Join(e.BlockIDs, ", ") + " is empty"
+}
+
 // SubmitView fills the open modal's inputs (block_id → action_id → value, or an option's value)
 // and submits it. It waits for the app's ack, applies its response_action (errors, update, push,
 // clear; none closes the modal) and returns the ack's payload.
@@ -416,6 +438,7 @@ func (s *Server) SubmitView(userID, viewID string, values map[string]map[string]
 	_ = decodeJSON(v.Blocks, &blocks)
 	state := map[string]map[string]any{}
 	used := map[string]bool{}
+	var missing []string
 	for _, b := range blocks {
 		if b["type"] != "input" {
 			continue
@@ -429,9 +452,8 @@ func (s *Server) SubmitView(userID, viewID string, values map[string]map[string]
 			used[bid+"/"+aid] = true
 		}
 		if opt, _ := b["optional"].(bool); !opt && !given {
-			s.mu.Unlock()
-			// Slack's client refuses to submit with a required input empty.
-			return nil, fmt.Errorf("slackemu: submit: required input %s/%s is empty", bid, aid)
+			missing = append(missing, bid)
+			continue
 		}
 		st, err := inputState(el, val, given)
 		if err != nil {
@@ -439,6 +461,14 @@ func (s *Server) SubmitView(userID, viewID string, values map[string]map[string]
 			return nil, err
 		}
 		state[bid] = map[string]any{aid: st}
+	}
+	if len(missing) > 0 {
+		// Slack's client refuses to submit with a required input empty, and says so under each.
+		re := &RequiredError{BlockIDs: missing}
+		v.Errors = re.Notes()
+		s.changedLocked()
+		s.mu.Unlock()
+		return nil, re
 	}
 	for bid, acts := range values {
 		for aid := range acts {
