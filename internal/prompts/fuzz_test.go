@@ -49,7 +49,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Prompt(%q): got ok=false for a parsed prompt", p.ID)
 			}
 		}
-		if _, ok := c.NextPrompt(nil); !ok {
+		if _, ok := c.NextPrompt("U1", nil); !ok {
 			t.Fatal("NextPrompt on an accepted catalogue: got ok=false, want a prompt")
 		}
 	})

@@ -115,7 +115,7 @@ func (w *weekly) renderPrompt(it db.OutboxItem) (Message, error) {
 	if !ok {
 		return Message{}, errors.New("prompt no longer in the catalogue")
 	}
-	return PromptMessage(it.Kind, pl.DeliveryID, p), nil
+	return PromptMessage(it.Kind, pl.DeliveryID, p, w.Catalogue.OptionOrder(it.UserID, p)), nil
 }
 
 // person returns the stored person, or a private note for someone Reflect does not know yet.
@@ -224,7 +224,7 @@ func (w *weekly) prompt(ctx context.Context, req CommandRequest) error {
 	if err != nil {
 		return err
 	}
-	p, ok := w.Catalogue.NextPrompt(asked)
+	p, ok := w.Catalogue.NextPrompt(req.UserID, asked)
 	if !ok {
 		return errors.New("slackapp: prompt: the catalogue has no prompt")
 	}
@@ -494,7 +494,7 @@ func (w *weekly) onDeleted(ctx context.Context, ev Event) error {
 	if !ok {
 		return nil
 	}
-	return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, PromptMessage(db.KindPrompt, d.ID, p))
+	return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, PromptMessage(db.KindPrompt, d.ID, p, w.Catalogue.OptionOrder(ev.UserID, p)))
 }
 
 func (w *weekly) onSkip(ctx context.Context, req ActionRequest) error {

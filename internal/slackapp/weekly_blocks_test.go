@@ -1,9 +1,13 @@
 package slackapp
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
@@ -32,10 +36,10 @@ func TestWeeklyBlocksGolden(t *testing.T) {
 		name string
 		msg  Message
 	}{
-		{"prompt_scale", PromptMessage(db.KindPrompt, 12, scalePrompt)},
-		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt)},
-		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt)},
-		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt)},
+		{"prompt_scale", PromptMessage(db.KindPrompt, 12, scalePrompt, nil)},
+		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt, nil)},
+		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt, nil)},
+		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt, nil)},
 		{"answered_option", AnsweredMessage(scalePrompt, "All picture", prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}})},
 		{"answered_text_escaped", AnsweredMessage(textPrompt, "I <@U1> mentored & coached",
 			prompts.Reading{Lean: 1, Weight: prompts.TextWeight, Words: []string{"mentored", "coached"}})},
@@ -158,6 +162,50 @@ func TestAssessmentModal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := len(assessmentErrors(cat.Assessment, tt.values)); got != tt.want {
 				t.Errorf("got %d errors, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPromptMessageOptionOrder pins that the buttons follow the order given and that each still
+// names its option by index: a tap on the first button of a reversed scale records the leadership
+// end, not option 0.
+func TestPromptMessageOptionOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		order []int
+		want  []int
+	}{
+		{"catalogue order", nil, []int{0, 1, 2, 3, 4}},
+		{"leadership end first", []int{4, 3, 2, 1, 0}, []int{4, 3, 2, 1, 0}},
+		{"a short order is ignored", []int{1}, []int{0, 1, 2, 3, 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := PromptMessage(db.KindPrompt, 12, scalePrompt, tt.order)
+			var got []int
+			for _, b := range msg.Blocks {
+				ab, ok := b.(*slack.ActionBlock)
+				if !ok || ab.BlockID != "prompt_answers" {
+					continue
+				}
+				for k, el := range ab.Elements.ElementSet {
+					btn := el.(*slack.ButtonBlockElement)
+					v, err := ParseActionValue(btn.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := fmt.Sprintf("%s:%d", actionAnswer, v.Option); btn.ActionID != want {
+						t.Errorf("button %d: got action id %q, want %q", k, btn.ActionID, want)
+					}
+					if btn.Text.Text != scalePrompt.Options[v.Option].Label {
+						t.Errorf("button %d: got label %q for option %d, want %q", k, btn.Text.Text, v.Option, scalePrompt.Options[v.Option].Label)
+					}
+					got = append(got, v.Option)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got options %v, want %v", got, tt.want)
 			}
 		})
 	}
