@@ -198,6 +198,28 @@ func LoadDatabaseURL() (string, error) {
 	return c.DatabaseURL, nil
 }
 
+// Catalogue is what `bot simulate` needs: the catalogue and the default schedule, read without
+// the Slack tokens or a database.
+type Catalogue struct {
+	PromptsFile    string        `envconfig:"PROMPTS_FILE"`
+	PromptSchedule string        `envconfig:"PROMPT_SCHEDULE" default:"0 9 * * MON"`
+	Schedule       schedule.Spec `ignored:"true"`
+}
+
+// LoadCatalogue reads only PROMPTS_FILE and PROMPT_SCHEDULE, validated as Load validates them.
+func LoadCatalogue() (Catalogue, error) {
+	var c Catalogue
+	if err := envconfig.Process("", &c); err != nil {
+		return Catalogue{}, translate(err)
+	}
+	spec, err := schedule.ParseSpec(c.PromptSchedule)
+	if err != nil {
+		return Catalogue{}, bad("PROMPT_SCHEDULE", fmt.Sprintf("got %q: %v", c.PromptSchedule, err))
+	}
+	c.Schedule = spec
+	return c, nil
+}
+
 // LoadHTTPAddr reads only HTTP_ADDR, for the healthcheck command, which runs beside the bot in its
 // container without needing the Slack tokens. Empty means the endpoints are off.
 func LoadHTTPAddr() (string, error) {

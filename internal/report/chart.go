@@ -158,8 +158,8 @@ func Chart(s Summary) ([]byte, error) {
 	}
 	var hasData bool
 	for i, m := range s.Trend {
-		if m.HasLean && finite(m.Lean) {
-			lean.add(i, vg.Point{X: x(float64(i) - dodge), Y: y(m.Lean)})
+		if m.HasScore && finite(m.Score) {
+			lean.add(i, vg.Point{X: x(float64(i) - dodge), Y: y(m.Score)})
 			hasData = true
 		}
 		if m.HasWellbeing && finite(m.Wellbeing) {

@@ -74,9 +74,9 @@ func TestChartShowsTheData(t *testing.T) {
 		name string
 		s    Summary
 	}{
-		{name: "a different lean", s: withTrend(func(p []MonthPoint) { p[5].Lean = -p[5].Lean })},
+		{name: "a different lean", s: withTrend(func(p []MonthPoint) { p[5].Score, p[5].HasScore = -0.6, true })},
 		{name: "a different wellbeing", s: withTrend(func(p []MonthPoint) { p[0].Wellbeing = 0.9 })},
-		{name: "a gap is not a zero", s: withTrend(func(p []MonthPoint) { p[1].HasLean, p[1].Lean = true, 0 })},
+		{name: "a gap is not a zero", s: withTrend(func(p []MonthPoint) { p[1].HasScore, p[1].Score = true, 0 })},
 		{name: "no data at all", s: Build(Input{Period: march2026})},
 	}
 	for _, tt := range tests {
