@@ -53,9 +53,9 @@ func TestBuildFirstLine(t *testing.T) {
 			want: "March 2026: balanced (+0.07)", wantLabel: prompts.LabelBalanced, wantAnswers: 12,
 		},
 		{
-			name:    "one strong answer is too little to read",
-			answers: []Answer{chosen(prompts.Horizon, day(2026, 3, 2), -1)},
-			want:    "March 2026: too little to read a lean from yet (1 answer that leans, across 1 dimension).",
+			name:      "one strong answer is too little to read",
+			answers:   []Answer{chosen(prompts.Horizon, day(2026, 3, 2), -1)},
+			want:      "March 2026: too little to read a lean from yet (1 answer that leans, across 1 dimension).",
 			wantLabel: LabelNone, wantAnswers: 1,
 		},
 		{
