@@ -106,8 +106,9 @@ func wireBot(cfg config.Config, log *slog.Logger, cat *prompts.Catalogue, store 
 	loop.ReminderAfter = cfg.ReminderAfter
 	loop.Notify = app.Notify
 	loop.Stopped = app.SendingStopped
-	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: now})
-	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: results.Changed})
+	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support()})
+	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: results.Changed,
+		Support: cfg.Support()})
 	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Now: now, Changed: results.Changed})
 	teams := app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
 		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: results.Changed})

@@ -31,7 +31,11 @@ func run(t *testing.T, p Persona) []Month {
 func labels(ms []Month) string {
 	var b strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&b, "%s %s %+.2f (%d); ", m.Month, m.Label, m.Score, m.Answers)
+		score := 0.0
+		if m.Score != nil {
+			score = *m.Score
+		}
+		fmt.Fprintf(&b, "%s %s %+.2f (%d); ", m.Month, m.Label, score, m.Answers)
 	}
 	return b.String()
 }

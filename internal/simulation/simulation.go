@@ -128,9 +128,10 @@ func (c Choose) check(where string) error {
 type Month struct {
 	Persona string  `json:"persona"`
 	Month   string  `json:"month"`
-	Label   string  `json:"label"`
-	Score   float64 `json:"score"`
-	Answers int     `json:"answers"`
+	Label string `json:"label"`
+	// Score is the headline score rounded to two decimals, null when Label is "none".
+	Score   *float64 `json:"score"`
+	Answers int      `json:"answers"`
 	// FirstLine is the summary's first line, as the person would read it.
 	FirstLine string `json:"-"`
 	// Summary is the whole summary, for tests.
@@ -245,7 +246,8 @@ func runOne(cat *prompts.Catalogue, planner schedule.Planner, p Persona, start r
 		row := Month{Persona: p.Name, Month: in.Period.String(), Label: s.Lean.Label, Answers: s.Lean.Answers,
 			FirstLine: s.FirstLine, Summary: s}
 		if s.Lean.HasLabel() {
-			row.Score = math.Round(s.Lean.Score*100) / 100
+			score := math.Round(s.Lean.Score*100) / 100
+			row.Score = &score
 		}
 		out = append(out, row)
 	}

@@ -25,6 +25,9 @@ type Weekly struct {
 	// Changed is called after a person's enrolment, schedule or answers changed (to refresh
 	// their App Home).
 	Changed func(ctx context.Context, userID string)
+	// Support is where to find support (SUPPORT_TEXT with SUPPORT_URL), shown after an answer at
+	// the strained end of the wellbeing scale ("seriously thinking of leaving").
+	Support string
 }
 
 // recentOpen bounds how many open deliveries a typed DM is matched against.
@@ -370,6 +373,9 @@ func (w *weekly) onOption(ctx context.Context, req ActionRequest) error {
 		return err
 	}
 	msg := AnsweredMessage(p, p.Options[v.Option].Label, r)
+	if r.Wellbeing != nil && *r.Wellbeing <= strainedEnd {
+		msg = WithSupport(msg, w.Support)
+	}
 	if err := w.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, msg); err != nil {
 		return err
 	}

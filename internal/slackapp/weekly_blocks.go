@@ -119,6 +119,21 @@ func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading) Message
 	return Message{Text: "Recorded. " + explain, Blocks: blocks}
 }
 
+// strainedEnd is the reading of the wellbeing scale's strained end (−2 of ±2): an answer there,
+// such as "Yes, seriously" to having thought of leaving, is followed by where to find support.
+const strainedEnd = -1
+
+// WithSupport adds the support note to an answered message, gently and apart from how the answer
+// was read. An empty support text leaves the message as it is.
+func WithSupport(m Message, support string) Message {
+	if strings.TrimSpace(support) == "" {
+		return m
+	}
+	m.Blocks = append(m.Blocks, section("answered_support", "💬 "+escapeMrkdwn(support)))
+	m.Text += "\n" + escapeMrkdwn(support)
+	return m
+}
+
 // SkippedMessage replaces a prompt the person skipped.
 func SkippedMessage(p prompts.Prompt) Message {
 	text := "Skipped this week — no problem. See you at the next one."

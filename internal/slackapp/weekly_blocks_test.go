@@ -32,6 +32,7 @@ var (
 
 func TestWeeklyBlocksGolden(t *testing.T) {
 	wb := 0.5
+	strained := -1.0
 	tests := []struct {
 		name string
 		msg  Message
@@ -44,6 +45,8 @@ func TestWeeklyBlocksGolden(t *testing.T) {
 		{"answered_text_escaped", AnsweredMessage(textPrompt, "I <@U1> mentored & coached",
 			prompts.Reading{Lean: 1, Weight: prompts.TextWeight, Words: []string{"mentored", "coached"}})},
 		{"answered_wellbeing", AnsweredMessage(wellbeingPrompt, "Under 40", prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}})},
+		{"answered_wellbeing_support", WithSupport(AnsweredMessage(wellbeingPrompt, "Over 50", prompts.Reading{Wellbeing: &strained, Words: []string{"Over 50"}}),
+			"If work is weighing on you, talk to someone you trust. https://example.com/support")},
 		{"skipped", SkippedMessage(scalePrompt)},
 		{"continue", ContinueMessage()},
 		{"history_empty", HistoryMessage(nil, nil, time.UTC)},
