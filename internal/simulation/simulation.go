@@ -126,9 +126,9 @@ func (c Choose) check(where string) error {
 
 // Month is one persona's month as the summary reads it.
 type Month struct {
-	Persona string  `json:"persona"`
-	Month   string  `json:"month"`
-	Label string `json:"label"`
+	Persona string `json:"persona"`
+	Month   string `json:"month"`
+	Label   string `json:"label"`
 	// Score is the headline score rounded to two decimals, null when Label is "none".
 	Score   *float64 `json:"score"`
 	Answers int      `json:"answers"`
