@@ -165,6 +165,9 @@ func check(ctx context.Context, stdout io.Writer) error {
 	sort.Strings(dims)
 	fmt.Fprintf(stdout, "catalogue: ok (%s): %d weekly prompts (%s), %d assessment items\n",
 		source, len(cat.Prompts), strings.Join(dims, ", "), len(cat.Assessment))
+	for _, line := range cat.Audit().Lines() {
+		fmt.Fprintf(stdout, "  audit: %s\n", line)
+	}
 
 	store, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
