@@ -26,7 +26,7 @@ const waitLimit = 10 * time.Second
 var envVars = []string{
 	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "PROMPTS_FILE",
 	"SLASH_COMMAND", "PROMPT_SCHEDULE", "REMINDER_AFTER", "OPTIN_POLICY", "TEAM_MIN_RESPONDENTS",
-	"RETENTION_MONTHS", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT",
+	"RETENTION_MONTHS", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT", "SUPPORT_TEXT", "SUPPORT_URL",
 }
 
 // cleanEnv unsets every variable the bot reads for the test, then sets the given ones.
@@ -54,6 +54,10 @@ func TestRunUsage(t *testing.T) {
 		{"run with an argument", []string{"run", "now"}, true, ""},
 		{"check with an argument", []string{"check", "x"}, true, ""},
 		{"backup without a path", []string{"backup"}, true, ""},
+		{"simulate without a persona file", []string{"simulate"}, true, ""},
+		{"simulate with a bad month", []string{"simulate", "-start", "2026-13", "p.json"}, true, ""},
+		{"simulate with too many months", []string{"simulate", "-months", "0", "p.json"}, true, ""},
+		{"help names simulate", []string{"help"}, false, "simulate [-months N]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
