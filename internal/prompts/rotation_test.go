@@ -378,3 +378,63 @@ func TestWellbeingCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanAnyCatalogue checks the rotation's shape on catalogues of many sizes and mixes: every
+// prompt once per round; each block holds at most one prompt per lean dimension, and every
+// dimension that still has prompts at that block; no two text prompts in a row where the block had
+// taps to put between them.
+func TestPlanAnyCatalogue(t *testing.T) {
+	dims := append(LeanDimensions(), Shared)
+	for size := 1; size <= 60; size += 3 {
+		for variant := range 3 {
+			var entries []string
+			perDim := map[Dimension]int{}
+			for i := range size {
+				d := dims[(i*(variant+1)+i/7)%len(dims)]
+				if variant == 2 && d == Horizon {
+					d = Direction // a catalogue without horizon
+				}
+				kind := "choice"
+				if (i+variant)%3 == 0 {
+					kind = "text"
+				}
+				entries = append(entries, fmt.Sprintf("%s:p%d:%s", d, i, kind))
+				perDim[d]++
+			}
+			c := testCatalogue(entries...)
+			name := fmt.Sprintf("%d prompts, variant %d", size, variant)
+			t.Run(name, func(t *testing.T) {
+				plan := c.Plan("U1")
+				seq := plan.Sequence()
+				seen := map[string]bool{}
+				for _, p := range seq {
+					if seen[p.ID] {
+						t.Fatalf("got %q twice in a round", p.ID)
+					}
+					seen[p.ID] = true
+				}
+				if len(seen) != size {
+					t.Fatalf("got %d prompts in the round, want all %d", len(seen), size)
+				}
+				for b, blk := range plan.Blocks {
+					count := map[Dimension]int{}
+					for _, p := range blk {
+						count[p.Dimension]++
+					}
+					for _, d := range LeanDimensions() {
+						if count[d] > 1 {
+							t.Errorf("block %d: got %d %s prompts, want at most one", b, count[d], d)
+						}
+						if perDim[d] > b && count[d] == 0 && len(blk) > 0 && blk[0].Dimension.IsLean() {
+							t.Errorf("block %d: no %s prompt though the dimension has %d", b, d, perDim[d])
+						}
+					}
+				}
+				// The first prompt of a round, asked again and again, follows the plan.
+				if p, ok := c.NextPrompt("U1", nil); !ok || p.ID != seq[0].ID {
+					t.Errorf("NextPrompt: got %q, want the plan's first %q", p.ID, seq[0].ID)
+				}
+			})
+		}
+	}
+}
