@@ -476,3 +476,21 @@ func (r round) leastAsked(keep func(Prompt) bool) (Prompt, bool) {
 	}
 	return best, found
 }
+
+// AssessmentOrders returns, per assessment item id, the order its options are shown to person in
+// the assessment form (indices into the item's Options). The form shows every item at once, so
+// the lean items alternate down the form, leadership end first, then last, then first, starting
+// from a per-person coin; items without a lean get a per-person coin each.
+func (c *Catalogue) AssessmentOrders(person string) map[string][]int {
+	out := make(map[string][]int, len(c.Assessment))
+	first := seeded(person, "assessment").Uint64()&1 == 1
+	for _, p := range c.Assessment {
+		if hasLeanEnds(p) {
+			out[p.ID] = orderOptions(p, first)
+			first = !first
+			continue
+		}
+		out[p.ID] = orderOptions(p, seeded(person, "assessment:"+p.ID).Uint64()&1 == 1)
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,12 +139,53 @@ func TestResultsBlocksGolden(t *testing.T) {
 	}
 }
 
+// TestAssessmentModalOrder: the form shows each item's options in the person's order, lean items
+// alternating which end comes first, and every radio keeps its option's index as its value.
+func TestAssessmentModalOrder(t *testing.T) {
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := cat.AssessmentOrders("U1")
+	v := AssessmentModal(cat.Assessment, orders)
+	first, last := 0, 0
+	for _, it := range cat.Assessment {
+		var got []int
+		for _, b := range v.Blocks {
+			in, ok := b.(*slack.InputBlock)
+			if !ok || in.BlockID != it.ID {
+				continue
+			}
+			for _, o := range in.Element.(*slack.RadioButtonsBlockElement).Options {
+				i, err := strconv.Atoi(o.Value)
+				if err != nil || o.Text.Text != truncate(it.Options[i].Label, maxButtonText) {
+					t.Fatalf("%s: radio %q labelled %q, want its option's label", it.ID, o.Value, o.Text.Text)
+				}
+				got = append(got, i)
+			}
+		}
+		if !slices.Equal(got, orders[it.ID]) {
+			t.Errorf("%s: got options %v, want %v", it.ID, got, orders[it.ID])
+		}
+		if it.Dimension.IsLean() && len(got) > 1 && it.Options[got[0]].Lean != nil && it.Options[got[len(got)-1]].Lean != nil {
+			if *it.Options[got[0]].Lean > *it.Options[got[len(got)-1]].Lean {
+				first++
+			} else {
+				last++
+			}
+		}
+	}
+	if d := first - last; d > 1 || d < -1 {
+		t.Errorf("got %d lean items leadership-first and %d last, want them alternating", first, last)
+	}
+}
+
 func TestAssessmentModal(t *testing.T) {
 	cat, err := prompts.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := AssessmentModal(cat.Assessment)
+	v := AssessmentModal(cat.Assessment, nil)
 	if len(v.Blocks) > 100 {
 		t.Errorf("got %d blocks, want at most 100 in a modal", len(v.Blocks))
 	}
