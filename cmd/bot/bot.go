@@ -111,8 +111,9 @@ func wireBot(cfg config.Config, log *slog.Logger, cat *prompts.Catalogue, store 
 	loop.ReminderAfter = cfg.ReminderAfter
 	loop.Notify = app.Notify
 	loop.Stopped = app.SendingStopped
-	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: now})
-	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: results.Changed})
+	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support()})
+	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: results.Changed,
+		Support: cfg.Support()})
 	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Now: now, Changed: results.Changed})
 	teams := app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
 		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: results.Changed})
@@ -183,6 +184,9 @@ func checkCatalogue(file string, stdout io.Writer) error {
 	sort.Strings(dims)
 	fmt.Fprintf(stdout, "catalogue: ok (%s): %d weekly prompts (%s), %d assessment items\n",
 		source, len(cat.Prompts), strings.Join(dims, ", "), len(cat.Assessment))
+	for _, line := range cat.Audit().Lines() {
+		fmt.Fprintf(stdout, "  audit: %s\n", line)
+	}
 	return nil
 }
 

@@ -1,6 +1,6 @@
 // Command bot runs Reflect, the Slack app that sends managers a weekly reflection prompt and a
-// monthly trend summary. Subcommands: run (default), try, check, backup, migrate-data, healthcheck,
-// version.
+// monthly trend summary. Subcommands: run (default), try, check, simulate, backup, migrate-data,
+// healthcheck, version.
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/slackapp"
@@ -63,7 +64,13 @@ commands:
                  try Reflect without Slack: the real bot against a local Slack emulator, in a
                  page on http://127.0.0.1:N (default 8085; 0 picks a free port); -start sets
                  the playground's clock (RFC 3339, default now)
-  check          validate the configuration, the prompt catalogue and the database, and report
+  check          validate the configuration, the prompt catalogue and the database, and report,
+                 with an audit of the catalogue (dimensions per block, where the leadership end
+                 sits, lexicon words inside prompt texts)
+  simulate [-months N] [-start YYYY-MM] [-json] PERSONAS.json
+                 run simulated people through the real planner, rotation, scoring and report,
+                 without Slack or a database, and print each one's monthly first line (-json:
+                 one object per line); see testdata/personas.json
   backup PATH    write a consistent copy of the database to PATH
   migrate-data SQLITE_PATH
                  copy a SQLite database (bot stopped) into the empty PostgreSQL database that
@@ -108,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return usageError("check takes no arguments\n" + usage)
 		}
 		return check(ctx, stdout)
+	case "simulate":
+		return simulate(args, stdout, stderr, time.Now)
 	case "backup":
 		if len(args) != 1 {
 			return usageError("backup takes one argument, the path of the copy\n" + usage)

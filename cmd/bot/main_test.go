@@ -27,7 +27,7 @@ const waitLimit = 10 * time.Second
 var envVars = []string{
 	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "PROMPTS_FILE",
 	"SLASH_COMMAND", "PROMPT_SCHEDULE", "REMINDER_AFTER", "OPTIN_POLICY", "TEAM_MIN_RESPONDENTS",
-	"RETENTION_MONTHS", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT",
+	"RETENTION_MONTHS", "HTTP_ADDR", "LOG_LEVEL", "LOG_FORMAT", "SUPPORT_TEXT", "SUPPORT_URL",
 }
 
 // cleanEnv unsets every variable the bot reads for the test, then sets the given ones.
@@ -56,6 +56,10 @@ func TestRunUsage(t *testing.T) {
 		{"run with an argument", []string{"run", "now"}, true, ""},
 		{"check with an argument", []string{"check", "x"}, true, ""},
 		{"backup without a path", []string{"backup"}, true, ""},
+		{"simulate without a persona file", []string{"simulate"}, true, ""},
+		{"simulate with a bad month", []string{"simulate", "-start", "2026-13", "p.json"}, true, ""},
+		{"simulate with too many months", []string{"simulate", "-months", "0", "p.json"}, true, ""},
+		{"help names simulate", []string{"help"}, false, "simulate [-months N]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +112,9 @@ func TestCheck(t *testing.T) {
 				"catalogue: ok (built in): 66 weekly prompts (",
 				"change 8", "culture 8", "direction 8", "people 8", "shared 8", "wellbeing 10",
 				"15 assessment items",
+				"audit: rotation: 8 blocks, 8 cover all six lean dimensions once",
+				"audit: option sets whose leadership end cannot move: none",
+				"audit: lexicon words in prompt texts",
 				"check.db does not exist yet; the bot creates it on start, at schema version 6",
 			},
 		},

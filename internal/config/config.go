@@ -58,6 +58,10 @@ type Config struct {
 	HTTPAddr           string        `envconfig:"HTTP_ADDR" default:":8080"`
 	LogLevel           string        `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat          string        `envconfig:"LOG_FORMAT" default:"json"`
+	// SupportText and SupportURL say where to find support; a strained month's summary and a
+	// "seriously thinking of leaving" answer show them.
+	SupportText string `envconfig:"SUPPORT_TEXT" default:"If work is weighing on you, you don't have to carry it alone: talk to someone you trust, such as a friend, a colleague, your manager, HR or your doctor."`
+	SupportURL  string `envconfig:"SUPPORT_URL"`
 
 	// Schedule is PromptSchedule parsed; Load fills it.
 	Schedule schedule.Spec `ignored:"true"`
@@ -80,6 +84,8 @@ var expected = map[string]string{
 	"HTTP_ADDR":            "host:port such as :8080, or empty to turn the HTTP server off",
 	"LOG_LEVEL":            "one of debug, info, warn, error",
 	"LOG_FORMAT":           "one of json, text",
+	"SUPPORT_TEXT":         "a sentence of at most 500 characters on where to find support",
+	"SUPPORT_URL":          "an http(s) URL of a support page, or empty",
 }
 
 var secretVars = map[string]bool{"SLACK_BOT_TOKEN": true, "SLACK_APP_TOKEN": true}
@@ -208,6 +214,15 @@ func (c *Config) Validate() error {
 	default:
 		fail("LOG_FORMAT", fmt.Sprintf("got %q", c.LogFormat))
 	}
+	if t := strings.TrimSpace(c.SupportText); t == "" || len([]rune(t)) > maxSupportText {
+		fail("SUPPORT_TEXT", fmt.Sprintf("got %d characters", len([]rune(t))))
+	}
+	if c.SupportURL != "" {
+		u, err := url.Parse(c.SupportURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fail("SUPPORT_URL", fmt.Sprintf("got %q", c.SupportURL))
+		}
+	}
 	switch len(errs) {
 	case 0:
 		return nil
@@ -215,6 +230,18 @@ func (c *Config) Validate() error {
 		return errs[0]
 	}
 	return errs
+}
+
+// maxSupportText bounds SUPPORT_TEXT so the support note stays a short line in a message.
+const maxSupportText = 500
+
+// Support returns the support note shown on strain: SUPPORT_TEXT, then SUPPORT_URL when set.
+func (c Config) Support() string {
+	t := strings.TrimSpace(c.SupportText)
+	if c.SupportURL != "" {
+		t += " " + c.SupportURL
+	}
+	return t
 }
 
 // LoadDatabaseURL reads only DATABASE_URL, for commands such as backup that need no Slack tokens.
@@ -229,6 +256,28 @@ func LoadDatabaseURL() (string, error) {
 		return "", bad("DATABASE_URL", "it is empty")
 	}
 	return c.DatabaseURL, nil
+}
+
+// Catalogue is what `bot simulate` needs: the catalogue and the default schedule, read without
+// the Slack tokens or a database.
+type Catalogue struct {
+	PromptsFile    string        `envconfig:"PROMPTS_FILE"`
+	PromptSchedule string        `envconfig:"PROMPT_SCHEDULE" default:"0 9 * * MON"`
+	Schedule       schedule.Spec `ignored:"true"`
+}
+
+// LoadCatalogue reads only PROMPTS_FILE and PROMPT_SCHEDULE, validated as Load validates them.
+func LoadCatalogue() (Catalogue, error) {
+	var c Catalogue
+	if err := envconfig.Process("", &c); err != nil {
+		return Catalogue{}, translate(err)
+	}
+	spec, err := schedule.ParseSpec(c.PromptSchedule)
+	if err != nil {
+		return Catalogue{}, bad("PROMPT_SCHEDULE", fmt.Sprintf("got %q: %v", c.PromptSchedule, err))
+	}
+	c.Schedule = spec
+	return c, nil
 }
 
 // LoadHTTPAddr reads only HTTP_ADDR, for the healthcheck command, which runs beside the bot in its

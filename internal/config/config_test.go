@@ -47,6 +47,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"level", c.LogLevel, "info"},
 		{"format", c.LogFormat, "json"},
 		{"bot token", c.BotToken.Reveal(), goodBot},
+		{"support url", c.SupportURL, ""},
+		{"support", strings.Contains(c.Support(), "talk to someone you trust"), true},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -85,6 +87,10 @@ func TestLoadErrors(t *testing.T) {
 		{"http addr no port", map[string]string{"HTTP_ADDR": "localhost"}, "HTTP_ADDR"},
 		{"log level", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{"support text blank", map[string]string{"SUPPORT_TEXT": "   "}, "SUPPORT_TEXT"},
+		{"support text too long", map[string]string{"SUPPORT_TEXT": strings.Repeat("x", 501)}, "SUPPORT_TEXT"},
+		{"support url not a url", map[string]string{"SUPPORT_URL": "call Sam"}, "SUPPORT_URL"},
+		{"support url not http", map[string]string{"SUPPORT_URL": "javascript:alert(1)"}, "SUPPORT_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,5 +210,17 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 	var one *Error
 	if !errors.As(err, &one) || one.Var != "SLACK_BOT_TOKEN" {
 		t.Errorf("errors.As(*Error) got %+v, want the first problem", one)
+	}
+}
+
+func TestSupport(t *testing.T) {
+	setEnv(t, map[string]string{"SLACK_BOT_TOKEN": goodBot, "SLACK_APP_TOKEN": goodApp,
+		"SUPPORT_TEXT": "Our employee assistance line is free and confidential.", "SUPPORT_URL": "https://intranet.example.com/eap"})
+	c, err := Load()
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got, want := c.Support(), "Our employee assistance line is free and confidential. https://intranet.example.com/eap"; got != want {
+		t.Errorf("Support() = %q, want %q", got, want)
 	}
 }

@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 		if r := c.ReadText(c.Prompts[0], string(data)); r.Lean <= -1 || r.Lean >= 1 {
 			t.Fatalf("lean of the file read as an answer: got %v, want inside (-1, 1)", r.Lean)
 		}
-		if _, ok := c.NextPrompt(nil); !ok {
+		if _, ok := c.NextPrompt("U1", nil); !ok {
 			t.Fatal("NextPrompt on an accepted catalogue: got ok=false, want a prompt")
 		}
 	})

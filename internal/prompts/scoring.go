@@ -84,11 +84,15 @@ func (c *Catalogue) ReadOption(p Prompt, index int) (Reading, error) {
 // lexicon decides on every prompt, including wellbeing and shared ones, so free text never carries
 // a wellbeing value.
 func (c *Catalogue) ReadText(p Prompt, text string) Reading {
-	m := c.matcher
-	if m == nil {
-		m = compile(c.Lexicon) // a catalogue built in code rather than parsed
+	return c.compiled().read(p.Text, text)
+}
+
+// compiled is the catalogue's lexicon ready for reading.
+func (c *Catalogue) compiled() *matcher {
+	if c.matcher == nil {
+		return compile(c.Lexicon) // a catalogue built in code rather than parsed
 	}
-	return m.read(p.Text, text)
+	return c.matcher
 }
 
 // isWordRune reports whether r can be part of a word: letters, digits and apostrophes (so "team's"

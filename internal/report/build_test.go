@@ -9,6 +9,24 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 )
 
+// evenly returns two answers in each of the six lean dimensions, leaning lean, spread over the
+// quarter ending with March 2026 (read on loc's clock): the evidence a steady person gives.
+func evenly(loc *time.Location, lean float64) []Answer {
+	if loc == nil {
+		loc = time.UTC
+	}
+	var out []Answer
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, loc)
+	for i := range 2 {
+		for _, d := range prompts.LeanDimensions() {
+			out = append(out, chosen(d, at, lean))
+			at = at.AddDate(0, 0, 7)
+		}
+		_ = i
+	}
+	return out
+}
+
 func TestBuildFirstLine(t *testing.T) {
 	la := mustZone(t, "America/Los_Angeles")
 	tests := []struct {
@@ -17,62 +35,54 @@ func TestBuildFirstLine(t *testing.T) {
 		answers     []Answer
 		want        string
 		wantEmpty   bool
-		wantHasLean bool
 		wantLabel   string
+		wantAnswers int
 	}{
 		{
-			name:    "leadership",
-			answers: []Answer{chosen(prompts.Direction, day(2026, 3, 2), 0.42)},
-			want:    "March 2026: leaning leadership (+0.42)", wantHasLean: true, wantLabel: prompts.LabelLeadership,
+			// Two answers a dimension: each dimension mean shrinks by 2/(2+0.5), the whole by
+			// 12/(12+2): 0.6 reads 0.6 × 0.8 × 12/14 = 0.41.
+			name: "leadership", answers: evenly(nil, 0.6),
+			want: "March 2026: leaning leadership (+0.41)", wantLabel: prompts.LabelLeadership, wantAnswers: 12,
 		},
 		{
-			name:    "management, with the U+2212 minus",
-			answers: []Answer{chosen(prompts.Culture, day(2026, 3, 2), -0.31)},
-			want:    "March 2026: leaning management (\u22120.31)", wantHasLean: true, wantLabel: prompts.LabelManagement,
+			name: "management, with the U+2212 minus", answers: evenly(nil, -0.5),
+			want: "March 2026: leaning management (\u22120.34)", wantLabel: prompts.LabelManagement, wantAnswers: 12,
 		},
 		{
-			name:    "balanced",
-			answers: []Answer{chosen(prompts.People, day(2026, 3, 2), 0.05)},
-			want:    "March 2026: balanced (+0.05)", wantHasLean: true, wantLabel: prompts.LabelBalanced,
+			name: "balanced", answers: evenly(nil, 0.1),
+			want: "March 2026: balanced (+0.07)", wantLabel: prompts.LabelBalanced, wantAnswers: 12,
 		},
 		{
-			name:    "balanced below zero",
-			answers: []Answer{chosen(prompts.People, day(2026, 3, 2), -0.19)},
-			want:    "March 2026: balanced (\u22120.19)", wantHasLean: true, wantLabel: prompts.LabelBalanced,
-		},
-		{
-			name: "text weighs half an option",
-			answers: []Answer{
-				chosen(prompts.Direction, day(2026, 3, 2), 1),
-				typed(prompts.Horizon, day(2026, 3, 9), -1),
-			},
-			want: "March 2026: leaning leadership (+0.33)", wantHasLean: true, wantLabel: prompts.LabelLeadership,
+			name:      "one strong answer is too little to read",
+			answers:   []Answer{chosen(prompts.Horizon, day(2026, 3, 2), -1)},
+			want:      "March 2026: too little to read a lean from yet (1 answer that leans, across 1 dimension).",
+			wantLabel: LabelNone, wantAnswers: 1,
 		},
 		{
 			name: "months are the person's: 31 March 20:00 in Los Angeles is April in UTC",
 			loc:  la,
-			answers: []Answer{
-				chosen(prompts.Change, time.Date(2026, 4, 1, 3, 0, 0, 0, time.UTC), -1),
-				chosen(prompts.Change, time.Date(2026, 3, 1, 3, 0, 0, 0, time.UTC), 1), // 28 Feb there
-			},
-			want: "March 2026: leaning management (\u22121.00)", wantHasLean: true, wantLabel: prompts.LabelManagement,
+			answers: append(evenly(la, 0.6),
+				chosen(prompts.Change, time.Date(2026, 4, 1, 3, 0, 0, 0, time.UTC), 0.6),
+				chosen(prompts.Change, time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC), 0.6), // 31 December there
+			),
+			want: "March 2026: leaning leadership (+0.42)", wantLabel: prompts.LabelLeadership, wantAnswers: 13,
 		},
 		{
 			name:      "empty month, answers before it",
 			answers:   []Answer{chosen(prompts.Direction, day(2026, 2, 20), 1)},
 			want:      "March 2026: no answers this month, so there is nothing to summarise yet.",
-			wantEmpty: true, wantLabel: prompts.LabelBalanced,
+			wantEmpty: true, wantLabel: LabelNone, wantAnswers: 1,
 		},
 		{
 			name:      "no answers at all",
 			want:      "March 2026: no answers this month, so there is nothing to summarise yet.",
-			wantEmpty: true, wantLabel: prompts.LabelBalanced,
+			wantEmpty: true, wantLabel: LabelNone,
 		},
 		{
 			name:      "wellbeing checks only: answers but no lean",
 			answers:   []Answer{checked(day(2026, 3, 2), 0.5)},
-			want:      "March 2026: no lean to read this month, as none of your answers leaned either way.",
-			wantLabel: prompts.LabelBalanced,
+			want:      "March 2026: no lean to read yet, as none of your recent answers leaned either way.",
+			wantLabel: LabelNone,
 		},
 	}
 	for _, tt := range tests {
@@ -84,18 +94,18 @@ func TestBuildFirstLine(t *testing.T) {
 			if s.Empty != tt.wantEmpty {
 				t.Errorf("Empty = %v, want %v", s.Empty, tt.wantEmpty)
 			}
-			if s.HasLean != tt.wantHasLean {
-				t.Errorf("HasLean = %v, want %v", s.HasLean, tt.wantHasLean)
+			if s.Lean.Label != tt.wantLabel {
+				t.Errorf("Lean.Label = %q, want %q", s.Lean.Label, tt.wantLabel)
 			}
-			if s.Reading.Label != tt.wantLabel {
-				t.Errorf("Reading.Label = %q, want %q", s.Reading.Label, tt.wantLabel)
+			if s.Lean.Answers != tt.wantAnswers {
+				t.Errorf("Lean.Answers = %d, want %d", s.Lean.Answers, tt.wantAnswers)
 			}
 			wantHeadline := ""
-			if tt.wantHasLean {
-				wantHeadline = prompts.Headline(s.Reading.Lean)
+			if tt.wantLabel != LabelNone {
+				wantHeadline = prompts.Headline(s.Lean.Score)
 			}
-			if s.Headline != wantHeadline {
-				t.Errorf("Headline = %q, want %q", s.Headline, wantHeadline)
+			if s.Headline != wantHeadline || s.Labelled != (wantHeadline != "") {
+				t.Errorf("Headline, Labelled = %q, %v, want %q", s.Headline, s.Labelled, wantHeadline)
 			}
 			if got := strings.SplitN(s.Text(), "\n", 2)[0]; got != s.FirstLine {
 				t.Errorf("Text() starts with %q, want FirstLine %q", got, s.FirstLine)
@@ -120,7 +130,7 @@ func TestBuildDimensions(t *testing.T) {
 		{Dimension: prompts.Direction, Name: "Direction", Lean: 0.5, Count: 2, HasData: true},
 		{Dimension: prompts.Change, Name: "Change", Lean: -1, Count: 1, HasData: true},
 		{Dimension: prompts.Culture, Name: "Culture"},
-		{Dimension: prompts.People, Name: "People"},
+		{Dimension: prompts.People, Name: "People", Lean: 1, Count: 1, HasData: true}, // February is in the window
 		{Dimension: prompts.Adaptability, Name: "Adaptability"},
 		{Dimension: prompts.Horizon, Name: "Horizon", Lean: -0.2, Count: 3, HasData: true},
 	}
@@ -347,9 +357,10 @@ func TestBuildTogether(t *testing.T) {
 
 func TestBuildSuggestion(t *testing.T) {
 	tests := []struct {
-		name    string
-		answers []Answer
-		want    string
+		name      string
+		answers   []Answer
+		want      string
+		wantQuote string
 	}{
 		{name: "empty month", answers: nil, want: ""},
 		{
@@ -371,36 +382,38 @@ func TestBuildSuggestion(t *testing.T) {
 			name: "falling from very high is still fine",
 			answers: []Answer{
 				checked(day(2026, 1, 5), 1), checked(day(2026, 2, 2), 0.75),
-				chosen(prompts.Horizon, day(2026, 3, 2), -1), checked(day(2026, 3, 2), 0.5),
+				quoted(chosen(prompts.Horizon, day(2026, 2, 2), -0.5), "Fixing today's problems"),
+				quoted(chosen(prompts.Horizon, day(2026, 3, 2), -1), "The urgent problem"), checked(day(2026, 3, 2), 0.5),
 			},
-			want: suggestionKey(prompts.Horizon, prompts.LabelManagement),
+			want: suggestionKey(prompts.Horizon, prompts.LabelManagement), wantQuote: "The urgent problem",
 		},
 		{
-			name:    "management on horizon: look at market trends",
+			name:    "one answer is not enough evidence to choose a dimension",
 			answers: []Answer{chosen(prompts.Horizon, day(2026, 3, 2), -1)},
-			want:    suggestionKey(prompts.Horizon, prompts.LabelManagement),
+			want:    suggestNoLean,
 		},
 		{
-			name: "the furthest lean wins",
+			name: "evidence wins over the single furthest answer",
 			answers: []Answer{
-				chosen(prompts.Direction, day(2026, 3, 2), 0.5), chosen(prompts.People, day(2026, 3, 9), -1),
-				chosen(prompts.Adaptability, day(2026, 3, 9), 0.75),
+				chosen(prompts.People, day(2026, 3, 9), -1), // one answer, however strong
+				quoted(chosen(prompts.Adaptability, day(2026, 2, 9), 0.5), "Try it small"),
+				quoted(chosen(prompts.Adaptability, day(2026, 3, 9), 1), "Go for it"),
+				quoted(chosen(prompts.Adaptability, day(2026, 3, 16), 0.5), "Try it small, again"),
 			},
-			want: suggestionKey(prompts.People, prompts.LabelManagement),
+			want: suggestionKey(prompts.Adaptability, prompts.LabelLeadership), wantQuote: "Go for it",
 		},
 		{
 			name: "a tie goes to the earlier dimension",
 			answers: []Answer{
-				chosen(prompts.Culture, day(2026, 3, 2), -1), chosen(prompts.Change, day(2026, 3, 9), 1),
+				chosen(prompts.Culture, day(2026, 3, 2), -1), chosen(prompts.Culture, day(2026, 3, 3), -1),
+				chosen(prompts.Change, day(2026, 3, 9), 1), chosen(prompts.Change, day(2026, 3, 10), 1),
 			},
 			want: suggestionKey(prompts.Change, prompts.LabelLeadership),
 		},
 		{
-			name: "every dimension balanced",
-			answers: []Answer{
-				chosen(prompts.Direction, day(2026, 3, 2), 0.1), chosen(prompts.Culture, day(2026, 3, 9), -0.15),
-			},
-			want: suggestBalanced,
+			name:    "every dimension balanced",
+			answers: evenly(nil, 0.1),
+			want:    suggestBalanced,
 		},
 		{
 			name:    "no lean at all",
@@ -414,7 +427,10 @@ func TestBuildSuggestion(t *testing.T) {
 			if s.suggestion != tt.want {
 				t.Errorf("suggestion = %q, want %q", s.suggestion, tt.want)
 			}
-			if s.Suggestion != suggestions[tt.want] {
+			if s.SuggestionQuote != tt.wantQuote {
+				t.Errorf("SuggestionQuote = %q, want %q", s.SuggestionQuote, tt.wantQuote)
+			}
+			if s.Suggestion != suggestionText(tt.want, s.Period) {
 				t.Errorf("Suggestion = %q, want the text of %q", s.Suggestion, tt.want)
 			}
 			if (s.Suggestion == "") != (tt.want == "") {
@@ -427,24 +443,26 @@ func TestBuildSuggestion(t *testing.T) {
 func TestSuggestionsCoverEveryDimension(t *testing.T) {
 	for _, d := range prompts.LeanDimensions() {
 		for _, pole := range []string{prompts.LabelLeadership, prompts.LabelManagement} {
-			if suggestions[suggestionKey(d, pole)] == "" {
-				t.Errorf("no suggestion for %s leaning %s", d, pole)
+			if len(suggestions[suggestionKey(d, pole)]) < 2 {
+				t.Errorf("got fewer than two suggestions for %s leaning %s, want several", d, pole)
 			}
 		}
 	}
 	for _, k := range []string{suggestStrained, suggestFalling, suggestBalanced, suggestNoLean} {
-		if suggestions[k] == "" {
-			t.Errorf("no suggestion %q", k)
+		if len(suggestions[k]) < 2 {
+			t.Errorf("got %d texts for suggestion %q, want several so it does not repeat month after month", len(suggestions[k]), k)
 		}
 	}
 	seen := make(map[string]string)
-	for k, v := range suggestions {
-		if other, ok := seen[v]; ok {
-			t.Errorf("suggestions %q and %q are the same text", k, other)
-		}
-		seen[v] = k
-		if len(v) > 600 {
-			t.Errorf("suggestion %q is %d bytes, want at most 600 to fit a message section", k, len(v))
+	for k, vs := range suggestions {
+		for _, v := range vs {
+			if other, ok := seen[v]; ok {
+				t.Errorf("suggestions %q and %q are the same text", k, other)
+			}
+			seen[v] = k
+			if len(v) > 600 {
+				t.Errorf("suggestion %q is %d bytes, want at most 600 to fit a message section", k, len(v))
+			}
 		}
 	}
 	if len(seen) < 8 {
@@ -468,8 +486,8 @@ func TestBuildAssessmentsKeptApart(t *testing.T) {
 			{At: day(2026, 3, 21), Lean: math.NaN()},                      // unreadable
 		},
 	})
-	if got, want := s.Headline, "leaning management (\u22120.50)"; got != want {
-		t.Errorf("Headline = %q, want %q: assessments must not move the weekly lean", got, want)
+	if got, want := s.Lean, Build(Input{Period: march2026, Loc: tokyo, Answers: []Answer{chosen(prompts.Direction, day(2026, 3, 10), -0.5)}}).Lean; got.Score != want.Score || got.Answers != 1 {
+		t.Errorf("Lean = %+v, want %+v: assessments must not move the weekly lean", got, want)
 	}
 	if len(s.Assessments) != 2 {
 		t.Fatalf("got %d assessments, want the 2 taken in March: %+v", len(s.Assessments), s.Assessments)
@@ -508,8 +526,8 @@ func TestBuildIgnoresBrokenReadings(t *testing.T) {
 		{At: day(2026, 3, 3), Dimension: prompts.Change, Reading: prompts.Reading{Lean: nan, Weight: 1}},
 		checked(day(2026, 3, 4), math.Inf(1)),
 	}})
-	if s.Headline != "leaning leadership (+0.50)" || s.WellbeingAvg != nil {
-		t.Errorf("Headline, WellbeingAvg = %q, %v; want the broken readings ignored", s.Headline, s.WellbeingAvg)
+	if s.Lean.Answers != 1 || !near(s.Lean.Dimensions[0].Lean, 0.5) || s.WellbeingAvg != nil {
+		t.Errorf("Lean, WellbeingAvg = %+v, %v; want the broken readings ignored", s.Lean, s.WellbeingAvg)
 	}
 	if _, err := Chart(s); err != nil {
 		t.Errorf("Chart: %v", err)
@@ -517,3 +535,9 @@ func TestBuildIgnoresBrokenReadings(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// quoted gives an answer the words it is quoted with.
+func quoted(a Answer, q string) Answer {
+	a.Quote = q
+	return a
+}

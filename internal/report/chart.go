@@ -39,20 +39,32 @@ var (
 	axisGrey     = color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xff}
 	gridGrey     = color.RGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff}
 	wellDashes   = []vg.Length{vg.Points(6), vg.Points(3)}
-	dodge        = 0.07 // months, between the lean and the wellbeing point of one month
-	wellbeingKey = "wellbeing:\n+1 sustainable\n\u22121 strained"
+	balanced     = color.RGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff}
+	wellBand     = color.RGBA{R: 0xf1, G: 0xf8, B: 0xf3, A: 0xff}
+	wellbeingKey = "its own scale,\nnot a lean"
+	leanKey      = "grey band:\nbalanced\n(\u00b10.20)"
 	legendThumb  = vg.Points(26)
-	leanTicks    = []struct {
-		value float64
-		label string
-	}{{1, "+1"}, {0.5, "leadership"}, {0, "0"}, {-0.5, "management"}, {-1, "\u22121"}}
+	leanTicks    = []tick{{1, "+1"}, {0.6, "leadership"}, {0, "0"}, {-0.6, "management"}, {-1, "\u22121"}}
+	wellTicks    = []tick{{1, "sustainable"}, {0, "0"}, {-1, "strained"}}
 	textHandler  = text.Plain{Fonts: font.NewCache(sansCollection())}
 	pngEncoder   = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &encoderPool{}}
 	chartBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
 
-// The value axis runs a little past −1..+1 so the extreme points are drawn whole.
+// The value axes run a little past −1..+1 so the extreme points are drawn whole.
 const yLow, yHigh = -1.08, 1.08
+
+// balancedBand is the half-width of the balanced band: a lean inside ±0.20 reads as balanced.
+const balancedBand = 0.2
+
+// wellShare is the share of the plotting height given to the wellbeing panel.
+const wellShare = 0.34
+
+// tick is one labelled value on a panel's axis.
+type tick struct {
+	value float64
+	label string
+}
 
 // sansCollection is the one font the chart uses, Liberation Sans.
 func sansCollection() font.Collection {
@@ -87,11 +99,13 @@ func (e *encoderPool) Get() *png.EncoderBuffer {
 
 func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
 
-// Chart draws s's trend as an 800×400 PNG: the lean per month as a line with points around a zero
-// axis from −1 (management, below) to +1 (leadership, above), wellbeing per month beside it on the
-// same scale, and a legend. A month without data is a gap in its line, never a zero. A trend with
-// no data at all still renders, with a note across it. It is safe for concurrent use; the font is
-// parsed once per process and shared.
+// Chart draws s's trend as an 800×400 PNG in two panels over the same months. The upper panel is
+// the lean: each month's headline score as a line with points around a zero axis from −1
+// (management, below) to +1 (leadership, above), with the balanced band (±0.20) shaded and
+// labelled, so a point inside it reads as balanced. The lower panel is wellbeing on its own axis,
+// from −1 strained to +1 sustainable, so it is never read as a lean. A month without data is a gap
+// in its line, never a zero. A trend with no data at all still renders, with a note across it. It
+// is safe for concurrent use; the font is parsed once per process and shared.
 //
 // It draws with gonum/plot's vg canvas directly rather than its plot package, whose init embeds
 // twelve fonts (4.3 MiB of the binary) where the chart needs one.
@@ -108,43 +122,58 @@ func Chart(s Summary) ([]byte, error) {
 	dc := draw.New(canvas)
 	dc = draw.Crop(dc, vg.Points(6), -vg.Points(6), vg.Points(4), -vg.Points(6))
 
-	// The plot's frame: the title above, tick labels left and below, the legend to the right.
+	// The frame: the title above, tick labels left, months below, the legend to the right; the
+	// plotting area is split into the lean panel (upper) and the wellbeing panel (lower).
 	title := textStyle(titleSize, color.Black, draw.XLeft, draw.YTop)
 	label := textStyle(labelSize, axisGrey, draw.XRight, draw.YCenter)
 	const tickLen, pad = 4, 5
 	var labelWidth vg.Length
-	for _, t := range leanTicks {
+	for _, t := range append(leanTicks, wellTicks...) {
 		labelWidth = max(labelWidth, label.Width(t.label))
 	}
-	data := dc
-	data.Max.X -= legendWidth
-	data.Max.Y -= title.Height("Ag") + vg.Points(16)
-	data.Min.X += labelWidth + vg.Points(tickLen+pad)
-	data.Min.Y += label.Height("Ag") + vg.Points(tickLen+pad)
-	x := func(v float64) vg.Length { return data.X((v - xmin) / (xmax - xmin)) }
-	y := func(v float64) vg.Length { return data.Y((v - yLow) / (yHigh - yLow)) }
-
-	dc.FillText(title, vg.Point{X: data.Min.X, Y: dc.Max.Y - vg.Points(4)}, chartTitle(s.Trend))
-	box := func(y0, y1 vg.Length) []vg.Point {
-		return []vg.Point{{X: data.Min.X, Y: y0}, {X: data.Max.X, Y: y0}, {X: data.Max.X, Y: y1}, {X: data.Min.X, Y: y1}}
+	area := dc
+	area.Max.X -= legendWidth
+	area.Max.Y -= title.Height("Ag") + vg.Points(16)
+	area.Min.X += labelWidth + vg.Points(tickLen+pad)
+	area.Min.Y += label.Height("Ag") + vg.Points(tickLen+pad)
+	gap := vg.Points(14)
+	split := area.Min.Y + (area.Max.Y-area.Min.Y-gap)*wellShare
+	leanPanel, wellPanel := area, area
+	leanPanel.Min.Y = split + gap
+	wellPanel.Max.Y = split
+	x := func(v float64) vg.Length { return area.X((v - xmin) / (xmax - xmin)) }
+	yIn := func(c draw.Canvas) func(float64) vg.Length {
+		return func(v float64) vg.Length { return c.Y((v - yLow) / (yHigh - yLow)) }
 	}
-	data.FillPolygon(leadBand, box(y(0), data.Max.Y))
-	data.FillPolygon(manageBand, box(data.Min.Y, y(0)))
+	y, yw := yIn(leanPanel), yIn(wellPanel)
+
+	dc.FillText(title, vg.Point{X: area.Min.X, Y: dc.Max.Y - vg.Points(4)}, chartTitle(s.Trend))
+	box := func(c draw.Canvas, y0, y1 vg.Length) []vg.Point {
+		return []vg.Point{{X: c.Min.X, Y: y0}, {X: c.Max.X, Y: y0}, {X: c.Max.X, Y: y1}, {X: c.Min.X, Y: y1}}
+	}
+	leanPanel.FillPolygon(leadBand, box(leanPanel, y(balancedBand), leanPanel.Max.Y))
+	leanPanel.FillPolygon(balanced, box(leanPanel, y(-balancedBand), y(balancedBand)))
+	leanPanel.FillPolygon(manageBand, box(leanPanel, leanPanel.Min.Y, y(-balancedBand)))
+	wellPanel.FillPolygon(wellBand, box(wellPanel, wellPanel.Min.Y, wellPanel.Max.Y))
 	grid := draw.LineStyle{Color: gridGrey, Width: vg.Points(0.5)}
 	axis := draw.LineStyle{Color: axisGrey, Width: vg.Points(1)}
-	for _, t := range leanTicks {
-		data.StrokeLine2(grid, data.Min.X, y(t.value), data.Max.X, y(t.value))
-		dc.StrokeLine2(axis, data.Min.X-vg.Points(tickLen), y(t.value), data.Min.X, y(t.value))
-		dc.FillText(label, vg.Point{X: data.Min.X - vg.Points(tickLen+pad), Y: y(t.value)}, t.label)
+	ticks := func(c draw.Canvas, yf func(float64) vg.Length, ts []tick) {
+		for _, t := range ts {
+			c.StrokeLine2(grid, c.Min.X, yf(t.value), c.Max.X, yf(t.value))
+			dc.StrokeLine2(axis, c.Min.X-vg.Points(tickLen), yf(t.value), c.Min.X, yf(t.value))
+			dc.FillText(label, vg.Point{X: c.Min.X - vg.Points(tickLen+pad), Y: yf(t.value)}, t.label)
+		}
+		dc.StrokeLine2(axis, c.Min.X, c.Min.Y, c.Min.X, c.Max.Y)
+		dc.StrokeLine2(axis, c.Min.X, c.Min.Y, c.Max.X, c.Min.Y)
 	}
-	data.StrokeLine2(draw.LineStyle{Color: axisGrey, Width: vg.Points(1.2)}, data.Min.X, y(0), data.Max.X, y(0))
+	ticks(leanPanel, y, leanTicks)
+	ticks(wellPanel, yw, wellTicks)
+	leanPanel.StrokeLine2(draw.LineStyle{Color: axisGrey, Width: vg.Points(1.2)}, leanPanel.Min.X, y(0), leanPanel.Max.X, y(0))
 	month := textStyle(labelSize, axisGrey, draw.XCenter, draw.YTop)
 	for i, m := range s.Trend {
-		dc.StrokeLine2(axis, x(float64(i)), data.Min.Y, x(float64(i)), data.Min.Y-vg.Points(tickLen))
-		dc.FillText(month, vg.Point{X: x(float64(i)), Y: data.Min.Y - vg.Points(tickLen+pad)}, m.Month.short())
+		dc.StrokeLine2(axis, x(float64(i)), area.Min.Y, x(float64(i)), area.Min.Y-vg.Points(tickLen))
+		dc.FillText(month, vg.Point{X: x(float64(i)), Y: area.Min.Y - vg.Points(tickLen+pad)}, m.Month.short())
 	}
-	dc.StrokeLine2(axis, data.Min.X, data.Min.Y, data.Min.X, data.Max.Y)
-	dc.StrokeLine2(axis, data.Min.X, data.Min.Y, data.Max.X, data.Min.Y)
 
 	lean := series{
 		name:  "lean",
@@ -158,34 +187,36 @@ func Chart(s Summary) ([]byte, error) {
 	}
 	var hasData bool
 	for i, m := range s.Trend {
-		if m.HasLean && finite(m.Lean) {
-			lean.add(i, vg.Point{X: x(float64(i) - dodge), Y: y(m.Lean)})
+		if m.HasScore && finite(m.Score) {
+			lean.add(i, vg.Point{X: x(float64(i)), Y: y(m.Score)})
 			hasData = true
 		}
 		if m.HasWellbeing && finite(m.Wellbeing) {
-			well.add(i, vg.Point{X: x(float64(i) + dodge), Y: y(m.Wellbeing)})
+			well.add(i, vg.Point{X: x(float64(i)), Y: yw(m.Wellbeing)})
 			hasData = true
 		}
 	}
-	well.draw(data)
-	lean.draw(data) // on top
+	well.draw(wellPanel)
+	lean.draw(leanPanel)
 	if !hasData {
 		note := textStyle(labelSize, axisGrey, draw.XCenter, draw.YCenter)
-		data.FillText(note, vg.Point{X: (data.Min.X + data.Max.X) / 2, Y: y(0.5)}, "no answers in these months yet")
+		leanPanel.FillText(note, vg.Point{X: (leanPanel.Min.X + leanPanel.Max.X) / 2, Y: y(0.6)}, "no answers in these months yet")
 	}
 
-	// The legend sits beside the plot, level with its top, so it never hides a point; under it, a
-	// key says what the wellbeing line's ends mean (the shared axis names the lean's poles).
+	// The legend sits beside each panel, level with its top, so it never hides a point.
 	entry := textStyle(labelSize, color.Black, draw.XLeft, draw.YCenter)
 	left := dc.Max.X - legendWidth + vg.Points(12)
-	row := data.Max.Y - vg.Points(8) - entry.Height("Ag")/2
-	for _, sr := range []*series{&lean, &well} {
-		sr.thumb(dc, left, row)
-		dc.FillText(entry, vg.Point{X: left + legendThumb + vg.Points(6), Y: row}, sr.name)
-		row -= entry.Height("Ag") + vg.Points(6)
+	for _, l := range []struct {
+		sr  *series
+		top vg.Length
+	}{{&lean, leanPanel.Max.Y}, {&well, wellPanel.Max.Y}} {
+		row := l.top - vg.Points(8) - entry.Height("Ag")/2
+		l.sr.thumb(dc, left, row)
+		dc.FillText(entry, vg.Point{X: left + legendThumb + vg.Points(6), Y: row}, l.sr.name)
 	}
 	key := textStyle(labelSize, axisGrey, draw.XLeft, draw.YTop)
-	dc.FillText(key, vg.Point{X: left, Y: data.Max.Y - vg.Points(64)}, wellbeingKey)
+	dc.FillText(key, vg.Point{X: left, Y: leanPanel.Max.Y - vg.Points(30)}, leanKey)
+	dc.FillText(key, vg.Point{X: left, Y: wellPanel.Max.Y - vg.Points(30)}, wellbeingKey)
 
 	buf := chartBufPool.Get().(*bytes.Buffer)
 	defer chartBufPool.Put(buf)

@@ -74,9 +74,9 @@ func TestChartShowsTheData(t *testing.T) {
 		name string
 		s    Summary
 	}{
-		{name: "a different lean", s: withTrend(func(p []MonthPoint) { p[5].Lean = -p[5].Lean })},
+		{name: "a different lean", s: withTrend(func(p []MonthPoint) { p[5].Score, p[5].HasScore = -0.6, true })},
 		{name: "a different wellbeing", s: withTrend(func(p []MonthPoint) { p[0].Wellbeing = 0.9 })},
-		{name: "a gap is not a zero", s: withTrend(func(p []MonthPoint) { p[1].HasLean, p[1].Lean = true, 0 })},
+		{name: "a gap is not a zero", s: withTrend(func(p []MonthPoint) { p[1].HasScore, p[1].Score = true, 0 })},
 		{name: "no data at all", s: Build(Input{Period: march2026})},
 	}
 	for _, tt := range tests {
@@ -130,5 +130,51 @@ func TestChartConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestChartPanels pins that wellbeing has a panel of its own below the lean (changing wellbeing
+// changes nothing in the upper half, where the lean is) and that the balanced band is drawn.
+func TestChartPanels(t *testing.T) {
+	base := Build(sampleInput(t))
+	render := func(s Summary) image.Image {
+		b, err := Chart(s)
+		if err != nil {
+			t.Fatalf("Chart: %v", err)
+		}
+		return decodeChart(t, b)
+	}
+	changed := base
+	changed.Trend = append([]MonthPoint(nil), base.Trend...)
+	for i := range changed.Trend {
+		changed.Trend[i].Wellbeing, changed.Trend[i].HasWellbeing = -0.9, true
+	}
+	a, b := render(base), render(changed)
+	upper, lower := 0, 0
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				if y < r.Dy()/2 {
+					upper++
+				} else {
+					lower++
+				}
+			}
+		}
+	}
+	if upper != 0 || lower < 100 {
+		t.Errorf("changing wellbeing changed %d pixels in the upper half and %d in the lower, want 0 and at least 100", upper, lower)
+	}
+	grey := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if cr, cg, cb, _ := a.At(x, y).RGBA(); cr>>8 == 0xee && cg>>8 == 0xee && cb>>8 == 0xee {
+				grey++
+			}
+		}
+	}
+	if grey < 5000 {
+		t.Errorf("got %d pixels of the balanced band's grey, want the band drawn across the lean panel", grey)
 	}
 }

@@ -96,6 +96,9 @@ func (m Month) End(loc *time.Location) time.Time {
 	return m.Next().Start(loc)
 }
 
+// Add returns the month n months after m (before it for a negative n).
+func (m Month) Add(n int) Month { return m.add(n) }
+
 // Prev returns the month before m.
 func (m Month) Prev() Month { return m.add(-1) }
 

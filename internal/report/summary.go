@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -10,6 +11,10 @@ import (
 
 // TrendMonths is how many months the trend covers, ending with the summarised month.
 const TrendMonths = 6
+
+// HistoryMonths is how many months of answers Build reads, ending with the summarised month: the
+// trend's months, each with the window of months its lean is read from.
+const HistoryMonths = TrendMonths + maxLeanWindowMonths - 1
 
 // Thresholds of the summary's judgements. They are on the [-1, 1] scale every reading uses.
 const (
@@ -27,6 +32,10 @@ const (
 	// strained and sustainable bound the middle of the wellbeing scale.
 	strained    = -0.25
 	sustainable = 0.25
+	// leavingWellbeing is the reading of the wellbeing scale's strained end (−2 / 2), which the
+	// catalogue gives to "seriously thinking of leaving": one such answer is enough to point to
+	// support.
+	leavingWellbeing = -1
 )
 
 // The values of Summary.WellbeingTrend.
@@ -39,12 +48,17 @@ const (
 // Caveat is the sentence every summary carries (PRODUCT §5).
 const Caveat = "This is a tendency read from your own answers, not a validated diagnosis."
 
-// Answer is one recorded weekly answer: when it was given, the prompt's dimension, and how it was
-// read (prompts.Reading carries the lean, its weight and any wellbeing value).
+// Answer is one recorded weekly answer: when the prompt it answers was asked (an answer counts in
+// the month of its prompt, however late it came), the prompt's dimension, and how it was read
+// (prompts.Reading carries the lean, its weight and any wellbeing value).
 type Answer struct {
 	At        time.Time
 	Dimension prompts.Dimension
 	Reading   prompts.Reading
+	// Quote is what the person answered, shown back to them: their written words (Written) or
+	// the label of the option they chose. Empty when unknown.
+	Quote   string
+	Written bool
 }
 
 // Delivery is one scheduled weekly prompt and whether it was answered. Skipped and unanswered
@@ -68,20 +82,31 @@ type Input struct {
 	Period Month
 	// Loc is the person's time zone: months and weeks are counted on their clock (UTC if nil).
 	Loc *time.Location
-	// Answers, Deliveries and Assessments cover at least the TrendMonths months ending with
-	// Period; anything outside that window is ignored, and order does not matter.
+	// Answers cover at least the HistoryMonths months ending with Period (each month of the trend
+	// reads a window of months before it); Deliveries and Assessments at least TrendMonths.
+	// Anything outside is ignored, and order does not matter.
 	Answers     []Answer
 	Deliveries  []Delivery
 	Assessments []Assessment
+	// Support is where to find support (SUPPORT_TEXT and SUPPORT_URL), shown when the month is
+	// strained; empty shows nothing.
+	Support string
 }
 
 // MonthPoint is one month of the trend.
 type MonthPoint struct {
 	Month Month
-	// Lean is the month's weighted mean lean; HasLean is false when no answer carried a lean, and
-	// then Lean is 0 and means nothing (a gap, not a zero).
+	// Lean is the weighted mean lean of the month's own answers; HasLean is false when no answer
+	// carried a lean, and then Lean is 0 and means nothing (a gap, not a zero). Team summaries
+	// read these.
 	Lean    float64
 	HasLean bool
+	// Score is the month's headline, read from the window of months ending with it
+	// (LeanReading); HasScore is false when that window had too little evidence for a label, and
+	// then Score means nothing (a gap). Label is the reading's label, LabelNone without one.
+	Score    float64
+	HasScore bool
+	Label    string
 	// Wellbeing is the mean wellbeing reading, meaningful only when HasWellbeing.
 	Wellbeing    float64
 	HasWellbeing bool
@@ -106,19 +131,34 @@ type Summary struct {
 	Period Month
 	// Empty is true when the month has no answers at all; Text is then a short note.
 	Empty bool
-	// Reading is prompts.Summarise over the month's answers.
+	// Reading is prompts.Summarise over the month's answers (its wellbeing and counts).
 	Reading prompts.Summary
-	// HasLean is true when at least one of the month's answers carried a lean. A month of
-	// wellbeing checks alone has answers but no lean, and no Headline.
+	// Lean is the headline: the lean read from a window of months ending with the period (a
+	// quarter, longer while a dimension has fewer than two answers), each dimension with an
+	// equal say, shrunk toward zero when the evidence is thin. MonthLean is the month's own
+	// figure, shown beside it.
+	Lean, MonthLean LeanReading
+	// HasLean is true when at least one of the month's answers carried a lean (Reading.Lean is
+	// then the month's plain weighted mean, which team summaries read).
 	HasLean bool
-	// Headline is prompts.Headline(Reading.Lean), e.g. "leaning leadership (+0.42)"; empty
-	// without HasLean.
+	// Labelled is Lean.HasLabel(): false when there is too little evidence for a label, and then
+	// there is no Headline.
+	Labelled bool
+	// Headline is prompts.Headline(Lean.Score), e.g. "leaning leadership (+0.42)"; empty
+	// without Labelled.
 	Headline string
 	// FirstLine names the month and the headline, e.g. "March 2026: leaning leadership (+0.42)";
-	// for an Empty month (or one with no lean) it is a short note naming the month.
+	// for an Empty month (or one with too little evidence) it is a short note naming the month.
 	FirstLine string
-	// Dimensions holds all six lean dimensions in prompts.LeanDimensions order.
+	// Dimensions holds all six lean dimensions in prompts.LeanDimensions order, over the
+	// headline's window, with their counts.
 	Dimensions []DimensionLine
+	// SharedCount counts the answers to shared-skills prompts in the headline's window, and
+	// SharedQuote is the latest of them (empty without one).
+	SharedCount int
+	SharedQuote string
+	// Written is the latest of the month's written answers, "" without one.
+	Written string
 	// Trend holds the TrendMonths months ending with Period, oldest first.
 	Trend []MonthPoint
 	// WellbeingAvg is the month's mean wellbeing in [-1, 1], nil when there was none.
@@ -138,6 +178,16 @@ type Summary struct {
 	Together string
 	// Suggestion is one suggestion grounded in the article, "" for an Empty month.
 	Suggestion string
+	// SuggestionQuote is the answer that prompted the suggestion, "" when it came from the month
+	// as a whole.
+	SuggestionQuote string
+	// Strained is true when the month's wellbeing sat on the strained side or an answer said the
+	// person is seriously thinking of leaving: the summary then points to support.
+	Strained bool
+	// Support is Input.Support when Strained, else "".
+	Support string
+	// Checks counts the month's answered wellbeing checks, apart from Answered.
+	Checks int
 	// Assessments are those taken in the month, oldest first, with At on the person's clock;
 	// they are shown apart from the weekly lean and never counted in it.
 	Assessments []Assessment
@@ -169,57 +219,76 @@ func DimensionName(d prompts.Dimension) string {
 // Build summarises in.Period for one person. It is a pure function of its input.
 func Build(in Input) Summary {
 	loc := orUTC(in.Loc)
-	first := in.Period.add(1 - TrendMonths)
+	first := in.Period.add(1 - HistoryMonths)
 	from, end := first.Start(loc), in.Period.End(loc)
+	trendFirst := HistoryMonths - TrendMonths // index of the trend's first month
 
-	// Bucket the window's answers by month once; the trend and the period both read from it.
-	var byMonth [TrendMonths][]prompts.Scored
+	// Bucket the history's answers by the month of their prompt once; the trend and the period
+	// both read from it.
+	byMonth := make([][]Answer, HistoryMonths)
 	var window []Answer
 	for _, a := range in.Answers {
 		if a.At.Before(from) || !a.At.Before(end) {
 			continue
 		}
 		i := monthIndex(first, MonthOf(a.At, loc))
-		if i < 0 || i >= TrendMonths {
+		if i < 0 || i >= HistoryMonths {
 			continue
 		}
-		byMonth[i] = append(byMonth[i], prompts.Scored{Dimension: a.Dimension, Reading: a.Reading})
-		window = append(window, a)
+		byMonth[i] = append(byMonth[i], a)
+		if i >= trendFirst {
+			window = append(window, a)
+		}
 	}
 
 	s := Summary{Period: in.Period, Caveat: Caveat}
+	leans := leanSeries(byMonth, first)
 	s.Trend = make([]MonthPoint, TrendMonths)
-	for i := range s.Trend {
+	for k := range s.Trend {
+		i := trendFirst + k
 		p := MonthPoint{Month: first.add(i), Answers: len(byMonth[i])}
-		sum := prompts.Summarise(byMonth[i])
+		lean := leans[i]
+		p.Label = lean.Label
+		if lean.HasLabel() {
+			p.Score, p.HasScore = lean.Score, true
+		}
+		sum := prompts.Summarise(scored(byMonth[i]))
 		if sum.Count > 0 {
 			p.Lean, p.HasLean = sum.Lean, true
 		}
 		if sum.Wellbeing != nil {
 			p.Wellbeing, p.HasWellbeing = *sum.Wellbeing, true
 		}
-		s.Trend[i] = p
-		if i == TrendMonths-1 {
+		s.Trend[k] = p
+		if i == HistoryMonths-1 {
 			s.Reading = sum
+			s.Lean = lean
 		}
 	}
+	last := HistoryMonths - 1
+	s.MonthLean = readLean(byMonth, first, last, last)
 
-	s.Empty = len(byMonth[TrendMonths-1]) == 0
+	s.Empty = len(byMonth[last]) == 0
 	s.HasLean = s.Reading.Count > 0
-	if s.HasLean {
-		s.Headline = prompts.Headline(s.Reading.Lean)
-	}
+	s.Labelled = s.Lean.HasLabel()
+	s.Headline = s.Lean.Headline()
 	s.FirstLine = firstLine(s)
 	s.WellbeingAvg = s.Reading.Wellbeing
+	s.Dimensions = s.Lean.Dimensions
 
-	s.Dimensions = make([]DimensionLine, 0, 6)
-	for _, d := range prompts.LeanDimensions() {
-		line := DimensionLine{Dimension: d, Name: DimensionName(d)}
-		if st, ok := s.Reading.Dimensions[d]; ok && st.Count > 0 {
-			line.Lean, line.Count, line.HasData = st.Lean, st.Count, true
+	windowStart := s.Lean.From
+	for i := range byMonth {
+		if first.add(i).Before(windowStart) {
+			continue
 		}
-		s.Dimensions = append(s.Dimensions, line)
+		for _, a := range byMonth[i] {
+			if a.Dimension == prompts.Shared {
+				s.SharedCount++
+			}
+		}
 	}
+	s.SharedQuote = latestQuote(byMonth, first, windowStart, func(a Answer) bool { return a.Dimension == prompts.Shared })
+	s.Written = latestQuote(byMonth, first, in.Period, func(a Answer) bool { return a.Written })
 
 	s.WellbeingTrend = wellbeingTrend(s.Trend)
 	s.Asked, s.Answered, s.Streak = responses(in.Deliveries, in.Period, loc)
@@ -227,6 +296,18 @@ func Build(in Input) Summary {
 		s.ResponseRate = float64(s.Answered) / float64(s.Asked)
 	}
 	s.Together = together(window, loc)
+	s.Strained = s.WellbeingAvg != nil && *s.WellbeingAvg <= strained
+	for _, a := range byMonth[last] {
+		if w := a.Reading.Wellbeing; w != nil && *w <= leavingWellbeing {
+			s.Strained = true
+		}
+		if a.Dimension == prompts.Wellbeing && a.Reading.Wellbeing != nil {
+			s.Checks++
+		}
+	}
+	if s.Strained {
+		s.Support = in.Support
+	}
 
 	for _, a := range in.Assessments {
 		if finite(a.Lean) && in.Period.contains(a.At, loc) {
@@ -235,9 +316,34 @@ func Build(in Input) Summary {
 	}
 	sort.SliceStable(s.Assessments, func(i, j int) bool { return s.Assessments[i].At.Before(s.Assessments[j].At) })
 
-	s.suggestion = chooseSuggestion(s)
-	s.Suggestion = suggestions[s.suggestion]
+	s.suggestion, s.SuggestionQuote = chooseSuggestion(s, byMonth, first)
+	s.Suggestion = suggestionText(s.suggestion, s.Period)
 	return s
+}
+
+// scored turns answers into what prompts.Summarise reads.
+func scored(as []Answer) []prompts.Scored {
+	out := make([]prompts.Scored, len(as))
+	for i, a := range as {
+		out[i] = prompts.Scored{Dimension: a.Dimension, Reading: a.Reading}
+	}
+	return out
+}
+
+// latestQuote returns the quote of the latest answer from month since on that keep accepts.
+func latestQuote(byMonth [][]Answer, first, since Month, keep func(Answer) bool) string {
+	var best Answer
+	for i := range byMonth {
+		if first.add(i).Before(since) {
+			continue
+		}
+		for _, a := range byMonth[i] {
+			if a.Quote != "" && keep(a) && (best.Quote == "" || a.At.After(best.At)) {
+				best = a
+			}
+		}
+	}
+	return best.Quote
 }
 
 // monthIndex returns how many months m is after first.
@@ -249,10 +355,23 @@ func firstLine(s Summary) string {
 	switch {
 	case s.Empty:
 		return s.Period.Title() + ": no answers this month, so there is nothing to summarise yet."
-	case !s.HasLean:
-		return s.Period.Title() + ": no lean to read this month, as none of your answers leaned either way."
+	case !s.Labelled && s.Lean.Answers == 0:
+		return s.Period.Title() + ": no lean to read yet, as none of your recent answers leaned either way."
+	case !s.Labelled:
+		return fmt.Sprintf("%s: too little to read a lean from yet (%d answer%s that lean%s, across %d dimension%s).",
+			s.Period.Title(), s.Lean.Answers, plural(s.Lean.Answers), verbS(s.Lean.Answers), dimensionsWithData(s.Lean), plural(dimensionsWithData(s.Lean)))
 	}
 	return s.Period.Title() + ": " + s.Headline
+}
+
+func dimensionsWithData(l LeanReading) int {
+	n := 0
+	for _, d := range l.Dimensions {
+		if d.HasData {
+			n++
+		}
+	}
+	return n
 }
 
 // wellbeingTrend fits a least-squares line through the trend's months that have a wellbeing
@@ -373,3 +492,11 @@ func signed(f float64) string {
 
 // finite reports whether f is a usable number.
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// verbS is the "s" of a verb after a count: "1 answer that leans", "2 answers that lean".
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}

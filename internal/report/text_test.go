@@ -2,6 +2,7 @@ package report
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,9 +41,14 @@ func sampleInput(t testing.TB) Input {
 				lean = -1
 			}
 		}
-		a := chosen(dim, answered, lean)
+		a := quoted(chosen(dim, answered, lean), optionLabel(lean))
 		if w%3 == 2 {
 			a = typed(dim, answered, lean)
+			a.Quote, a.Written = fmt.Sprintf("Week %d: spent an hour with the team on where we are heading.", w+1), true
+		}
+		if w%7 == 3 {
+			in.Answers = append(in.Answers, quoted(Answer{At: answered, Dimension: prompts.Shared,
+				Reading: prompts.Reading{Words: []string{"I asked and listened"}}}, "I asked and listened"))
 		}
 		well := 0.5
 		if lean < 0 {
@@ -58,6 +64,21 @@ func sampleInput(t testing.TB) Input {
 		{At: time.Date(2026, 2, 2, 17, 30, 0, 0, time.UTC), Lean: -0.4},
 	}
 	return in
+}
+
+// optionLabel is a plausible label for an option of the given lean.
+func optionLabel(lean float64) string {
+	switch {
+	case lean >= 1:
+		return "Shared a trend with the team"
+	case lean > 0:
+		return "Made time to read or talk with peers"
+	case lean == 0:
+		return "A bit of both"
+	case lean > -1:
+		return "Checked where it fits in our plan"
+	}
+	return "The urgent problem, start to finish"
 }
 
 func goldenCases(t testing.TB) []struct {
@@ -80,7 +101,8 @@ func goldenCases(t testing.TB) []struct {
 			Deliveries: []Delivery{delivered(day(2026, 3, 2), true), delivered(day(2026, 3, 9), true)},
 		}},
 		{name: "strained", in: Input{
-			Period: Month{2026, time.January},
+			Period:  Month{2026, time.January},
+			Support: "If work is weighing on you, talk to someone you trust: a friend, a colleague, your manager or HR.",
 			Answers: []Answer{
 				chosen(prompts.Horizon, day(2026, 1, 5), -1), checked(day(2026, 1, 5), -1),
 				chosen(prompts.Direction, day(2026, 1, 12), -0.5), checked(day(2026, 1, 12), -0.5),

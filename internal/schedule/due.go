@@ -116,7 +116,7 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 		plan.Deliver = &db.NewDelivery{Occurrence: occ, Kind: db.DeliveryScheduled, Skip: true}
 		return plan
 	}
-	p, ok := pl.Catalogue.NextPrompt(d.Asked)
+	p, ok := pl.Catalogue.NextPrompt(d.UserID, d.Asked)
 	if !ok {
 		return plan
 	}

@@ -123,7 +123,7 @@ func TestPlan(t *testing.T) {
 	// A history a few weeks into the rotation, so the expected prompt is not just the first one.
 	var history []string
 	for range 3 {
-		p, _ := cat.NextPrompt(history)
+		p, _ := cat.NextPrompt("U1", history)
 		w, _ := cat.WellbeingCheck(history)
 		history = append(history, p.ID, w.ID)
 	}
@@ -536,7 +536,7 @@ func TestPlan(t *testing.T) {
 			}
 			wantPrompt, wantCheck := "", ""
 			if !tt.want.skip {
-				p, _ := cat.NextPrompt(history)
+				p, _ := cat.NextPrompt("U1", history)
 				w, _ := cat.WellbeingCheck(history)
 				wantPrompt, wantCheck = p.ID, w.ID
 			}

@@ -54,17 +54,26 @@ type assessment struct {
 // AssessmentModal is the modal of assessment items: radio buttons for every item (Block Kit has no
 // slider). Every item is required, as the result needs them all: Slack's client then refuses to
 // submit with one unanswered, and a submission that gets past it anyway is refused inline
-// (response_action: errors) naming the item.
+// (response_action: errors) naming the item. orders gives, per item id, the order its options are
+// shown in (prompts.Catalogue.AssessmentOrders); an item without one is shown in catalogue order.
+// Each radio's value is its option's index, whatever its place.
 // https://docs.slack.dev/reference/block-kit/block-elements/radio-button-group-element
 // https://docs.slack.dev/reference/block-kit/blocks/input-block
-func AssessmentModal(items []prompts.Prompt) View {
+func AssessmentModal(items []prompts.Prompt, orders map[string][]int) View {
 	blocks := []slack.Block{section("assess_intro",
 		"Answer each question for how you have worked lately. There are no right answers: "+
 			"the result is a tendency read from your own choices, not a diagnosis.")}
 	for _, it := range items {
-		opts := make([]*slack.OptionBlockObject, len(it.Options))
-		for i, o := range it.Options {
-			opts[i] = slack.NewOptionBlockObject(strconv.Itoa(i), plainText(truncate(o.Label, maxButtonText)), nil)
+		order := orders[it.ID]
+		if len(order) != len(it.Options) {
+			order = make([]int, len(it.Options))
+			for i := range order {
+				order[i] = i
+			}
+		}
+		opts := make([]*slack.OptionBlockObject, 0, len(it.Options))
+		for _, i := range order {
+			opts = append(opts, slack.NewOptionBlockObject(strconv.Itoa(i), plainText(truncate(it.Options[i].Label, maxButtonText)), nil))
 		}
 		// Each item's radio buttons take the item's id as action_id too: action ids are kept
 		// unique across the whole view.
@@ -105,15 +114,15 @@ func (h *assessment) command(ctx context.Context, req CommandRequest) error {
 		// A DM word has no trigger to open a modal with: offer a button that has one.
 		return req.Reply(ctx, AssessmentInvite())
 	}
-	return h.openWith(ctx, req.TriggerID, req.Reply)
+	return h.openWith(ctx, req.UserID, req.TriggerID, req.Reply)
 }
 
 func (h *assessment) open(ctx context.Context, req ActionRequest) error {
-	return h.openWith(ctx, req.TriggerID, req.Reply)
+	return h.openWith(ctx, req.UserID, req.TriggerID, req.Reply)
 }
 
-func (h *assessment) openWith(ctx context.Context, triggerID string, reply func(context.Context, Message) error) error {
-	_, err := h.app.OpenView(ctx, triggerID, AssessmentModal(h.Catalogue.Assessment))
+func (h *assessment) openWith(ctx context.Context, userID, triggerID string, reply func(context.Context, Message) error) error {
+	_, err := h.app.OpenView(ctx, triggerID, AssessmentModal(h.Catalogue.Assessment, h.Catalogue.AssessmentOrders(userID)))
 	if ae, ok := errors.AsType[*APIError](err); ok && (ae.Code == "expired_trigger_id" || ae.Code == "exchanged_trigger_id") {
 		return reply(ctx, AssessmentInvite())
 	}

@@ -40,9 +40,20 @@ type HomeState struct {
 // and buttons for the assessment, schedule, pause/resume and start/stop.
 // https://docs.slack.dev/surfaces/app-home
 func HomeBlocks(st HomeState) []slack.Block {
-	now := "No answers with a lean yet this month."
-	if st.Month.HasLean {
-		now = fmt.Sprintf("*This month so far:* %s", escapeMrkdwn(st.Month.Headline))
+	now := "No answers yet this month."
+	if n := len(st.Month.Trend); n > 0 && st.Month.Trend[n-1].Answers > 0 {
+		k := st.Month.Trend[n-1].Answers
+		if k == 1 {
+			now = "*This month so far:* 1 answer."
+		} else {
+			now = fmt.Sprintf("*This month so far:* %d answers.", k)
+		}
+	}
+	if st.Month.Labelled {
+		now += fmt.Sprintf("\n*Lately:* %s, from %d answers (%s).", escapeMrkdwn(st.Month.Headline), st.Month.Lean.Answers,
+			escapeMrkdwn(st.Month.Lean.Span(st.Month.Period)))
+	} else {
+		now += "\nYour lean shows once a few weeks of answers cover most of the six dimensions."
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plainText("Your reflection"), slack.HeaderBlockOptionBlockID("home_header")),
@@ -52,8 +63,11 @@ func HomeBlocks(st HomeState) []slack.Block {
 	trend.WriteString("*The last six months*")
 	for _, p := range st.Month.Trend {
 		line := "no answers"
-		if p.HasLean {
-			line = prompts.Headline(p.Lean)
+		switch {
+		case p.HasScore:
+			line = prompts.Headline(p.Score)
+		case p.Answers > 0:
+			line = "too little to read"
 		}
 		if p.HasWellbeing {
 			line += fmt.Sprintf(" · wellbeing %+.2f", p.Wellbeing)

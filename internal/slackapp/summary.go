@@ -26,7 +26,14 @@ type Results struct {
 	Catalogue *prompts.Catalogue
 	Planner   schedule.Planner
 	Now       func() time.Time
+	// Support is where to find support (SUPPORT_TEXT with SUPPORT_URL), shown in a strained
+	// month's summary.
+	Support string
 }
+
+// lateAnswers is how long after a month's end an answer to one of its prompts is still read as
+// that month's: prompts stay open about a week, a reminder included.
+const lateAnswers = 14 * 24 * time.Hour
 
 type results struct {
 	Results
@@ -69,30 +76,52 @@ func (h *results) Summarise(ctx context.Context, userID string, period report.Mo
 		return report.Summary{}, err
 	}
 	from := period
-	for range report.TrendMonths - 1 {
+	for range report.HistoryMonths - 1 {
 		from = from.Prev()
 	}
+	trendFrom := period
+	for range report.TrendMonths - 1 {
+		trendFrom = trendFrom.Prev()
+	}
 	start, end := from.Start(loc), period.End(loc)
-	answers, err := h.Store.AnswersBetween(ctx, userID, start, end)
+	deliveries, err := h.Store.Deliveries(ctx, userID)
 	if err != nil {
 		return report.Summary{}, err
 	}
-	in := report.Input{Period: period, Loc: loc}
+	asked := make(map[int64]time.Time, len(deliveries))
+	for _, d := range deliveries {
+		asked[d.ID] = d.Occurrence
+	}
+	// An answer counts in the month of the prompt it answers, so answers given a little after the
+	// period to prompts asked in it are read too.
+	answers, err := h.Store.AnswersBetween(ctx, userID, start, end.Add(lateAnswers))
+	if err != nil {
+		return report.Summary{}, err
+	}
+	in := report.Input{Period: period, Loc: loc, Support: h.Support}
 	for _, a := range answers {
 		p, ok := h.Catalogue.Prompt(a.PromptID)
 		if !ok {
 			continue // a prompt no longer in the catalogue has no dimension to count in
 		}
-		in.Answers = append(in.Answers, report.Answer{At: a.AnsweredAt, Dimension: p.Dimension, Reading: prompts.Reading{
+		at := a.AnsweredAt
+		if occ, ok := asked[a.DeliveryID]; ok && a.DeliveryID != 0 {
+			at = occ
+		}
+		ra := report.Answer{At: at, Dimension: p.Dimension, Reading: prompts.Reading{
 			Lean: a.Lean, Weight: a.Weight, Wellbeing: a.Wellbeing,
-		}})
+		}}
+		switch {
+		case a.Text != "":
+			ra.Quote, ra.Written = a.Text, true
+		case a.OptionIndex != nil && *a.OptionIndex >= 0 && *a.OptionIndex < len(p.Options):
+			ra.Quote = p.Options[*a.OptionIndex].Label
+		}
+		in.Answers = append(in.Answers, ra)
 	}
-	deliveries, err := h.Store.Deliveries(ctx, userID)
-	if err != nil {
-		return report.Summary{}, err
-	}
+	trendStart := trendFrom.Start(loc)
 	for _, d := range deliveries {
-		if d.Kind != db.DeliveryScheduled || d.PromptID == "" || d.Occurrence.Before(start) || !d.Occurrence.Before(end) {
+		if d.Kind != db.DeliveryScheduled || d.PromptID == "" || d.Occurrence.Before(trendStart) || !d.Occurrence.Before(end) {
 			continue
 		}
 		if d.State == "pending" || d.State == "sent" {
@@ -100,7 +129,7 @@ func (h *results) Summarise(ctx context.Context, userID string, period report.Mo
 		}
 		in.Deliveries = append(in.Deliveries, report.Delivery{Occurrence: d.Occurrence, Answered: d.State == "answered"})
 	}
-	as, err := h.Store.Assessments(ctx, userID, start, end)
+	as, err := h.Store.Assessments(ctx, userID, trendStart, end)
 	if err != nil {
 		return report.Summary{}, err
 	}
@@ -201,37 +230,49 @@ func trendText(s report.Summary) string {
 			b.WriteString("; ")
 		}
 		b.WriteString(p.Month.Title() + ": ")
-		if p.HasLean {
-			b.WriteString(prompts.Headline(p.Lean))
+		if p.HasScore {
+			b.WriteString(prompts.Headline(p.Score))
 		} else {
-			b.WriteString("no lean")
+			b.WriteString("too little to read")
 		}
 	}
 	return b.String()
 }
 
+// maxHeaderText is Slack's limit on a header block's text.
+// https://docs.slack.dev/reference/block-kit/blocks/header-block: plain_text, at most 150.
+const maxHeaderText = 150
+
 // SummaryMessage is the monthly trend summary (PRODUCT §5). Its first line is the summary's
 // FirstLine: the month and "leaning leadership (+0.42)" / "leaning management (−0.31)" /
-// "balanced (+0.05)", or a short note for a month without answers.
+// "balanced (+0.05)", or a short note for a month without enough answers; it is the message's
+// header. Each later paragraph of report.Summary.Text whose first line names it (By dimension,
+// Wellbeing, Suggestion…) gets that line as a header block and the rest as a section, so the
+// summary reads as headed parts rather than a wall of text; the closing caveat is a context note.
 func SummaryMessage(s report.Summary) Message {
 	full := s.Text()
-	rest := strings.TrimPrefix(full, s.FirstLine)
-	blocks := []slack.Block{section("summary_first", "*"+escapeMrkdwn(s.FirstLine)+"*")}
-	// The body goes in sections of at most Slack's 3000 characters, split at paragraph breaks.
-	var chunk strings.Builder
-	flush := func() {
-		if strings.TrimSpace(chunk.String()) != "" {
-			blocks = append(blocks, section(fmt.Sprintf("summary_%d", len(blocks)), escapeMrkdwn(strings.TrimSpace(chunk.String()))))
+	rest := strings.TrimSpace(strings.TrimPrefix(full, s.FirstLine))
+	blocks := []slack.Block{slack.NewHeaderBlock(plainText(truncate(s.FirstLine, maxHeaderText)),
+		slack.HeaderBlockOptionBlockID("summary_first"))}
+	paras := strings.Split(rest, "\n\n")
+	for i, para := range paras {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
 		}
-		chunk.Reset()
-	}
-	for _, para := range strings.Split(strings.TrimSpace(rest), "\n\n") {
-		if chunk.Len()+len(para) > maxSectionText-200 {
-			flush()
+		id := fmt.Sprintf("summary_%d", i+1)
+		switch {
+		case para == s.Caveat:
+			blocks = append(blocks, contextNote(id, escapeMrkdwn(para)))
+		case i == 0 || !strings.Contains(para, "\n"):
+			blocks = append(blocks, section(id, escapeMrkdwn(truncate(para, maxSectionText))))
+		default:
+			heading, body, _ := strings.Cut(para, "\n")
+			blocks = append(blocks,
+				slack.NewHeaderBlock(plainText(truncate(heading, maxHeaderText)), slack.HeaderBlockOptionBlockID(id+"_h")),
+				section(id, escapeMrkdwn(truncate(body, maxSectionText))))
 		}
-		chunk.WriteString(para + "\n\n")
 	}
-	flush()
 	if !s.Empty {
 		blocks = append(blocks, contextNote("summary_chart", "The chart of the last six months follows as an image."))
 	}

@@ -25,6 +25,9 @@ type Weekly struct {
 	// Changed is called after a person's enrolment, schedule or answers changed (to refresh
 	// their App Home).
 	Changed func(ctx context.Context, userID string)
+	// Support is where to find support (SUPPORT_TEXT with SUPPORT_URL), shown after an answer at
+	// the strained end of the wellbeing scale ("seriously thinking of leaving").
+	Support string
 }
 
 // historyLength is how many answers /reflect history shows.
@@ -112,7 +115,7 @@ func (w *weekly) renderPrompt(it db.OutboxItem) (Message, error) {
 	if !ok {
 		return Message{}, errors.New("prompt no longer in the catalogue")
 	}
-	return PromptMessage(it.Kind, pl.DeliveryID, p), nil
+	return PromptMessage(it.Kind, pl.DeliveryID, p, w.Catalogue.OptionOrder(it.UserID, p)), nil
 }
 
 // person returns the stored person, or a private note for someone Reflect does not know yet.
@@ -221,7 +224,7 @@ func (w *weekly) prompt(ctx context.Context, req CommandRequest) error {
 	if err != nil {
 		return err
 	}
-	p, ok := w.Catalogue.NextPrompt(asked)
+	p, ok := w.Catalogue.NextPrompt(req.UserID, asked)
 	if !ok {
 		return errors.New("slackapp: prompt: the catalogue has no prompt")
 	}
@@ -370,6 +373,9 @@ func (w *weekly) onOption(ctx context.Context, req ActionRequest) error {
 		return err
 	}
 	msg := AnsweredMessage(p, p.Options[v.Option].Label, r)
+	if r.Wellbeing != nil && *r.Wellbeing <= strainedEnd {
+		msg = WithSupport(msg, w.Support)
+	}
 	if err := w.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, msg); err != nil {
 		return err
 	}
@@ -552,7 +558,7 @@ func (w *weekly) onDeleted(ctx context.Context, ev Event) error {
 	if !ok {
 		return nil
 	}
-	return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, PromptMessage(db.KindPrompt, d.ID, p))
+	return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, PromptMessage(db.KindPrompt, d.ID, p, w.Catalogue.OptionOrder(ev.UserID, p)))
 }
 
 func (w *weekly) onSkip(ctx context.Context, req ActionRequest) error {

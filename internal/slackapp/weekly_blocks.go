@@ -59,8 +59,11 @@ func promptIntro(kind string) string {
 
 // PromptMessage is the DM with one question: option buttons for scale and choice prompts, an
 // Answer button (a modal) for text prompts, and for the week's main prompt "Skip this week" and
-// "Remind me tomorrow". kind is db.KindPrompt, db.KindWellbeing or db.KindReminder.
-func PromptMessage(kind string, deliveryID int64, p prompts.Prompt) Message {
+// "Remind me tomorrow". kind is db.KindPrompt, db.KindWellbeing or db.KindReminder. order is the
+// order the options are shown in, as indices into p.Options (prompts.Catalogue.OptionOrder); nil
+// shows them in catalogue order. Each button carries its option's index, never its place, so the
+// answer recorded is the option tapped whatever the order.
+func PromptMessage(kind string, deliveryID int64, p prompts.Prompt, order []int) Message {
 	intro := promptIntro(kind)
 	blocks := []slack.Block{
 		section("prompt_intro", intro),
@@ -71,8 +74,14 @@ func PromptMessage(kind string, deliveryID int64, p prompts.Prompt) Message {
 		answers = append(answers, button(actionAnswerText, "Answer", ActionValue{DeliveryID: deliveryID, PromptID: p.ID}).
 			WithStyle(slack.StylePrimary))
 	} else {
-		for i, o := range p.Options {
-			answers = append(answers, button(fmt.Sprintf("%s:%d", actionAnswer, i), o.Label,
+		if len(order) != len(p.Options) {
+			order = make([]int, len(p.Options))
+			for i := range order {
+				order[i] = i
+			}
+		}
+		for _, i := range order {
+			answers = append(answers, button(fmt.Sprintf("%s:%d", actionAnswer, i), p.Options[i].Label,
 				ActionValue{DeliveryID: deliveryID, PromptID: p.ID, HasOption: true, Option: i}))
 		}
 	}
@@ -108,6 +117,21 @@ func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading) Message
 			"Tap another option or edit your reply to change it."),
 	}
 	return Message{Text: "Recorded. " + explain, Blocks: blocks}
+}
+
+// strainedEnd is the reading of the wellbeing scale's strained end (−2 of ±2): an answer there,
+// such as "Yes, seriously" to having thought of leaving, is followed by where to find support.
+const strainedEnd = -1
+
+// WithSupport adds the support note to an answered message, gently and apart from how the answer
+// was read. An empty support text leaves the message as it is.
+func WithSupport(m Message, support string) Message {
+	if strings.TrimSpace(support) == "" {
+		return m
+	}
+	m.Blocks = append(m.Blocks, section("answered_support", "💬 "+escapeMrkdwn(support)))
+	m.Text += "\n" + escapeMrkdwn(support)
+	return m
 }
 
 // SkippedMessage replaces a prompt the person skipped.

@@ -1,9 +1,14 @@
 package slackapp
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
@@ -28,14 +33,15 @@ var (
 
 func TestWeeklyBlocksGolden(t *testing.T) {
 	wb := 0.5
+	strained := -1.0
 	tests := []struct {
 		name string
 		msg  Message
 	}{
-		{"prompt_scale", PromptMessage(db.KindPrompt, 12, scalePrompt)},
-		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt)},
-		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt)},
-		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt)},
+		{"prompt_scale", PromptMessage(db.KindPrompt, 12, scalePrompt, nil)},
+		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt, nil)},
+		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt, nil)},
+		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt, nil)},
 		{"answered_option", AnsweredMessage(scalePrompt, "All picture", prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}})},
 		{"answered_text_escaped", AnsweredMessage(textPrompt, "I <@U1> mentored & coached, no budget talk",
 			prompts.Reading{Text: true, Lean: 2.0 / 3, Weight: prompts.TextWeight, Words: []string{"mentored", "coached"},
@@ -47,6 +53,8 @@ func TestWeeklyBlocksGolden(t *testing.T) {
 				Leadership: []prompts.Word{{Text: "coached", Pole: prompts.PoleLeadership}}})},
 		{"answered_text_nothing", AnsweredMessage(textPrompt, "A quiet week", prompts.Reading{Text: true})},
 		{"answered_wellbeing", AnsweredMessage(wellbeingPrompt, "Under 40", prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}})},
+		{"answered_wellbeing_support", WithSupport(AnsweredMessage(wellbeingPrompt, "Over 50", prompts.Reading{Wellbeing: &strained, Words: []string{"Over 50"}}),
+			"If work is weighing on you, talk to someone you trust. https://example.com/support")},
 		{"skipped", SkippedMessage(scalePrompt)},
 		{"continue", ContinueMessage()},
 		{"history_empty", HistoryMessage(nil, nil, time.UTC)},
@@ -138,12 +146,53 @@ func TestResultsBlocksGolden(t *testing.T) {
 	}
 }
 
+// TestAssessmentModalOrder: the form shows each item's options in the person's order, lean items
+// alternating which end comes first, and every radio keeps its option's index as its value.
+func TestAssessmentModalOrder(t *testing.T) {
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := cat.AssessmentOrders("U1")
+	v := AssessmentModal(cat.Assessment, orders)
+	first, last := 0, 0
+	for _, it := range cat.Assessment {
+		var got []int
+		for _, b := range v.Blocks {
+			in, ok := b.(*slack.InputBlock)
+			if !ok || in.BlockID != it.ID {
+				continue
+			}
+			for _, o := range in.Element.(*slack.RadioButtonsBlockElement).Options {
+				i, err := strconv.Atoi(o.Value)
+				if err != nil || o.Text.Text != truncate(it.Options[i].Label, maxButtonText) {
+					t.Fatalf("%s: radio %q labelled %q, want its option's label", it.ID, o.Value, o.Text.Text)
+				}
+				got = append(got, i)
+			}
+		}
+		if !slices.Equal(got, orders[it.ID]) {
+			t.Errorf("%s: got options %v, want %v", it.ID, got, orders[it.ID])
+		}
+		if it.Dimension.IsLean() && len(got) > 1 && it.Options[got[0]].Lean != nil && it.Options[got[len(got)-1]].Lean != nil {
+			if *it.Options[got[0]].Lean > *it.Options[got[len(got)-1]].Lean {
+				first++
+			} else {
+				last++
+			}
+		}
+	}
+	if d := first - last; d > 1 || d < -1 {
+		t.Errorf("got %d lean items leadership-first and %d last, want them alternating", first, last)
+	}
+}
+
 func TestAssessmentModal(t *testing.T) {
 	cat, err := prompts.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := AssessmentModal(cat.Assessment)
+	v := AssessmentModal(cat.Assessment, nil)
 	if len(v.Blocks) > 100 {
 		t.Errorf("got %d blocks, want at most 100 in a modal", len(v.Blocks))
 	}
@@ -165,6 +214,50 @@ func TestAssessmentModal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := len(assessmentErrors(cat.Assessment, tt.values)); got != tt.want {
 				t.Errorf("got %d errors, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPromptMessageOptionOrder pins that the buttons follow the order given and that each still
+// names its option by index: a tap on the first button of a reversed scale records the leadership
+// end, not option 0.
+func TestPromptMessageOptionOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		order []int
+		want  []int
+	}{
+		{"catalogue order", nil, []int{0, 1, 2, 3, 4}},
+		{"leadership end first", []int{4, 3, 2, 1, 0}, []int{4, 3, 2, 1, 0}},
+		{"a short order is ignored", []int{1}, []int{0, 1, 2, 3, 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := PromptMessage(db.KindPrompt, 12, scalePrompt, tt.order)
+			var got []int
+			for _, b := range msg.Blocks {
+				ab, ok := b.(*slack.ActionBlock)
+				if !ok || ab.BlockID != "prompt_answers" {
+					continue
+				}
+				for k, el := range ab.Elements.ElementSet {
+					btn := el.(*slack.ButtonBlockElement)
+					v, err := ParseActionValue(btn.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := fmt.Sprintf("%s:%d", actionAnswer, v.Option); btn.ActionID != want {
+						t.Errorf("button %d: got action id %q, want %q", k, btn.ActionID, want)
+					}
+					if btn.Text.Text != scalePrompt.Options[v.Option].Label {
+						t.Errorf("button %d: got label %q for option %d, want %q", k, btn.Text.Text, v.Option, scalePrompt.Options[v.Option].Label)
+					}
+					got = append(got, v.Option)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got options %v, want %v", got, tt.want)
 			}
 		})
 	}
