@@ -209,11 +209,15 @@ func (h *teams) runJobs(ctx context.Context) {
 			wait = jobRetry
 		}
 		for _, j := range jobs {
-			if err := h.runJob(ctx, j); err != nil {
-				if ctx.Err() != nil {
-					return
-				}
+			done, err := h.runJob(ctx, j)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
 				h.app.log.Warn("opt-in job stopped; it will be resumed", "channel", j.ChannelID, "error", err)
+				wait = jobRetry
+			case !done:
+				// People joined while it ran: a kick is waiting, so this does not spin.
 				wait = jobRetry
 			}
 		}
@@ -240,23 +244,39 @@ func (h *teams) runJobs(ctx context.Context) {
 	}
 }
 
-// runJob takes one job from where it stands to done. A job cancelled under it (the channel opted
-// out) ends quietly.
-func (h *teams) runJob(ctx context.Context, j db.OptInJob) error {
-	err := h.workJob(ctx, j)
+// runJob takes one job from where it stands to done, and reports whether it is. A job cancelled
+// under it (the channel opted out) ends quietly, as done.
+func (h *teams) runJob(ctx context.Context, j db.OptInJob) (bool, error) {
+	done, err := h.workJob(ctx, j)
 	if errors.Is(err, db.ErrOptInCancelled) {
-		return nil
+		return true, nil
 	}
-	return err
+	return done, err
 }
 
-func (h *teams) workJob(ctx context.Context, j db.OptInJob) error {
+func (h *teams) workJob(ctx context.Context, j db.OptInJob) (bool, error) {
 	if j.Phase == db.OptInListing {
 		gone, err := h.listMembers(ctx, j)
 		if err != nil || gone {
-			return err
+			return gone, err
 		}
 	}
+	if err := h.workProfiles(ctx, j); err != nil {
+		return false, err
+	}
+	_, done, err := h.Store.FinishOptIn(ctx, j.ChannelID)
+	if err != nil {
+		return false, err
+	}
+	if done {
+		h.Poke()
+		h.app.Notify()
+	}
+	return done, nil
+}
+
+// workProfiles looks up and enrols or skips every member the job has pending.
+func (h *teams) workProfiles(ctx context.Context, j db.OptInJob) error {
 	pending, err := h.Store.PendingOptInMembers(ctx, j.ChannelID)
 	if err != nil {
 		return err
@@ -300,14 +320,6 @@ func (h *teams) workJob(ctx context.Context, j db.OptInJob) error {
 			}
 			batch = batch[:0]
 		}
-	}
-	_, done, err := h.Store.FinishOptIn(ctx, j.ChannelID)
-	if err != nil {
-		return err
-	}
-	if done {
-		h.Poke()
-		h.app.Notify()
 	}
 	return nil
 }
