@@ -398,6 +398,20 @@ func (s *Store) FinishOptIn(ctx context.Context, channelID string) (r OptInRepor
 	if phase == OptInDone {
 		return r, true, nil
 	}
+	// The job is marked done first, and only if nobody is pending now: of two processes finishing
+	// it at once (replicas), the second finds it done and queues no second report, and a late
+	// join committed meanwhile keeps it open.
+	res, err := tx.ExecContext(ctx, `
+		UPDATE optin_jobs SET phase = 'done', report = 0, updated_at = ?
+		WHERE channel_id = ? AND phase = 'profiles'
+		  AND NOT EXISTS (SELECT 1 FROM optin_members WHERE channel_id = ? AND state = 'pending')`,
+		millis(now), channelID, channelID)
+	if err != nil {
+		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return r, false, nil
+	}
 	var dm sql.NullString
 	if report != 0 && lead != "" {
 		// Only to a lead who still leads the channel and has not been forgotten meanwhile.
@@ -416,10 +430,6 @@ func (s *Store) FinishOptIn(ctx context.Context, channelID string) (r OptInRepor
 		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: lead, ChannelID: dm.String, Kind: KindTeamOptInDone, Payload: payload}); err != nil {
 			return r, false, fmt.Errorf("db: finish opt-in: queue report: %w", err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE optin_jobs SET phase = 'done', report = 0, updated_at = ? WHERE channel_id = ?`,
-		millis(now), channelID); err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
