@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 )
 
@@ -446,4 +447,32 @@ func cancelOptInTx(ctx context.Context, tx *sql.Tx, channelID string) error {
 		return fmt.Errorf("cancel opt-in: %w", err)
 	}
 	return nil
+}
+
+// LockOptIn keeps other processes off a channel's job while this one works it: on PostgreSQL
+// (replicas) a session advisory lock on one pooled connection, which Postgres releases by itself
+// if the process dies; on SQLite, one process owns the database and ok is always true. ok is false
+// when another process holds the job; otherwise call unlock when done.
+func (s *Store) LockOptIn(ctx context.Context, channelID string) (unlock func(), ok bool, err error) {
+	if !s.pg {
+		return func() {}, true, nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte("reflect optin " + channelID))
+	key := int64(h.Sum64())
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("db: lock opt-in: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("db: lock opt-in: %w", err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, key)
+		conn.Close()
+	}, true, nil
 }

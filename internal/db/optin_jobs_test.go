@@ -272,3 +272,31 @@ func TestFinishOptInOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestLockOptIn: on PostgreSQL one process at a time works a channel's job (another gets ok
+// false until the first unlocks); jobs of other channels are not held up. SQLite has one process.
+func TestLockOptIn(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		unlock, ok, err := s.LockOptIn(ctx, "C1")
+		if err != nil || !ok {
+			t.Fatalf("first lock: %v %v", ok, err)
+		}
+		_, again, err := s.LockOptIn(ctx, "C1")
+		if err != nil || again != !s.pg {
+			t.Errorf("second lock of C1: ok %v (%v); want %v", again, err, !s.pg)
+		}
+		other, ok, err := s.LockOptIn(ctx, "C2")
+		if err != nil || !ok {
+			t.Fatalf("lock of C2: %v %v", ok, err)
+		}
+		other()
+		unlock()
+		unlock2, ok, err := s.LockOptIn(ctx, "C1")
+		if err != nil || !ok {
+			t.Fatalf("lock after unlock: %v %v", ok, err)
+		}
+		unlock2()
+	})
+}

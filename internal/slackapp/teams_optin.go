@@ -247,6 +247,21 @@ func (h *teams) runJobs(ctx context.Context) {
 // runJob takes one job from where it stands to done, and reports whether it is. A job cancelled
 // under it (the channel opted out) ends quietly, as done.
 func (h *teams) runJob(ctx context.Context, j db.OptInJob) (bool, error) {
+	// Another replica may be working it: it will finish it (or, if it dies, its lock goes and
+	// this one takes over at its next look).
+	unlock, ok, err := h.Store.LockOptIn(ctx, j.ChannelID)
+	if err != nil || !ok {
+		return false, err
+	}
+	defer unlock()
+	// Re-read under the lock: the other replica may have moved it on.
+	j, err = h.Store.OptInJob(ctx, j.ChannelID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && j.Phase == db.OptInDone) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
 	done, err := h.workJob(ctx, j)
 	if errors.Is(err, db.ErrOptInCancelled) {
 		return true, nil
