@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 )
 
@@ -398,6 +399,20 @@ func (s *Store) FinishOptIn(ctx context.Context, channelID string) (r OptInRepor
 	if phase == OptInDone {
 		return r, true, nil
 	}
+	// The job is marked done first, and only if nobody is pending now: of two processes finishing
+	// it at once (replicas), the second finds it done and queues no second report, and a late
+	// join committed meanwhile keeps it open.
+	res, err := tx.ExecContext(ctx, `
+		UPDATE optin_jobs SET phase = 'done', report = 0, updated_at = ?
+		WHERE channel_id = ? AND phase = 'profiles'
+		  AND NOT EXISTS (SELECT 1 FROM optin_members WHERE channel_id = ? AND state = 'pending')`,
+		millis(now), channelID, channelID)
+	if err != nil {
+		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return r, false, nil
+	}
 	var dm sql.NullString
 	if report != 0 && lead != "" {
 		// Only to a lead who still leads the channel and has not been forgotten meanwhile.
@@ -417,10 +432,6 @@ func (s *Store) FinishOptIn(ctx context.Context, channelID string) (r OptInRepor
 			return r, false, fmt.Errorf("db: finish opt-in: queue report: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE optin_jobs SET phase = 'done', report = 0, updated_at = ? WHERE channel_id = ?`,
-		millis(now), channelID); err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
 	if err := tx.Commit(); err != nil {
 		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
 	}
@@ -436,4 +447,32 @@ func cancelOptInTx(ctx context.Context, tx *sql.Tx, channelID string) error {
 		return fmt.Errorf("cancel opt-in: %w", err)
 	}
 	return nil
+}
+
+// LockOptIn keeps other processes off a channel's job while this one works it: on PostgreSQL
+// (replicas) a session advisory lock on one pooled connection, which Postgres releases by itself
+// if the process dies; on SQLite, one process owns the database and ok is always true. ok is false
+// when another process holds the job; otherwise call unlock when done.
+func (s *Store) LockOptIn(ctx context.Context, channelID string) (unlock func(), ok bool, err error) {
+	if !s.pg {
+		return func() {}, true, nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte("reflect optin " + channelID))
+	key := int64(h.Sum64())
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("db: lock opt-in: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("db: lock opt-in: %w", err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, key)
+		conn.Close()
+	}, true, nil
 }

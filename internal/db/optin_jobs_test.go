@@ -2,9 +2,11 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -202,5 +204,99 @@ func TestOptInJobForget(t *testing.T) {
 		if err := s.read.QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = ?`, KindTeamOptInDone).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d reports queued with the lead forgotten (%v), want 0", n, err)
 		}
+	})
+}
+
+// TestFinishOptInOnce: two processes finishing the same job at once (replicas on PostgreSQL)
+// queue one report between them. The test holds the job's row locked until both are waiting on
+// it, so their transactions overlap for certain. (On SQLite writers are serialized already.)
+func TestFinishOptInOnce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		if err := s.UpsertPerson(ctx, Person{UserID: "ULEAD", TZ: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.OptInChannel(ctx, "C1", "ULEAD"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartOptIn(ctx, "C1", "ULEAD", "T1", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddOptInMembers(ctx, "C1", []string{"UA"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.EnrolOptInMembers(ctx, "C1", "ULEAD", []OptInEnrolment{{Person: Person{UserID: "UA", TZ: "UTC"}, Next: t0}}); err != nil {
+			t.Fatal(err)
+		}
+		var hold *sql.Tx
+		if s.pg {
+			var err error
+			if hold, err = s.write.BeginTx(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := hold.ExecContext(ctx, `UPDATE optin_jobs SET updated_at = updated_at WHERE channel_id = 'C1'`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				if _, _, err := s.FinishOptIn(ctx, "C1"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		if hold != nil {
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				var waiting int
+				if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_locks WHERE NOT granted`).Scan(&waiting); err != nil {
+					t.Fatal(err)
+				}
+				if waiting >= 2 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d of 2 finishers waiting on the job's row", waiting)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			if err := hold.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wg.Wait()
+		if got := teamOutbox(t, s, "ULEAD"); !reflect.DeepEqual(got, []string{"team_optin_done/pending"}) {
+			t.Errorf("lead's outbox %v, want one report", got)
+		}
+	})
+}
+
+// TestLockOptIn: on PostgreSQL one process at a time works a channel's job (another gets ok
+// false until the first unlocks); jobs of other channels are not held up. SQLite has one process.
+func TestLockOptIn(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		unlock, ok, err := s.LockOptIn(ctx, "C1")
+		if err != nil || !ok {
+			t.Fatalf("first lock: %v %v", ok, err)
+		}
+		_, again, err := s.LockOptIn(ctx, "C1")
+		if err != nil || again != !s.pg {
+			t.Errorf("second lock of C1: ok %v (%v); want %v", again, err, !s.pg)
+		}
+		other, ok, err := s.LockOptIn(ctx, "C2")
+		if err != nil || !ok {
+			t.Fatalf("lock of C2: %v %v", ok, err)
+		}
+		other()
+		unlock()
+		unlock2, ok, err := s.LockOptIn(ctx, "C1")
+		if err != nil || !ok {
+			t.Fatalf("lock after unlock: %v %v", ok, err)
+		}
+		unlock2()
 	})
 }

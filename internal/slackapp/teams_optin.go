@@ -209,11 +209,15 @@ func (h *teams) runJobs(ctx context.Context) {
 			wait = jobRetry
 		}
 		for _, j := range jobs {
-			if err := h.runJob(ctx, j); err != nil {
-				if ctx.Err() != nil {
-					return
-				}
+			done, err := h.runJob(ctx, j)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
 				h.app.log.Warn("opt-in job stopped; it will be resumed", "channel", j.ChannelID, "error", err)
+				wait = jobRetry
+			case !done:
+				// People joined while it ran: a kick is waiting, so this does not spin.
 				wait = jobRetry
 			}
 		}
@@ -240,23 +244,54 @@ func (h *teams) runJobs(ctx context.Context) {
 	}
 }
 
-// runJob takes one job from where it stands to done. A job cancelled under it (the channel opted
-// out) ends quietly.
-func (h *teams) runJob(ctx context.Context, j db.OptInJob) error {
-	err := h.workJob(ctx, j)
-	if errors.Is(err, db.ErrOptInCancelled) {
-		return nil
+// runJob takes one job from where it stands to done, and reports whether it is. A job cancelled
+// under it (the channel opted out) ends quietly, as done.
+func (h *teams) runJob(ctx context.Context, j db.OptInJob) (bool, error) {
+	// Another replica may be working it: it will finish it (or, if it dies, its lock goes and
+	// this one takes over at its next look).
+	unlock, ok, err := h.Store.LockOptIn(ctx, j.ChannelID)
+	if err != nil || !ok {
+		return false, err
 	}
-	return err
+	defer unlock()
+	// Re-read under the lock: the other replica may have moved it on.
+	j, err = h.Store.OptInJob(ctx, j.ChannelID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && j.Phase == db.OptInDone) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	done, err := h.workJob(ctx, j)
+	if errors.Is(err, db.ErrOptInCancelled) {
+		return true, nil
+	}
+	return done, err
 }
 
-func (h *teams) workJob(ctx context.Context, j db.OptInJob) error {
+func (h *teams) workJob(ctx context.Context, j db.OptInJob) (bool, error) {
 	if j.Phase == db.OptInListing {
 		gone, err := h.listMembers(ctx, j)
 		if err != nil || gone {
-			return err
+			return gone, err
 		}
 	}
+	if err := h.workProfiles(ctx, j); err != nil {
+		return false, err
+	}
+	_, done, err := h.Store.FinishOptIn(ctx, j.ChannelID)
+	if err != nil {
+		return false, err
+	}
+	if done {
+		h.Poke()
+		h.app.Notify()
+	}
+	return done, nil
+}
+
+// workProfiles looks up and enrols or skips every member the job has pending.
+func (h *teams) workProfiles(ctx context.Context, j db.OptInJob) error {
 	pending, err := h.Store.PendingOptInMembers(ctx, j.ChannelID)
 	if err != nil {
 		return err
@@ -300,14 +335,6 @@ func (h *teams) workJob(ctx context.Context, j db.OptInJob) error {
 			}
 			batch = batch[:0]
 		}
-	}
-	_, done, err := h.Store.FinishOptIn(ctx, j.ChannelID)
-	if err != nil {
-		return err
-	}
-	if done {
-		h.Poke()
-		h.app.Notify()
 	}
 	return nil
 }
