@@ -8,8 +8,12 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 )
 
-// DefaultMinRespondents is TEAM_MIN_RESPONDENTS's default (PRODUCT §8).
-const DefaultMinRespondents = 3
+// DefaultMinRespondents is TEAM_MIN_RESPONDENTS's default.
+const DefaultMinRespondents = 5
+
+// FloorMinRespondents is the smallest minimum ever applied, whatever the input says: a mean of
+// two people's answers tells each of them the other's.
+const FloorMinRespondents = 3
 
 // TeamCaveat is the sentence every team summary carries.
 const TeamCaveat = "Anonymous totals of the team's own answers: never anyone's individual answers or names. " +
@@ -33,8 +37,7 @@ type TeamInput struct {
 	Channel string
 	Period  Month
 	// MinRespondents is the fewest people any figure may come from (TEAM_MIN_RESPONDENTS): 0
-	// means DefaultMinRespondents, and it is never less than 2, as a figure from one person is
-	// that person's.
+	// means DefaultMinRespondents, and it is never less than FloorMinRespondents.
 	MinRespondents int
 	Members        []TeamMember
 }
@@ -91,7 +94,7 @@ func teamMin(n int) int {
 	if n == 0 {
 		return DefaultMinRespondents
 	}
-	return max(n, 2)
+	return max(n, FloorMinRespondents)
 }
 
 // BuildTeam summarises in.Period for one channel. It is a pure function of its input.
