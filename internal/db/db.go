@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -80,6 +81,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if err := createPrivate(file); err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
 
 	s.write, err = openPool(file + "?" + pragmas + "&_txlock=immediate")
 	if err != nil {
@@ -117,6 +121,29 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file, empty and readable by its owner only, unless it exists,
+// and its directory (owner only too) unless that exists. SQLite gives the -wal and -shm files it
+// creates the mode of the database file, so they are owner-only as well; left to SQLite, all
+// three would be created world-readable under the usual umask, answers included. An existing
+// file keeps the mode its operator gave it.
+func createPrivate(file string) error {
+	if dir := filepath.Dir(file); dir != "" {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+		}
+	}
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // processOwner names this process among replicas: its host and process id.
@@ -226,11 +253,25 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if path == "" {
 		return errors.New("db: backup: empty path")
 	}
-	if _, err := os.Lstat(path); err == nil {
+	// The copy holds everyone's answers: it is created here, empty and owner-only, as VACUUM
+	// INTO accepts an empty file and would otherwise create one under the umask (usually
+	// world-readable). O_EXCL also refuses an existing file without a gap to race in.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("db: backup: %s already exists", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	}
+	if err != nil {
 		return fmt.Errorf("db: backup: %w", err)
 	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.Remove(path) // only the empty file made above, or a partial copy
+		}
+	}()
 	// VACUUM INTO only reads the source, inside one read transaction, so the copy is a
 	// consistent snapshot. A query-only connection refuses it, and the writer would hold up
 	// every write for the length of the copy; a connection of its own does neither.
@@ -246,6 +287,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err := c.Close(); err != nil {
 		return fmt.Errorf("db: backup: %w", err)
 	}
+	done = true
 	return nil
 }
 
