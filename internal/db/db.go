@@ -45,6 +45,8 @@ type Store struct {
 	pg    bool   // PostgreSQL rather than SQLite
 	owner string // "host/pid", recorded on the outbox posts this process claims
 	now   func() time.Time
+	// eraseWait bounds how long an erasure waits for readers to let its checkpoint finish.
+	eraseWait time.Duration
 }
 
 // Option configures a Store.
@@ -54,6 +56,12 @@ type Option func(*Store)
 // call sees one instant.
 func WithNow(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
+}
+
+// WithEraseWait sets how long Forget waits for a long reader (a backup) to let the write-ahead log
+// be checkpointed before it reports the erasure as pending (default defaultEraseWait).
+func WithEraseWait(d time.Duration) Option {
+	return func(s *Store) { s.eraseWait = d }
 }
 
 // readConns bounds the read pool: the machine this runs on is small and SQLite readers are cheap,
@@ -77,7 +85,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	s := &Store{file: file, owner: processOwner(), now: time.Now}
+	s := &Store{file: file, owner: processOwner(), now: time.Now, eraseWait: defaultEraseWait}
 	for _, o := range opts {
 		o(s)
 	}

@@ -195,12 +195,16 @@ func (h *privacy) onForgetConfirm(ctx context.Context, req ActionRequest) error 
 		return req.Reply(ctx, ForgetRefusedMessage(h.command()))
 	}
 	knew, err := h.Store.Forget(ctx, req.UserID)
-	if err != nil {
+	pending := errors.Is(err, db.ErrErasePending)
+	if err != nil && !pending {
 		return err
 	}
 	// No user id in the log: after a forget, nothing should tie the line to the person.
-	h.app.log.Info("forget done", "known", knew)
+	h.app.log.Info("forget done", "known", knew, "disk_erasure_pending", pending)
 	h.Changed(ctx, req.UserID)
+	if pending {
+		return h.replace(ctx, req, ForgetPendingMessage(h.command()))
+	}
 	return h.replace(ctx, req, ForgetDoneMessage(knew, h.command()))
 }
 
@@ -227,6 +231,12 @@ func (h *privacy) replace(ctx context.Context, req ActionRequest, m Message) err
 // fails is tried again on the next tick.
 func (p *PrivacyHandle) Retention(ctx context.Context, now time.Time) error {
 	h := p.h
+	// An erasure a long reader held up is finished on the next tick after it ends.
+	if pending, err := h.Store.FinishErase(ctx); err != nil {
+		return err
+	} else if pending {
+		h.app.log.Info("erasure on disk still waits for a reader to end")
+	}
 	last, ok, err := h.Store.AppState(ctx, retentionKey)
 	if err != nil {
 		return err
@@ -236,7 +246,7 @@ func (p *PrivacyHandle) Retention(ctx context.Context, now time.Time) error {
 	}
 	cutoff := now.AddDate(0, -h.RetentionMonths, 0)
 	answers, err := h.Store.PurgeAnswers(ctx, cutoff)
-	if err != nil {
+	if err != nil && !errors.Is(err, db.ErrErasePending) { // FinishErase completes it later
 		return err
 	}
 	events, err := h.Store.PurgeEvents(ctx, now.Add(-eventsKept))
@@ -308,6 +318,16 @@ func ForgetDoneMessage(knew bool, command string) Message {
 	}
 	return textMessage("forget_done", fmt.Sprintf(
 		"All your data is deleted: Reflect no longer stores anything about you, and your prompts have stopped. "+
+			"Messages already in this DM stay in Slack, where you can delete them. `%s start` begins afresh.", command))
+}
+
+// ForgetPendingMessage replaces the confirmation when the data is deleted but the erasure on disk
+// waits for a running reader (a backup) to end: it says so, and that it finishes by itself.
+func ForgetPendingMessage(command string) Message {
+	return textMessage("forget_done", fmt.Sprintf(
+		"Your data is deleted: Reflect no longer stores anything about you, and your prompts have stopped. "+
+			"A backup running right now still holds an old copy of the database file open, so wiping the deleted "+
+			"words from the disk itself finishes automatically as soon as it ends; you don't need to do anything. "+
 			"Messages already in this DM stay in Slack, where you can delete them. `%s start` begins afresh.", command))
 }
 
