@@ -12,7 +12,7 @@ import (
 // its row. schema_migrations is not copied: the target has its own, at the same version.
 var copyOrder = []string{
 	"people", "enrolments", "channels", "deliveries", "answers", "assessments", "assessment_items",
-	"seen_events", "outbox", "summaries_sent", "app_state",
+	"seen_events", "outbox", "summaries_sent", "app_state", "team_figures",
 }
 
 // identityTables have an id column whose PostgreSQL sequence must start after the copied ids.

@@ -305,6 +305,7 @@ func tableNames() []string {
 	return []string{
 		"schema_migrations", "people", "enrolments", "channels", "deliveries", "answers",
 		"assessments", "assessment_items", "seen_events", "outbox", "summaries_sent", "app_state",
+		"team_figures",
 	}
 }
 

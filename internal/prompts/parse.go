@@ -102,6 +102,7 @@ type rawPrompt struct {
 	Section   string            `json:"section"`
 	Text      string            `json:"text"`
 	Options   []json.RawMessage `json:"options"`
+	Private   bool              `json:"private"`
 }
 
 // utf8BOM is the byte-order mark some editors put at the start of a file.
@@ -190,7 +191,7 @@ func decodePrompt(r json.RawMessage, doc []byte, source, pos string) (Prompt, er
 	if err := json.Unmarshal(r, &rp); err != nil {
 		return Prompt{}, decodeError(err, doc, 0, source, id, pos, "")
 	}
-	p := Prompt{ID: rp.ID, Dimension: rp.Dimension, Kind: rp.Kind, Section: rp.Section, Text: rp.Text}
+	p := Prompt{ID: rp.ID, Dimension: rp.Dimension, Kind: rp.Kind, Section: rp.Section, Text: rp.Text, Private: rp.Private}
 	for i, ro := range rp.Options {
 		var o Option
 		if err := json.Unmarshal(ro, &o); err != nil {

@@ -86,7 +86,10 @@ type TeamSummary struct {
 	// FirstLine names the channel, the month and the headline, e.g. "#leads, March 2026: leaning
 	// leadership (+0.31) across 4 people"; without enough respondents it says how many are needed.
 	FirstLine string
-	Caveat    string
+	// Note, when set, is a paragraph Text puts after the first line (e.g. when this month's
+	// figure will appear).
+	Note   string
+	Caveat string
 }
 
 // teamMin is the effective minimum of in.
@@ -162,6 +165,24 @@ func BuildTeam(in TeamInput) TeamSummary {
 	return s
 }
 
+// Point is the summary's own month as a point of a trend.
+func (s TeamSummary) Point() TeamMonthPoint {
+	return TeamMonthPoint{Month: s.Period, People: s.LeanPeople, Lean: s.Lean, HasLean: s.HasLean}
+}
+
+// Present returns s for showing: named channel, with trend as its Trend (left empty without
+// Enough) and its first line written again. A stored figure is shown this way with the trend of
+// other stored figures, so nothing in it is worked out again.
+func (s TeamSummary) Present(channel string, trend []TeamMonthPoint) TeamSummary {
+	s.Channel, s.Trend = channel, nil
+	if s.Enough {
+		s.Trend = trend
+	}
+	s.Caveat = TeamCaveat
+	s.FirstLine = teamFirstLine(s)
+	return s
+}
+
 // channelLabel is how the text names the channel.
 func (s TeamSummary) channelLabel() string {
 	if s.Channel == "" {
@@ -196,6 +217,10 @@ func (s TeamSummary) Text() string {
 	var b strings.Builder
 	b.WriteString(s.FirstLine)
 	b.WriteByte('\n')
+	if s.Note != "" {
+		b.WriteString(s.Note)
+		b.WriteString("\n\n")
+	}
 	if !s.Enough {
 		fmt.Fprintf(&b, "The summary appears once at least %d of the channel's members have answered; "+
 			"until then nothing about anyone's answers is shown.\n\n%s\n", s.MinRespondents, s.Caveat)

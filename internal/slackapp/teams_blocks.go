@@ -80,7 +80,7 @@ func teamRefusalMessage(why string) Message {
 func teamAlreadyMessage(command, lead string, self bool) Message {
 	if self {
 		return textMessage("team_already", fmt.Sprintf(
-			"You opted this channel in already: people who join are enrolled as they come. `%s team` shows this month so far.", command))
+			"You opted this channel in already: people who join are enrolled as they come. `%s team` shows the last month that is over.", command))
 	}
 	return textMessage("team_already", fmt.Sprintf(
 		"<@%s> opted this channel in already, so nothing changed. Only they see its team summary.", lead))
@@ -90,7 +90,7 @@ func teamAlreadyMessage(command, lead string, self bool) Message {
 func teamTakenOverMessage(command string, minRespondents int) Message {
 	return textMessage("team_taken_over", fmt.Sprintf(
 		"This channel was opted in already, but its lead has left: you're its lead now. Its members stay as they are. "+
-			"You'll get its anonymous team summary on the 1st of each month (when at least %d people answered); `%s team` shows this month so far.",
+			"You'll get its anonymous team summary on the 1st of each month (when at least %d people answered); `%s team` shows the last month that is over.",
 		minRespondents, command))
 }
 
@@ -124,7 +124,7 @@ func teamOptedInMessage(command, channelID string, t teamTally, minRespondents i
 	}
 	fmt.Fprintf(&b, "\nPeople who join later are enrolled too, and people who leave are unenrolled. "+
 		"On the 1st of each month I'll DM you the team's anonymous summary, shown only when at least %d people answered; "+
-		"`%s team` here shows this month so far.", minRespondents, command)
+		"`%s team` here shows the last month that is over.", minRespondents, command)
 	if t.Lead {
 		fmt.Fprintf(&b, " You're enrolled as a member too: `%s stop` ends your own prompts.", command)
 	}
