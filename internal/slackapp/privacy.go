@@ -194,6 +194,10 @@ func (h *privacy) onForgetConfirm(ctx context.Context, req ActionRequest) error 
 		h.app.log.Warn("forget refused: the button was not made for the person who clicked it")
 		return req.Reply(ctx, ForgetRefusedMessage(h.command()))
 	}
+	dm, err := h.ownDM(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
 	knew, err := h.Store.Forget(ctx, req.UserID)
 	pending := errors.Is(err, db.ErrErasePending)
 	if err != nil && !pending {
@@ -203,18 +207,33 @@ func (h *privacy) onForgetConfirm(ctx context.Context, req ActionRequest) error 
 	h.app.log.Info("forget done", "known", knew, "disk_erasure_pending", pending)
 	h.Changed(ctx, req.UserID)
 	if pending {
-		return h.replace(ctx, req, ForgetPendingMessage(h.command()))
+		return h.replace(ctx, req, dm, ForgetPendingMessage(h.command()))
 	}
-	return h.replace(ctx, req, ForgetDoneMessage(knew, h.command()))
+	return h.replace(ctx, req, dm, ForgetDoneMessage(knew, h.command()))
 }
 
 func (h *privacy) onForgetCancel(ctx context.Context, req ActionRequest) error {
-	return h.replace(ctx, req, textMessage("forget_cancelled", "Nothing was deleted: your data stays as it was."))
+	dm, err := h.ownDM(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
+	return h.replace(ctx, req, dm, textMessage("forget_cancelled", "Nothing was deleted: your data stays as it was."))
+}
+
+// ownDM is the person's DM channel with the bot, "" when unknown.
+func (h *privacy) ownDM(ctx context.Context, userID string) (string, error) {
+	p, err := h.Store.Person(ctx, userID)
+	if errors.Is(err, db.ErrNotFound) {
+		return "", nil
+	}
+	return p.DMChannelID, err
 }
 
 // replace shows m in place of the message clicked, or privately when it cannot be updated.
-func (h *privacy) replace(ctx context.Context, req ActionRequest, m Message) error {
-	if req.ChannelID != "" && req.MessageTS != "" {
+// Only a message in the clicker's own DM (dm, read before anything was deleted) is replaced: the
+// payload's conversation could name anyone's.
+func (h *privacy) replace(ctx context.Context, req ActionRequest, dm string, m Message) error {
+	if req.ChannelID != "" && req.MessageTS != "" && req.ChannelID == dm {
 		err := h.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, m)
 		if err == nil {
 			return nil
