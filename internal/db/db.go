@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -90,7 +89,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	if err := createPrivate(file); err != nil {
-		return nil, fmt.Errorf("db: open: %w", err)
+		return nil, fmt.Errorf("db: open %s: %w", file, err)
 	}
 
 	s.write, err = openPool(file + "?" + pragmas + "&_txlock=immediate")
@@ -131,19 +130,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// createPrivate creates the database file, empty and readable by its owner only, unless it exists,
-// and its directory (owner only too) unless that exists. SQLite gives the -wal and -shm files it
-// creates the mode of the database file, so they are owner-only as well; left to SQLite, all
-// three would be created world-readable under the usual umask, answers included. An existing
-// file keeps the mode its operator gave it.
+// createPrivate creates the database file, empty and readable by its owner only, unless it exists.
+// SQLite gives the -wal and -shm files it creates the mode of the database file, so they are
+// owner-only as well; left to SQLite, all three would be created under the umask, usually
+// world-readable, answers included. An existing file keeps the mode its operator gave it. A
+// missing directory is not created: it is more likely a mistyped DATABASE_URL than a wish.
 func createPrivate(file string) error {
-	if dir := filepath.Dir(file); dir != "" {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return err
-			}
-		}
-	}
 	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return nil

@@ -10,15 +10,13 @@ import (
 	"testing"
 )
 
-// TestFilesOwnerOnly checks that the database, its -wal and -shm files, a directory the store
-// creates and a backup are readable by their owner only, under the usual umask that would
-// otherwise leave them world-readable.
+// TestFilesOwnerOnly checks that the database, its -wal and -shm files and a backup are readable by
+// their owner only, under the usual umask that would otherwise leave them world-readable.
 func TestFilesOwnerOnly(t *testing.T) {
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "data")
-	file := filepath.Join(dir, "reflect.db")
+	file := filepath.Join(t.TempDir(), "reflect.db")
 	s := openAt(t, file)
 	addPerson(t, s, "U1") // a write, so the log and shared-memory files exist
 	backup := filepath.Join(t.TempDir(), "backup.db")
@@ -30,7 +28,6 @@ func TestFilesOwnerOnly(t *testing.T) {
 		path string
 		want os.FileMode
 	}{
-		{"directory", dir, 0o700 | os.ModeDir},
 		{"database", file, 0o600},
 		{"write-ahead log", file + "-wal", 0o600},
 		{"shared memory", file + "-shm", 0o600},

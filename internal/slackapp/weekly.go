@@ -352,7 +352,7 @@ func (w *weekly) delivery(ctx context.Context, userID string, v ActionValue, rep
 // inOwnDM reports whether a click came from the clicker's own DM with the bot, where the messages
 // of their deliveries are: a handler updates the clicked message only then. A payload whose
 // conversation is anyone else's (forged, or replayed from elsewhere) changes nothing.
-func inOwnDM(ctx context.Context, store *db.Store, req ActionRequest, d *db.Delivery) (bool, error) {
+func inOwnDM(ctx context.Context, app *App, store *db.Store, req ActionRequest, d *db.Delivery) (bool, error) {
 	if req.ChannelID == "" {
 		return false, nil
 	}
@@ -366,7 +366,15 @@ func inOwnDM(ctx context.Context, store *db.Store, req ActionRequest, d *db.Deli
 	if err != nil {
 		return false, err
 	}
-	return p.DMChannelID != "" && req.ChannelID == p.DMChannelID, nil
+	if p.DMChannelID != "" {
+		return req.ChannelID == p.DMChannelID, nil
+	}
+	// A click on a first message whose post is not recorded yet: ask Slack which DM is theirs.
+	dm, err := app.openDM(ctx, req.UserID, callOpts{})
+	if err != nil {
+		return false, err
+	}
+	return req.ChannelID == dm, nil
 }
 
 // notYourMessage answers a click whose message is not in the clicker's own DM with the bot.
@@ -383,7 +391,7 @@ func (w *weekly) onOption(ctx context.Context, req ActionRequest) error {
 	if !ok {
 		return err
 	}
-	if own, err := inOwnDM(ctx, w.Store, req, &d); err != nil || !own {
+	if own, err := inOwnDM(ctx, w.app, w.Store, req, &d); err != nil || !own {
 		if err != nil {
 			return err
 		}
@@ -537,7 +545,7 @@ func (w *weekly) onSkip(ctx context.Context, req ActionRequest) error {
 	if !ok {
 		return err
 	}
-	if own, err := inOwnDM(ctx, w.Store, req, &d); err != nil || !own {
+	if own, err := inOwnDM(ctx, w.app, w.Store, req, &d); err != nil || !own {
 		if err != nil {
 			return err
 		}
@@ -566,7 +574,7 @@ func (w *weekly) onRemind(ctx context.Context, req ActionRequest) error {
 
 func (w *weekly) onContinue(ctx context.Context, req ActionRequest) error {
 	v, _ := req.ParsedValue()
-	if own, err := inOwnDM(ctx, w.Store, req, nil); err != nil || !own {
+	if own, err := inOwnDM(ctx, w.app, w.Store, req, nil); err != nil || !own {
 		if err != nil {
 			return err
 		}
