@@ -220,13 +220,17 @@ func (h *privacy) onForgetCancel(ctx context.Context, req ActionRequest) error {
 	return h.replace(ctx, req, dm, textMessage("forget_cancelled", "Nothing was deleted: your data stays as it was."))
 }
 
-// ownDM is the person's DM channel with the bot, "" when unknown.
+// ownDM is the person's DM channel with the bot: as stored, or, when the first DM's post is not
+// recorded yet (the confirmation may be that first DM), as Slack says.
 func (h *privacy) ownDM(ctx context.Context, userID string) (string, error) {
 	p, err := h.Store.Person(ctx, userID)
-	if errors.Is(err, db.ErrNotFound) {
-		return "", nil
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return "", err
 	}
-	return p.DMChannelID, err
+	if p.DMChannelID != "" {
+		return p.DMChannelID, nil
+	}
+	return h.app.openDM(ctx, userID, callOpts{})
 }
 
 // replace shows m in place of the message clicked, or privately when it cannot be updated.
