@@ -167,7 +167,8 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	fmt.Fprintf(stdout, "Reflect playground: http://%s\n", ln.Addr())
+	// The address carries this run's token: no other web page can drive the playground.
+	fmt.Fprintf(stdout, "Reflect playground: %s\n", pg.PageURL(ln.Addr()))
 	serveErr := pg.Serve(ctx, ln)
 	botErr := stop()
 	if serveErr != nil {

@@ -47,7 +47,7 @@ func TestTryInBrowser(t *testing.T) {
 	}
 	cleanEnv(t, nil)
 	// A Wednesday, so the month has scheduled prompts left and its end is a few steps away.
-	base, stop := startTry(t, "-start", "2026-03-25T10:00:00Z")
+	page, stop := startTry(t, "-start", "2026-03-25T10:00:00Z")
 
 	dir := t.TempDir()
 	t.Logf("screenshots in %s", dir)
@@ -88,7 +88,7 @@ func TestTryInBrowser(t *testing.T) {
 
 	p := &browserPage{t: t, ctx: ctx, dir: dir}
 	start := time.Now()
-	p.do("open the page", chromedp.Navigate(base))
+	p.do("open the page", chromedp.Navigate(page))
 
 	// 1. The conversation opens with the reply to /reflect start.
 	p.waitJS("the reply to /reflect start", `document.querySelector('#person').value === 'U_YOU' &&

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -21,11 +23,29 @@ import (
 // when cancelled.
 func TestTry(t *testing.T) {
 	cleanEnv(t, nil)
-	base, stop := startTry(t)
+	page, stop := startTry(t)
+	u, err := url.Parse(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + u.Host
+	// The page's address sets the token's cookie, which the jar then sends, as a browser does.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	if res, err := http.Get(base + "/"); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("GET / without the token: %v %v, want 403", res, err)
+	} else {
+		res.Body.Close()
+	}
+	if res, err := client.Get(page); err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET %s: %v %v", page, res, err)
+	} else {
+		res.Body.Close()
+	}
 
 	get := func(path string) (int, string) {
 		t.Helper()
-		res, err := http.Get(base + path)
+		res, err := client.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,9 +86,9 @@ func TestTry(t *testing.T) {
 }
 
 // startTry runs "bot try" on a free port with a database in t.TempDir() and the extra args, and
-// returns the page's URL once it is printed. stop cancels try and returns what it returned; the
+// returns the page's URL, with this run's token, once it is printed. stop cancels try and returns what it returned; the
 // test's cleanup stops it too.
-func startTry(t *testing.T, args ...string) (base string, stop func() error) {
+func startTry(t *testing.T, args ...string) (page string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
@@ -95,7 +115,7 @@ func startTry(t *testing.T, args ...string) (base string, stop func() error) {
 		}
 	})
 
-	urlRE := regexp.MustCompile(`Reflect playground: (http://127\.0\.0\.1:\d+)`)
+	urlRE := regexp.MustCompile(`Reflect playground: (http://127\.0\.0\.1:\d+/\?token=[A-Za-z0-9_-]+)`)
 	deadline := time.Now().Add(waitLimit)
 	for {
 		if m := urlRE.FindStringSubmatch(stdout.String()); m != nil {

@@ -53,7 +53,7 @@ type Config struct {
 	PromptSchedule     string        `envconfig:"PROMPT_SCHEDULE" default:"0 9 * * MON"`
 	ReminderAfter      time.Duration `envconfig:"REMINDER_AFTER" default:"48h"`
 	OptinPolicy        string        `envconfig:"OPTIN_POLICY" default:"creator_or_admin"`
-	TeamMinRespondents int           `envconfig:"TEAM_MIN_RESPONDENTS" default:"3"`
+	TeamMinRespondents int           `envconfig:"TEAM_MIN_RESPONDENTS" default:"5"`
 	RetentionMonths    int           `envconfig:"RETENTION_MONTHS" default:"24"`
 	HTTPAddr           string        `envconfig:"HTTP_ADDR" default:":8080"`
 	LogLevel           string        `envconfig:"LOG_LEVEL" default:"info"`
@@ -79,7 +79,7 @@ var expected = map[string]string{
 	"PROMPT_SCHEDULE":      `a five-field cron spec such as "0 9 * * MON"`,
 	"REMINDER_AFTER":       "a duration such as 48h, or 0 to turn reminders off",
 	"OPTIN_POLICY":         "one of creator_or_admin, admins, members",
-	"TEAM_MIN_RESPONDENTS": "a whole number from 2 to 1000",
+	"TEAM_MIN_RESPONDENTS": "a whole number from 3 to 1000 (a team figure from fewer people could point at someone)",
 	"RETENTION_MONTHS":     "a whole number of months from 1 to 1200",
 	"HTTP_ADDR":            "host:port such as :8080, or empty to turn the HTTP server off",
 	"LOG_LEVEL":            "one of debug, info, warn, error",
@@ -194,7 +194,7 @@ func (c *Config) Validate() error {
 	default:
 		fail("OPTIN_POLICY", fmt.Sprintf("got %q", c.OptinPolicy))
 	}
-	if c.TeamMinRespondents < 2 || c.TeamMinRespondents > 1000 {
+	if c.TeamMinRespondents < 3 || c.TeamMinRespondents > 1000 {
 		fail("TEAM_MIN_RESPONDENTS", fmt.Sprintf("got %d", c.TeamMinRespondents))
 	}
 	if c.RetentionMonths < 1 || c.RetentionMonths > 1200 {

@@ -41,6 +41,9 @@ func TestCopyInto(t *testing.T) {
 	if err := src.AddOptInMembers(ctx, "CCOPY", []string{"UA", "UB"}, "next-page"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := src.SaveTeamFigure(ctx, "C1", "2026-03", []byte(`{"Respondents":5}`)); err != nil {
+		t.Fatal(err)
+	}
 	before, err := src.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)

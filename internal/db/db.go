@@ -44,6 +44,8 @@ type Store struct {
 	pg    bool   // PostgreSQL rather than SQLite
 	owner string // "host/pid", recorded on the outbox posts this process claims
 	now   func() time.Time
+	// eraseWait bounds how long an erasure waits for readers to let its checkpoint finish.
+	eraseWait time.Duration
 }
 
 // Option configures a Store.
@@ -53,6 +55,12 @@ type Option func(*Store)
 // call sees one instant.
 func WithNow(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
+}
+
+// WithEraseWait sets how long Forget waits for a long reader (a backup) to let the write-ahead log
+// be checkpointed before it reports the erasure as pending (default defaultEraseWait).
+func WithEraseWait(d time.Duration) Option {
+	return func(s *Store) { s.eraseWait = d }
 }
 
 // readConns bounds the read pool: the machine this runs on is small and SQLite readers are cheap,
@@ -76,9 +84,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	s := &Store{file: file, owner: processOwner(), now: time.Now}
+	s := &Store{file: file, owner: processOwner(), now: time.Now, eraseWait: defaultEraseWait}
 	for _, o := range opts {
 		o(s)
+	}
+	if err := createPrivate(file); err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", file, err)
 	}
 
 	s.write, err = openPool(file + "?" + pragmas + "&_txlock=immediate")
@@ -117,6 +128,22 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file, empty and readable by its owner only, unless it exists.
+// SQLite gives the -wal and -shm files it creates the mode of the database file, so they are
+// owner-only as well; left to SQLite, all three would be created under the umask, usually
+// world-readable, answers included. An existing file keeps the mode its operator gave it. A
+// missing directory is not created: it is more likely a mistyped DATABASE_URL than a wish.
+func createPrivate(file string) error {
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // processOwner names this process among replicas: its host and process id.
@@ -226,11 +253,25 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if path == "" {
 		return errors.New("db: backup: empty path")
 	}
-	if _, err := os.Lstat(path); err == nil {
+	// The copy holds everyone's answers: it is created here, empty and owner-only, as VACUUM
+	// INTO accepts an empty file and would otherwise create one under the umask (usually
+	// world-readable). O_EXCL also refuses an existing file without a gap to race in.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("db: backup: %s already exists", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	}
+	if err != nil {
 		return fmt.Errorf("db: backup: %w", err)
 	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.Remove(path) // only the empty file made above, or a partial copy
+		}
+	}()
 	// VACUUM INTO only reads the source, inside one read transaction, so the copy is a
 	// consistent snapshot. A query-only connection refuses it, and the writer would hold up
 	// every write for the length of the copy; a connection of its own does neither.
@@ -246,6 +287,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err := c.Close(); err != nil {
 		return fmt.Errorf("db: backup: %w", err)
 	}
+	done = true
 	return nil
 }
 
@@ -255,6 +297,7 @@ func tableNames() []string {
 	return []string{
 		"schema_migrations", "people", "enrolments", "channels", "deliveries", "answers",
 		"assessments", "assessment_items", "seen_events", "outbox", "summaries_sent", "app_state", "optin_jobs", "optin_members",
+		"team_figures",
 	}
 }
 

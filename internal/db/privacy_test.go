@@ -3,11 +3,14 @@ package db
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -606,4 +609,125 @@ func completeSending(t *testing.T, s *Store) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// holdReader starts a read transaction on a connection of its own that keeps the snapshot it
+// took, as a backup's VACUUM INTO does, and returns the function that ends it.
+func holdReader(t *testing.T, path string) func() {
+	t.Helper()
+	pool, err := openPool(path + "?" + pragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := pool.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT COUNT(*) FROM answers`).Scan(&n); err != nil { // the snapshot starts here
+		t.Fatal(err)
+	}
+	var once sync.Once
+	end := func() {
+		once.Do(func() {
+			tx.Rollback()
+			pool.Close()
+		})
+	}
+	t.Cleanup(end)
+	return end
+}
+
+// TestForgetWithLongReader: Forget says done only once the words are gone from the file and its
+// log, although a long reader blocks the checkpoint; past its wait it says the erasure is pending,
+// and FinishErase completes it, after a restart too, once the reader has ended.
+func TestForgetWithLongReader(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T, wait time.Duration) (*Store, string) {
+		path := filepath.Join(t.TempDir(), "reflect.db")
+		s, err := Open(ctx, path, WithNow(func() time.Time { return t0 }), WithEraseWait(wait))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		fillPerson(t, s, "UA", "mentorzork")
+		fillPerson(t, s, "UB", "visionquux")
+		if _, err := s.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+		if !onDisk(t, path, "mentorzork") {
+			t.Fatal("the words are not on disk before Forget: the check cannot see them")
+		}
+		return s, path
+	}
+
+	t.Run("the reader outlasts the wait", func(t *testing.T) {
+		s, path := setup(t, 200*time.Millisecond)
+		endReader := holdReader(t, path)
+		known, err := s.Forget(ctx, "UA")
+		if !errors.Is(err, ErrErasePending) || !known {
+			t.Fatalf("Forget with a reader holding the log = %v, %v; want true, ErrErasePending", known, err)
+		}
+		if got := traces(t, s, "mentorzork"); len(got) > 0 {
+			t.Errorf("the rows are still there while the erasure is pending: %v", got)
+		}
+		if pending, err := s.FinishErase(ctx); err != nil || !pending {
+			t.Errorf("FinishErase with the reader still there = %v, %v; want true, nil", pending, err)
+		}
+		// The record survives a restart.
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		endReader()
+		s2 := openAt(t, path)
+		if pending, err := s2.FinishErase(ctx); err != nil || pending {
+			t.Fatalf("FinishErase after the reader ended = %v, %v; want false, nil", pending, err)
+		}
+		if onDisk(t, path, "mentorzork") {
+			t.Error("the words are still in the database file or its log after FinishErase")
+		}
+		if !onDisk(t, path, "visionquux") {
+			t.Error("UB's words are gone from disk, want them kept")
+		}
+		if pending, err := s2.FinishErase(ctx); err != nil || pending {
+			t.Errorf("FinishErase with nothing pending = %v, %v; want false, nil", pending, err)
+		}
+	})
+
+	t.Run("the reader ends during the wait", func(t *testing.T) {
+		s, path := setup(t, time.Minute)
+		endReader := holdReader(t, path)
+		type result struct {
+			known bool
+			err   error
+		}
+		done := make(chan result, 1)
+		go func() {
+			known, err := s.Forget(ctx, "UA")
+			done <- result{known, err}
+		}()
+		// Once the deletion is committed, Forget is waiting on the reader: end it.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var n int
+			if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE user_id = 'UA'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("Forget never committed")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		endReader()
+		r := <-done
+		if r.err != nil || !r.known {
+			t.Fatalf("Forget = %v, %v; want true, nil", r.known, r.err)
+		}
+		if onDisk(t, path, "mentorzork") {
+			t.Error("Forget said done, but the words are still in the database file or its log")
+		}
+	})
 }

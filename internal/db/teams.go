@@ -397,3 +397,49 @@ func (s *Store) QueueTeamSummary(ctx context.Context, channelID, leadUserID, cha
 	}
 	return true, nil
 }
+
+// TeamFigure returns the stored team figure of a channel's month (period YYYY-MM), as
+// SaveTeamFigure kept it, and whether there is one.
+func (s *Store) TeamFigure(ctx context.Context, channelID, period string) ([]byte, bool, error) {
+	var fig string
+	err := s.read.QueryRowContext(ctx, `SELECT figure FROM team_figures WHERE channel_id = ? AND period = ?`,
+		channelID, period).Scan(&fig)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("db: team figure: %w", err)
+	}
+	return []byte(fig), true, nil
+}
+
+// SaveTeamFigure keeps figure as the channel's team figure of period, unless one is kept already,
+// and returns the one kept: the first figure of a month is the only one, ever, so two views of it
+// never differ (two processes racing agree on the first).
+func (s *Store) SaveTeamFigure(ctx context.Context, channelID, period string, figure []byte) ([]byte, error) {
+	if channelID == "" {
+		return nil, fmt.Errorf("db: save team figure: %w", errNoChannel)
+	}
+	if len(period) != 7 || strings.Count(period, "-") != 1 {
+		return nil, fmt.Errorf("db: save team figure: period %q: want YYYY-MM", period)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("db: save team figure: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO team_figures (channel_id, period, figure, computed_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (channel_id, period) DO NOTHING`, channelID, period, string(figure), millis(s.now())); err != nil {
+		return nil, fmt.Errorf("db: save team figure: %w", err)
+	}
+	var kept string
+	if err := tx.QueryRowContext(ctx, `SELECT figure FROM team_figures WHERE channel_id = ? AND period = ?`,
+		channelID, period).Scan(&kept); err != nil {
+		return nil, fmt.Errorf("db: save team figure: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("db: save team figure: %w", err)
+	}
+	return []byte(kept), nil
+}

@@ -383,3 +383,31 @@ func TestStopSticksAcrossChannels(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveTeamFigure: a month's first figure is the only one kept; a later one, different, is
+// ignored and the first returned.
+func TestSaveTeamFigure(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		if _, ok, err := s.TeamFigure(ctx, "C1", "2026-03"); err != nil || ok {
+			t.Fatalf("TeamFigure before any = %v, %v; want none", ok, err)
+		}
+		first, second := []byte(`{"Respondents":5}`), []byte(`{"Respondents":4}`)
+		for i, fig := range [][]byte{first, second} {
+			got, err := s.SaveTeamFigure(ctx, "C1", "2026-03", fig)
+			if err != nil || string(got) != string(first) {
+				t.Errorf("SaveTeamFigure #%d = %s, %v; want %s", i+1, got, err, first)
+			}
+		}
+		if got, ok, err := s.TeamFigure(ctx, "C1", "2026-03"); err != nil || !ok || string(got) != string(first) {
+			t.Errorf("TeamFigure = %s, %v, %v; want %s", got, ok, err, first)
+		}
+		if got, err := s.SaveTeamFigure(ctx, "C1", "2026-04", second); err != nil || string(got) != string(second) {
+			t.Errorf("another month = %s, %v; want %s", got, err, second)
+		}
+		if _, err := s.SaveTeamFigure(ctx, "C1", "March", first); err == nil {
+			t.Error("a bad period was accepted")
+		}
+	})
+}

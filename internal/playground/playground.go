@@ -7,14 +7,19 @@ package playground
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,6 +81,9 @@ type Config struct {
 	NextDue func(ctx context.Context, userID string) (time.Time, bool, error)
 	// Tick runs the due loop at the clock's time, wakes the sender and waits for the posts.
 	Tick func(ctx context.Context) error
+	// Token is this run's secret: only a request that carries it (the page's URL, then a
+	// cookie, or the X-Reflect-Token header) is served. Empty: New makes a random one.
+	Token string
 }
 
 // Server is the playground's HTTP server.
@@ -92,6 +100,9 @@ type Server struct {
 
 // New builds the playground's handler.
 func New(cfg Config) *Server {
+	if cfg.Token == "" {
+		cfg.Token = NewToken()
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), stateWait: 15 * time.Second}
 	sub, _ := fs.Sub(static, "static")
 	s.mux.Handle("GET /", http.FileServerFS(sub))
@@ -106,7 +117,103 @@ func New(cfg Config) *Server {
 	return s
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// NewToken returns a random secret for one run of the playground.
+func NewToken() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Token is the run's secret; PageURL puts it in the address to open.
+func (s *Server) Token() string { return s.cfg.Token }
+
+// PageURL is the address of the page for a listener at addr, with the run's token.
+func (s *Server) PageURL(addr net.Addr) string {
+	return "http://" + addr.String() + "/?" + tokenParam + "=" + url.QueryEscape(s.cfg.Token)
+}
+
+// The names the token travels under.
+const (
+	tokenParam  = "token"
+	tokenCookie = "reflect_try"
+	tokenHeader = "X-Reflect-Token"
+)
+
+// ServeHTTP serves the page and its API to the person who started "bot try", and to no web page
+// they happen to visit meanwhile: the playground can act as anyone in its workspace.
+//
+//   - Host must name this machine's loopback (localhost, 127.0.0.1, [::1]) and the port the
+//     request came in on, so a DNS-rebinding page, whose requests carry its own host name, is
+//     refused.
+//   - Every request must carry the run's token: in the page's address (which sets a SameSite=Strict,
+//     HttpOnly cookie), in that cookie, or in the X-Reflect-Token header. Another site's page can
+//     send none of them.
+//   - A request that changes anything (not GET or HEAD) must also be JSON, not a form or
+//     text/plain body a cross-site page can send without asking, and come from this page's own
+//     origin when the browser says where it comes from (Origin, Sec-Fetch-Site).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !hostAllowed(r) {
+		httpError(w, http.StatusMisdirectedRequest, "this playground answers only http://127.0.0.1 or http://localhost on its own port")
+		return
+	}
+	if !s.authorised(w, r) {
+		httpError(w, http.StatusForbidden, `open the address "bot try" printed (it carries this run's token)`)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+			httpError(w, http.StatusUnsupportedMediaType, "requests that change something must be application/json")
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+			httpError(w, http.StatusForbidden, "cross-origin request refused")
+			return
+		}
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+			httpError(w, http.StatusForbidden, "cross-site request refused")
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// hostAllowed reports whether r's Host is a loopback name or address with the port r came in on.
+func hostAllowed(r *http.Request) bool {
+	host, port, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(host) {
+	case "localhost", "127.0.0.1", "::1":
+	default:
+		return false
+	}
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	_, own, err := net.SplitHostPort(local.String())
+	return err == nil && port == own
+}
+
+// authorised reports whether r carries the run's token, and when it came in the address, keeps it
+// in a cookie for the page's own requests.
+func (s *Server) authorised(w http.ResponseWriter, r *http.Request) bool {
+	same := func(v string) bool {
+		return v != "" && subtle.ConstantTimeCompare([]byte(v), []byte(s.cfg.Token)) == 1
+	}
+	if same(r.URL.Query().Get(tokenParam)) {
+		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: s.cfg.Token, Path: "/", HttpOnly: true,
+			SameSite: http.SameSiteStrictMode})
+		return true
+	}
+	if c, err := r.Cookie(tokenCookie); err == nil && same(c.Value) {
+		return true
+	}
+	return same(r.Header.Get(tokenHeader))
+}
 
 // Serve serves on ln until ctx is done.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {

@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +29,20 @@ const waitLimit = 5 * time.Second
 // newPlayground runs the real bot against the emulator on an offset clock, as "bot try" does,
 // and serves the playground over httptest.
 func newPlayground(t *testing.T) *httptest.Server {
+	t.Helper()
+	pg := newServer(t)
+	// The tests drive the API as the page does; the token is added here. TestGuard checks what
+	// happens without it.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set("X-Reflect-Token", pg.Token())
+		pg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newServer builds the playground newPlayground serves.
+func newServer(t *testing.T) *playground.Server {
 	t.Helper()
 	clock := playground.NewClock(time.Date(2026, 3, 25, 10, 0, 0, 0, time.UTC)) // a Wednesday
 	emu := slackemu.New(slackemu.WithT(t), slackemu.WithClock(clock.Now), slackemu.WithPingInterval(100*time.Millisecond))
@@ -110,9 +126,7 @@ func newPlayground(t *testing.T) *httptest.Server {
 			}
 		},
 	})
-	srv := httptest.NewServer(pg)
-	t.Cleanup(srv.Close)
-	return srv
+	return pg
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -379,5 +393,86 @@ func TestStateWaitsForAChange(t *testing.T) {
 		}
 	case <-time.After(waitLimit):
 		t.Fatal("the waiting request did not answer after a DM")
+	}
+}
+
+// TestGuard: only the person who started the playground can drive it. A request without the
+// run's token, with a foreign Host (DNS rebinding), or a cross-site POST (text/plain, or from
+// another origin) is refused and changes nothing; the page's address sets the cookie that the
+// page's own requests then carry.
+func TestGuard(t *testing.T) {
+	pg := newServer(t)
+	srv := httptest.NewServer(pg)
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	port := u.Port()
+	page := pg.PageURL(srv.Listener.Addr())
+	send := `{"user":"U_YOU","text":"/reflect stop"}`
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		host     string
+		header   map[string]string
+		body     string
+		wantCode int
+	}{
+		{"page without the token", "GET", "/", "", nil, "", http.StatusForbidden},
+		{"state without the token", "GET", "/api/state?user=U_YOU", "", nil, "", http.StatusForbidden},
+		{"page with the token", "GET", "/?token=" + url.QueryEscape(pg.Token()), "", nil, "", http.StatusOK},
+		{"page with a wrong token", "GET", "/?token=guess", "", nil, "", http.StatusForbidden},
+		{"cross-site text/plain POST", "POST", "/api/send", "",
+			map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, send, http.StatusForbidden},
+		{"text/plain POST with the token", "POST", "/api/send", "",
+			map[string]string{"Content-Type": "text/plain", "X-Reflect-Token": pg.Token()}, send, http.StatusUnsupportedMediaType},
+		{"JSON POST with the token from another origin", "POST", "/api/send", "",
+			map[string]string{"Content-Type": "application/json", "X-Reflect-Token": pg.Token(), "Origin": "https://evil.example"}, send, http.StatusForbidden},
+		{"JSON POST with the token, cross-site", "POST", "/api/send", "",
+			map[string]string{"Content-Type": "application/json", "X-Reflect-Token": pg.Token(), "Sec-Fetch-Site": "cross-site"}, send, http.StatusForbidden},
+		{"foreign Host with the token", "GET", "/api/state?user=U_YOU", "evil.example:" + port,
+			map[string]string{"X-Reflect-Token": pg.Token()}, "", http.StatusMisdirectedRequest},
+		{"loopback Host on another port", "GET", "/api/state?user=U_YOU", "127.0.0.1:1",
+			map[string]string{"X-Reflect-Token": pg.Token()}, "", http.StatusMisdirectedRequest},
+		{"localhost with the token", "GET", "/api/state?user=U_YOU", "localhost:" + port,
+			map[string]string{"X-Reflect-Token": pg.Token()}, "", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.host != "" {
+				req.Host = tt.host
+			}
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tt.wantCode {
+				t.Errorf("got %s, want %d", res.Status, tt.wantCode)
+			}
+		})
+	}
+	// None of the refused sends ran: U_YOU is still enrolled, as /reflect start left them.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	res, err := client.Get(page)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET %s: %v %v", page, res, err)
+	}
+	res.Body.Close()
+	res, err = client.Get(srv.URL + "/api/state?user=U_YOU")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("state with the page's cookie: %v %v", res, err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(b), "stopped") || strings.Contains(string(b), "won't send") {
+		t.Errorf("a refused request ran /reflect stop: %.300s", b)
 	}
 }

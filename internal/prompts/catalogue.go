@@ -80,6 +80,9 @@ type Prompt struct {
 	Section   string    `json:"section"`
 	Text      string    `json:"text"`
 	Options   []Option  `json:"options,omitempty"`
+	// Private marks a prompt whose answers feed only the person's own results, never a team
+	// figure (whether someone is seriously thinking of leaving, say).
+	Private bool `json:"private,omitempty"`
 }
 
 // Lexicon holds the words that free-text answers are read with (README, "The prompt catalogue").

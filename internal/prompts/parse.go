@@ -10,20 +10,33 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // Limits of PRODUCT §2, plus an id length cap: ids travel in Slack action ids and block ids, and a
 // short cap keeps them well inside Slack's limits whatever the app appends.
+//
+// The text limits keep every Slack surface a prompt appears on within Block Kit's limits, counted
+// as slackLen counts them (characters as sent, in UTF-16 units, so an emoji counts as two): an
+// option label is a button's or a radio option's text (75,
+// https://docs.slack.dev/reference/block-kit/block-elements/button-element); a prompt's text is
+// a section's bold line and an assessment item's input label (3000 and 2000, far above 300 even
+// with every character escaped); a section name goes into a context line ("From the article's
+// section “…”") and is kept to a header's 150. The assessment is one modal: an introduction and
+// one input block per item, within a modal's 100 blocks
+// (https://docs.slack.dev/surfaces/modals), so at most 99 items.
 const (
-	maxTextRunes  = 300
-	maxLabelRunes = 75
-	maxIDLen      = 64
-	minLean       = -2
-	maxLean       = 2
-	minScaleOpts  = 5
-	minChoiceOpts = 2
-	maxChoiceOpts = 4
+	maxTextRunes    = 300
+	maxLabelRunes   = 75
+	maxSectionRunes = 150
+	maxModalItems   = 99
+	maxIDLen        = 64
+	minLean         = -2
+	maxLean         = 2
+	minScaleOpts    = 5
+	minChoiceOpts   = 2
+	maxChoiceOpts   = 4
 )
 
 // isKebabCase reports whether id is lower-case kebab-case: words of a–z and 0–9 joined by single
@@ -102,6 +115,7 @@ type rawPrompt struct {
 	Section   string            `json:"section"`
 	Text      string            `json:"text"`
 	Options   []json.RawMessage `json:"options"`
+	Private   bool              `json:"private"`
 }
 
 // utf8BOM is the byte-order mark some editors put at the start of a file.
@@ -166,6 +180,11 @@ func parse(data []byte, source string) (*Catalogue, error) {
 	if c.Prompts, err = decodeList("prompts", raw.Prompts); err != nil {
 		return nil, err
 	}
+	if len(raw.Assessment) > maxModalItems {
+		return nil, verr("", fmt.Sprintf("assessment[%d]", maxModalItems), "assessment",
+			"has %d items, at most %d allowed (the assessment is one Slack modal of at most 100 blocks, one of them its introduction)",
+			len(raw.Assessment), maxModalItems)
+	}
 	if c.Assessment, err = decodeList("assessment", raw.Assessment); err != nil {
 		return nil, err
 	}
@@ -191,7 +210,7 @@ func decodePrompt(r json.RawMessage, doc []byte, source, pos string) (Prompt, er
 	if err := json.Unmarshal(r, &rp); err != nil {
 		return Prompt{}, decodeError(err, doc, 0, source, id, pos, "")
 	}
-	p := Prompt{ID: rp.ID, Dimension: rp.Dimension, Kind: rp.Kind, Section: rp.Section, Text: rp.Text}
+	p := Prompt{ID: rp.ID, Dimension: rp.Dimension, Kind: rp.Kind, Section: rp.Section, Text: rp.Text, Private: rp.Private}
 	for i, ro := range rp.Options {
 		var o Option
 		if err := json.Unmarshal(ro, &o); err != nil {
@@ -269,6 +288,16 @@ func describeType(t reflect.Type) string {
 	return t.String()
 }
 
+// slackLen is a text's length as Slack's limits count it, or more: UTF-16 code units, never fewer
+// than characters (slackapp counts the same way).
+func slackLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 func validID(id string) bool { return len(id) <= maxIDLen && isKebabCase(id) }
 
 // checkPrompt applies the per-prompt rules of PRODUCT §2. Source and Position are filled in by the
@@ -294,11 +323,14 @@ func checkPrompt(p Prompt) *ValidationError {
 	if strings.TrimSpace(p.Section) == "" {
 		return fail("section", "is missing; name the article heading the prompt draws on")
 	}
-	switch n := utf8.RuneCountInString(p.Text); {
+	if n := slackLen(p.Section); n > maxSectionRunes {
+		return fail("section", "is %d characters long as Slack counts them, at most %d allowed (Slack's header limit)", n, maxSectionRunes)
+	}
+	switch n := slackLen(p.Text); {
 	case strings.TrimSpace(p.Text) == "":
 		return fail("text", "is empty")
 	case n > maxTextRunes:
-		return fail("text", "is %d characters long, at most %d allowed", n, maxTextRunes)
+		return fail("text", "is %d characters long as Slack counts them, at most %d allowed", n, maxTextRunes)
 	}
 	switch n := len(p.Options); p.Kind {
 	case Scale:
@@ -329,11 +361,11 @@ func checkOption(p Prompt, i int, o Option) *ValidationError {
 	fail := func(field, format string, args ...any) *ValidationError {
 		return &ValidationError{PromptID: p.ID, Field: fmt.Sprintf("options[%d]%s", i, field), Msg: fmt.Sprintf(format, args...)}
 	}
-	switch n := utf8.RuneCountInString(o.Label); {
+	switch n := slackLen(o.Label); {
 	case strings.TrimSpace(o.Label) == "":
 		return fail(".label", "is empty")
 	case n > maxLabelRunes:
-		return fail(".label", "is %d characters long, at most %d allowed (Slack's button limit)", n, maxLabelRunes)
+		return fail(".label", "is %d characters long as Slack counts them (an emoji counts as two), at most %d allowed (Slack's button and option limit)", n, maxLabelRunes)
 	}
 	switch {
 	case p.Dimension == Wellbeing:

@@ -3,6 +3,7 @@ package prompts
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,6 +213,23 @@ func TestParseValidationErrors(t *testing.T) {
 			wantID: "change-choice", wantPos: "prompts[1]", wantField: "options[1].label", wantMsg: "empty"},
 		{name: "label too long", edit: func(c *Catalogue) { c.Prompts[1].Options[0].Label = strings.Repeat("x", 76) },
 			wantID: "change-choice", wantPos: "prompts[1]", wantField: "options[0].label", wantMsg: "76 characters"},
+
+		// Slack's limits, counted as Slack counts (an emoji is two UTF-16 units).
+		{name: "label of emoji too long for a button", edit: func(c *Catalogue) { c.Prompts[1].Options[0].Label = strings.Repeat("😀", 38) },
+			wantID: "change-choice", wantPos: "prompts[1]", wantField: "options[0].label", wantMsg: "76 characters long as Slack counts them"},
+		{name: "text of emoji too long", edit: func(c *Catalogue) { c.Prompts[0].Text = strings.Repeat("😀", 151) },
+			wantID: "direction-scale", wantPos: "prompts[0]", wantField: "text", wantMsg: "302 characters"},
+		{name: "section name too long", edit: func(c *Catalogue) { c.Prompts[2].Section = strings.Repeat("s", 151) },
+			wantID: "horizon-text", wantPos: "prompts[2]", wantField: "section", wantMsg: "151 characters"},
+		{name: "assessment too long for one modal", edit: func(c *Catalogue) {
+			item := c.Assessment[0]
+			c.Assessment = nil
+			for i := range 100 {
+				it := item
+				it.ID = fmt.Sprintf("item-%d", i)
+				c.Assessment = append(c.Assessment, it)
+			}
+		}, wantPos: "assessment[99]", wantField: "assessment", wantMsg: "at most 99 allowed"},
 
 		// Lean.
 		{name: "lean above 2", edit: func(c *Catalogue) { c.Prompts[1].Options[1].Lean = intp(3) },

@@ -8,8 +8,12 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 )
 
-// DefaultMinRespondents is TEAM_MIN_RESPONDENTS's default (PRODUCT §8).
-const DefaultMinRespondents = 3
+// DefaultMinRespondents is TEAM_MIN_RESPONDENTS's default.
+const DefaultMinRespondents = 5
+
+// FloorMinRespondents is the smallest minimum ever applied, whatever the input says: a mean of
+// two people's answers tells each of them the other's.
+const FloorMinRespondents = 3
 
 // TeamCaveat is the sentence every team summary carries.
 const TeamCaveat = "Anonymous totals of the team's own answers: never anyone's individual answers or names. " +
@@ -33,8 +37,7 @@ type TeamInput struct {
 	Channel string
 	Period  Month
 	// MinRespondents is the fewest people any figure may come from (TEAM_MIN_RESPONDENTS): 0
-	// means DefaultMinRespondents, and it is never less than 2, as a figure from one person is
-	// that person's.
+	// means DefaultMinRespondents, and it is never less than FloorMinRespondents.
 	MinRespondents int
 	Members        []TeamMember
 }
@@ -83,7 +86,10 @@ type TeamSummary struct {
 	// FirstLine names the channel, the month and the headline, e.g. "#leads, March 2026: leaning
 	// leadership (+0.31) across 4 people"; without enough respondents it says how many are needed.
 	FirstLine string
-	Caveat    string
+	// Note, when set, is a paragraph Text puts after the first line (e.g. when this month's
+	// figure will appear).
+	Note   string
+	Caveat string
 }
 
 // teamMin is the effective minimum of in.
@@ -91,7 +97,7 @@ func teamMin(n int) int {
 	if n == 0 {
 		return DefaultMinRespondents
 	}
-	return max(n, 2)
+	return max(n, FloorMinRespondents)
 }
 
 // BuildTeam summarises in.Period for one channel. It is a pure function of its input.
@@ -159,6 +165,24 @@ func BuildTeam(in TeamInput) TeamSummary {
 	return s
 }
 
+// Point is the summary's own month as a point of a trend.
+func (s TeamSummary) Point() TeamMonthPoint {
+	return TeamMonthPoint{Month: s.Period, People: s.LeanPeople, Lean: s.Lean, HasLean: s.HasLean}
+}
+
+// Present returns s for showing: named channel, with trend as its Trend (left empty without
+// Enough) and its first line written again. A stored figure is shown this way with the trend of
+// other stored figures, so nothing in it is worked out again.
+func (s TeamSummary) Present(channel string, trend []TeamMonthPoint) TeamSummary {
+	s.Channel, s.Trend = channel, nil
+	if s.Enough {
+		s.Trend = trend
+	}
+	s.Caveat = TeamCaveat
+	s.FirstLine = teamFirstLine(s)
+	return s
+}
+
 // channelLabel is how the text names the channel.
 func (s TeamSummary) channelLabel() string {
 	if s.Channel == "" {
@@ -193,6 +217,10 @@ func (s TeamSummary) Text() string {
 	var b strings.Builder
 	b.WriteString(s.FirstLine)
 	b.WriteByte('\n')
+	if s.Note != "" {
+		b.WriteString(s.Note)
+		b.WriteString("\n\n")
+	}
 	if !s.Enough {
 		fmt.Fprintf(&b, "The summary appears once at least %d of the channel's members have answered; "+
 			"until then nothing about anyone's answers is shown.\n\n%s\n", s.MinRespondents, s.Caveat)

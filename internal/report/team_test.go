@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -129,19 +130,20 @@ func TestBuildTeamThresholds(t *testing.T) {
 				in.MinRespondents = 0
 				return in
 			},
-			wantFirst:  "#leads, March 2026: leaning leadership (+0.31) across 4 people",
-			wantEnough: true, wantLean: true, wantWellbeing: true, wantMin: DefaultMinRespondents,
+			// The default is 5: four people are not enough.
+			wantFirst: "#leads, March 2026: not enough answers for a team summary: it needs at least 5 people to answer a weekly prompt in the month",
+			wantMin:   DefaultMinRespondents,
 		},
 		{
-			name: "a minimum of 1 is raised to 2",
+			name: "a minimum of 1 is raised to 3",
 			in: func() TeamInput {
 				in := team()
 				in.MinRespondents = 1
 				in.Members = in.Members[2:4] // Cy and Di
 				return in
 			},
-			wantFirst:  "#leads, March 2026: leaning management (−0.20) across 2 people",
-			wantEnough: true, wantLean: true, wantMin: 2,
+			wantFirst: "#leads, March 2026: not enough answers for a team summary: it needs at least 3 people to answer a weekly prompt in the month",
+			wantMin:   3,
 		},
 		{
 			name: "wellbeing from fewer people than the minimum is not shown",
@@ -192,7 +194,7 @@ func TestBuildTeamThresholds(t *testing.T) {
 				if s.Asked != 0 || s.Answered != 0 || s.Lean != 0 || s.Trend != nil || strings.ContainsAny(text, "+−%") {
 					t.Errorf("got figures below the minimum: %+v\n%s", s, text)
 				}
-				if !strings.Contains(text, "at least 3") {
+				if !strings.Contains(text, fmt.Sprintf("at least %d", tt.wantMin)) {
 					t.Errorf("Text does not say how many are needed:\n%s", text)
 				}
 			}

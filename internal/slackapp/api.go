@@ -2,8 +2,10 @@ package slackapp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 
 	"github.com/slack-go/slack"
 )
@@ -54,6 +56,10 @@ func (a *App) UserInfo(ctx context.Context, userID string) (UserProfile, error) 
 // may simply be called again after an ErrAmbiguous failure.
 // https://docs.slack.dev/reference/methods/chat.update
 func (a *App) UpdateMessage(ctx context.Context, channelID, ts string, m Message) error {
+	m, err := versioned(m)
+	if err != nil {
+		return err
+	}
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(m.Text, false),
 		// Always sent: without blocks chat.update keeps the old ones, and slack-go sends an
@@ -65,6 +71,57 @@ func (a *App) UpdateMessage(ctx context.Context, channelID, ts string, m Message
 		return err
 	})
 }
+
+// versioned gives every block of m a block_id of its own version: the id it was built with and a
+// hash of the whole message. Slack asks for a new block_id for each version of an updated
+// message ("block_id should be unique for each message and each iteration of a message. If a
+// message is updated, use a new block_id"), so a client holding the old version never mixes its
+// state with the new one. Two updates to the same content keep the same ids, as they are the
+// same version.
+// https://docs.slack.dev/reference/block-kit/blocks/section-block
+func versioned(m Message) (Message, error) {
+	if len(m.Blocks) == 0 {
+		return m, nil
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return Message{}, fmt.Errorf("slackapp: version blocks: %w", err)
+	}
+	h := fnv.New32a()
+	h.Write(raw)
+	version := fmt.Sprintf("%08x", h.Sum32())
+	var wire struct {
+		Text   string           `json:"text"`
+		Blocks []map[string]any `json:"blocks"`
+	}
+	if err := json.Unmarshal(raw, &wire); err != nil {
+		return Message{}, fmt.Errorf("slackapp: version blocks: %w", err)
+	}
+	for i, b := range wire.Blocks {
+		id, _ := b["block_id"].(string)
+		if id == "" {
+			id = fmt.Sprintf("b%d", i)
+		}
+		// Slack allows 255 characters; the built ids are short, but a long one keeps its end.
+		id += "." + version
+		if len(id) > maxBlockID {
+			id = id[len(id)-maxBlockID:]
+		}
+		b["block_id"] = id
+	}
+	raw, err = json.Marshal(wire)
+	if err != nil {
+		return Message{}, fmt.Errorf("slackapp: version blocks: %w", err)
+	}
+	var out Message
+	if err := out.UnmarshalJSON(raw); err != nil {
+		return Message{}, err
+	}
+	return out, nil
+}
+
+// maxBlockID is Slack's limit on a block_id.
+const maxBlockID = 255
 
 // View is a modal to open: plain-text title and button labels (cut to Slack's 24 characters),
 // the callback_id its submission is routed by (HandleView), and opaque private_metadata that

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/slack-go/slack"
 )
@@ -50,6 +50,20 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 // https://docs.slack.dev/reference/block-kit/blocks/section-block
 const maxSectionText = 3000
 
+// slackLen is a text's length as Slack's limits count it, or more. Slack checks the text field as
+// sent ("must be less than 3001 characters [json-pointer:/blocks/0/text/text]"), so an escape
+// such as "&lt;" counts as its four characters, not as the one it shows. Its limits are stated
+// in characters (https://docs.slack.dev/reference/block-kit/blocks/section-block); counted here
+// in UTF-16 code units, as JavaScript's length (and @slack/types' users) counts them, which is
+// never fewer than code points: a text within this count is within Slack's either way.
+func slackLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 // escapeMrkdwn escapes the three characters Slack's mrkdwn gives meaning to, so outside text
 // cannot become a mention or a link.
 // https://docs.slack.dev/messaging/formatting-message-text#escaping
@@ -57,18 +71,73 @@ func escapeMrkdwn(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// escapeTruncated escapes outside text for mrkdwn within n characters as slackLen counts them:
+// it cuts the raw text first, at the longest prefix whose escaped form fits with the "…", and
+// escapes after, so a cut never lands inside an escape.
+func escapeTruncated(s string, n int) string {
+	if e := escapeMrkdwn(s); slackLen(e) <= n {
+		return e
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		piece := escapeMrkdwn(string(r))
+		if used+slackLen(piece) > n-1 {
+			break
+		}
+		b.WriteString(piece)
+		used += slackLen(piece)
+	}
+	return b.String() + "…"
+}
+
 // codeSpan shows outside text in `code`; a backtick in it would end the span early.
 func codeSpan(s string) string {
 	return "`" + strings.ReplaceAll(escapeMrkdwn(s), "`", "'") + "`"
 }
 
-// truncate shortens s to at most n characters, marking the cut.
+// truncate shortens plain text to at most n characters as slackLen counts them, marking the cut.
+// Text that is escaped for mrkdwn afterwards grows: use escapeTruncated for that.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if slackLen(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		if used+utf16.RuneLen(r) > n-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += utf16.RuneLen(r)
+	}
+	return b.String() + "…"
+}
+
+// truncateMrkdwn shortens text that is mrkdwn already (escaped outside text, our own *bold*,
+// `code` and <@mentions>) to at most n characters as slackLen counts them. The cut backs off to
+// before an escape it would split ("&l…"), a code span or a <…> it would leave open, so what
+// remains still reads as it would have. It is the last guard of a block's limit; outside text
+// should be cut before it is escaped (escapeTruncated).
+func truncateMrkdwn(s string, n int) string {
+	if slackLen(s) <= n {
+		return s
+	}
+	cut := []rune(truncate(s, n))
+	cut = cut[:len(cut)-1] // the "…"
+	for {
+		t := string(cut)
+		switch {
+		case strings.LastIndexByte(t, '&') > strings.LastIndexByte(t, ';'):
+			cut = []rune(t[:strings.LastIndexByte(t, '&')])
+		case strings.LastIndexByte(t, '<') > strings.LastIndexByte(t, '>'):
+			cut = []rune(t[:strings.LastIndexByte(t, '<')])
+		case strings.Count(t, "`")%2 == 1:
+			cut = []rune(t[:strings.LastIndexByte(t, '`')])
+		default:
+			return t + "…"
+		}
+	}
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {
@@ -76,7 +145,7 @@ func mrkdwn(s string) *slack.TextBlockObject {
 }
 
 func section(blockID, text string) *slack.SectionBlock {
-	text = truncate(text, maxSectionText)
+	text = truncateMrkdwn(text, maxSectionText)
 	return slack.NewSectionBlock(mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(blockID))
 }
 

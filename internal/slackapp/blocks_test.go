@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -141,5 +142,97 @@ func TestTruncate(t *testing.T) {
 		if got := truncate(tt.in, tt.n); got != tt.want {
 			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
+	}
+}
+
+// TestSectionCut: a section's text is cut to Slack's 3000 characters as Slack counts them (the
+// text as sent, escapes at full length; UTF-16 units, so an emoji is two), and never inside an
+// escape, a code span or a <…>.
+func TestSectionCut(t *testing.T) {
+	pad := func(n int) string { return strings.Repeat("a", n) }
+	tests := []struct {
+		name    string
+		text    string // mrkdwn, as built
+		wantEnd string // what the cut text ends with
+	}{
+		{"fits", pad(3000), "aaa"},
+		{"an escape at the cut", escapeMrkdwn(pad(2997) + "<b>"), pad(5) + "…"},
+		{"an escape just fitting", pad(2995) + "&lt;" + "bbb", "&lt;…"},
+		{"a code span across the cut", pad(2990) + "`" + pad(20) + "`", pad(5) + "…"},
+		{"a mention across the cut", pad(2995) + "<@U012ABCDEF>", pad(5) + "…"},
+		{"emoji count twice", strings.Repeat("😀", 1600), "😀…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := section("s", tt.text).Text.Text
+			if n := slackLen(got); n > maxSectionText {
+				t.Errorf("got %d characters, want at most %d", n, maxSectionText)
+			}
+			if !strings.HasSuffix(got, tt.wantEnd) {
+				t.Errorf("text ends %q, want it to end %q", got[max(0, len(got)-20):], tt.wantEnd)
+			}
+			if strings.Count(got, "`")%2 != 0 {
+				t.Error("an unclosed code span")
+			}
+		})
+	}
+}
+
+// TestEscapeTruncated: outside text is cut before it is escaped, to a length that fits once
+// escaped.
+func TestEscapeTruncated(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"a<b", 6, "a&lt;b"},
+		{"a<b", 5, "a…"},
+		{"a<b", 6 - 1, "a…"},
+		{"&&&", 11, "&amp;&amp;…"},
+		{"ok", 2, "ok"},
+	}
+	for _, tt := range tests {
+		if got := escapeTruncated(tt.in, tt.n); got != tt.want || slackLen(got) > tt.n {
+			t.Errorf("escapeTruncated(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestUpdatedBlockIDs: each version of an updated message gets block_ids of its own.
+func TestUpdatedBlockIDs(t *testing.T) {
+	ids := func(m Message) []string {
+		v, err := versioned(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(v)
+		var w struct {
+			Blocks []struct {
+				BlockID string `json:"block_id"`
+			}
+		}
+		if err := json.Unmarshal(b, &w); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, b := range w.Blocks {
+			out = append(out, b.BlockID)
+		}
+		return out
+	}
+	first := textMessage("same", "First version")
+	second := textMessage("same", "Second version")
+	a, b, again := ids(first), ids(second), ids(first)
+	if len(a) == 0 || len(a) != len(b) {
+		t.Fatalf("got ids %v and %v", a, b)
+	}
+	for i := range a {
+		if a[i] == b[i] || a[i] == "same" {
+			t.Errorf("block %d: ids %q and %q, want a new id per version, not the built one", i, a[i], b[i])
+		}
+	}
+	if !reflect.DeepEqual(a, again) {
+		t.Errorf("the same version got ids %v, then %v", a, again)
 	}
 }

@@ -194,23 +194,50 @@ func (h *privacy) onForgetConfirm(ctx context.Context, req ActionRequest) error 
 		h.app.log.Warn("forget refused: the button was not made for the person who clicked it")
 		return req.Reply(ctx, ForgetRefusedMessage(h.command()))
 	}
-	knew, err := h.Store.Forget(ctx, req.UserID)
+	dm, err := h.ownDM(ctx, req.UserID)
 	if err != nil {
 		return err
 	}
+	knew, err := h.Store.Forget(ctx, req.UserID)
+	pending := errors.Is(err, db.ErrErasePending)
+	if err != nil && !pending {
+		return err
+	}
 	// No user id in the log: after a forget, nothing should tie the line to the person.
-	h.app.log.Info("forget done", "known", knew)
+	h.app.log.Info("forget done", "known", knew, "disk_erasure_pending", pending)
 	h.Changed(ctx, req.UserID)
-	return h.replace(ctx, req, ForgetDoneMessage(knew, h.command()))
+	if pending {
+		return h.replace(ctx, req, dm, ForgetPendingMessage(h.command()))
+	}
+	return h.replace(ctx, req, dm, ForgetDoneMessage(knew, h.command()))
 }
 
 func (h *privacy) onForgetCancel(ctx context.Context, req ActionRequest) error {
-	return h.replace(ctx, req, textMessage("forget_cancelled", "Nothing was deleted: your data stays as it was."))
+	dm, err := h.ownDM(ctx, req.UserID)
+	if err != nil {
+		return err
+	}
+	return h.replace(ctx, req, dm, textMessage("forget_cancelled", "Nothing was deleted: your data stays as it was."))
+}
+
+// ownDM is the person's DM channel with the bot: as stored, or, when the first DM's post is not
+// recorded yet (the confirmation may be that first DM), as Slack says.
+func (h *privacy) ownDM(ctx context.Context, userID string) (string, error) {
+	p, err := h.Store.Person(ctx, userID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return "", err
+	}
+	if p.DMChannelID != "" {
+		return p.DMChannelID, nil
+	}
+	return h.app.openDM(ctx, userID, callOpts{})
 }
 
 // replace shows m in place of the message clicked, or privately when it cannot be updated.
-func (h *privacy) replace(ctx context.Context, req ActionRequest, m Message) error {
-	if req.ChannelID != "" && req.MessageTS != "" {
+// Only a message in the clicker's own DM (dm, read before anything was deleted) is replaced: the
+// payload's conversation could name anyone's.
+func (h *privacy) replace(ctx context.Context, req ActionRequest, dm string, m Message) error {
+	if req.ChannelID != "" && req.MessageTS != "" && req.ChannelID == dm {
 		err := h.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, m)
 		if err == nil {
 			return nil
@@ -227,6 +254,12 @@ func (h *privacy) replace(ctx context.Context, req ActionRequest, m Message) err
 // fails is tried again on the next tick.
 func (p *PrivacyHandle) Retention(ctx context.Context, now time.Time) error {
 	h := p.h
+	// An erasure a long reader held up is finished on the next tick after it ends.
+	if pending, err := h.Store.FinishErase(ctx); err != nil {
+		return err
+	} else if pending {
+		h.app.log.Info("erasure on disk still waits for a reader to end")
+	}
 	last, ok, err := h.Store.AppState(ctx, retentionKey)
 	if err != nil {
 		return err
@@ -236,7 +269,7 @@ func (p *PrivacyHandle) Retention(ctx context.Context, now time.Time) error {
 	}
 	cutoff := now.AddDate(0, -h.RetentionMonths, 0)
 	answers, err := h.Store.PurgeAnswers(ctx, cutoff)
-	if err != nil {
+	if err != nil && !errors.Is(err, db.ErrErasePending) { // FinishErase completes it later
 		return err
 	}
 	events, err := h.Store.PurgeEvents(ctx, now.Add(-eventsKept))
@@ -308,6 +341,16 @@ func ForgetDoneMessage(knew bool, command string) Message {
 	}
 	return textMessage("forget_done", fmt.Sprintf(
 		"All your data is deleted: Reflect no longer stores anything about you, and your prompts have stopped. "+
+			"Messages already in this DM stay in Slack, where you can delete them. `%s start` begins afresh.", command))
+}
+
+// ForgetPendingMessage replaces the confirmation when the data is deleted but the erasure on disk
+// waits for a running reader (a backup) to end: it says so, and that it finishes by itself.
+func ForgetPendingMessage(command string) Message {
+	return textMessage("forget_done", fmt.Sprintf(
+		"Your data is deleted: Reflect no longer stores anything about you, and your prompts have stopped. "+
+			"A backup running right now still holds an old copy of the database file open, so wiping the deleted "+
+			"words from the disk itself finishes automatically as soon as it ends; you don't need to do anything. "+
 			"Messages already in this DM stay in Slack, where you can delete them. `%s start` begins afresh.", command))
 }
 

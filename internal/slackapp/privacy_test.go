@@ -23,6 +23,7 @@ func TestPrivacyBlocksGolden(t *testing.T) {
 		{name: "forget_done", msg: ForgetDoneMessage(true, "/reflect")},
 		{name: "forget_done_nothing", msg: ForgetDoneMessage(false, "/reflect")},
 		{name: "forget_refused", msg: ForgetRefusedMessage("/reflect")},
+		{name: "forget_pending", msg: ForgetPendingMessage("/reflect")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -342,11 +342,17 @@ func (h *teams) team(ctx context.Context, req CommandRequest) error {
 	if tc.LeadUserID == "" || tc.LeadUserID != req.UserID {
 		return req.Reply(ctx, teamNotLeadMessage(h.command(), tc.LeadUserID == ""))
 	}
+	// The month so far is never shown: its figure is worked out once the month is over (see
+	// figure), so /reflect team shows the last month that is.
 	loc := schedule.Location(tc.LeadTZ)
-	s, err := h.summarise(ctx, req.ChannelID, h.channelName(ctx, req.ChannelID), report.MonthOf(h.Now(), loc))
+	now := report.MonthOf(h.Now(), loc)
+	s, err := h.view(ctx, req.ChannelID, tc.LeadUserID, h.channelName(ctx, req.ChannelID), now.Prev())
 	if err != nil {
 		return err
 	}
+	s.Note = fmt.Sprintf("%s's figure appears once the month is over, on 1 %s. Each month's team figure is "+
+		"worked out once and then kept as it is, so no two views of a month differ and none can single anyone out.",
+		now.Title(), now.Next().Title())
 	return req.Reply(ctx, TeamSummaryMessage(s))
 }
 
@@ -361,15 +367,82 @@ func (h *teams) channelName(ctx context.Context, channelID string) string {
 	return ch.Name
 }
 
-// summarise builds a channel's team summary of period from the store: the weekly answers and
-// closed scheduled deliveries of everyone enrolled through it now, each on their own clock.
-func (h *teams) summarise(ctx context.Context, channelID, name string, period report.Month) (report.TeamSummary, error) {
+// view is a channel's team summary of period, a month that is over on the lead's clock, for
+// showing: the period's figure and the trend of the months before it, every one of them the
+// stored figure of its month (see figure).
+func (h *teams) view(ctx context.Context, channelID, lead, name string, period report.Month) (report.TeamSummary, error) {
+	s, err := h.figure(ctx, channelID, lead, period)
+	if err != nil {
+		return report.TeamSummary{}, err
+	}
+	trend := make([]report.TeamMonthPoint, report.TrendMonths)
+	trend[len(trend)-1] = s.Point()
+	m := period
+	for i := len(trend) - 2; i >= 0; i-- {
+		m = m.Prev()
+		f, err := h.figure(ctx, channelID, lead, m)
+		if err != nil {
+			return report.TeamSummary{}, err
+		}
+		trend[i] = f.Point()
+	}
+	return s.Present(name, trend), nil
+}
+
+// figure returns a channel's team figure of period, a month that is over: the stored one, or else
+// one worked out now and stored, which every later view then shows.
+//
+// This is what keeps a lead from learning one member's answers by differencing two views (run
+// /reflect team, remove someone from the channel, run it again): a month has exactly one figure,
+// worked out once from a fixed respondent set (those enrolled through the channel when it is
+// worked out, not the lead, whose answers in that month count, an answer counting in the month of
+// its prompt's occurrence), and never again. The lead never counts, toward the figure or toward
+// the minimum. The month in progress has no figure at all, so its growing set of respondents
+// cannot be differenced either.
+func (h *teams) figure(ctx context.Context, channelID, lead string, period report.Month) (report.TeamSummary, error) {
+	if b, ok, err := h.Store.TeamFigure(ctx, channelID, period.String()); err != nil {
+		return report.TeamSummary{}, err
+	} else if ok {
+		return decodeFigure(b, period)
+	}
+	s, err := h.summarise(ctx, channelID, lead, period)
+	if err != nil {
+		return report.TeamSummary{}, err
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return report.TeamSummary{}, err
+	}
+	kept, err := h.Store.SaveTeamFigure(ctx, channelID, period.String(), b)
+	if err != nil {
+		return report.TeamSummary{}, err
+	}
+	return decodeFigure(kept, period)
+}
+
+func decodeFigure(b []byte, period report.Month) (report.TeamSummary, error) {
+	var s report.TeamSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return report.TeamSummary{}, fmt.Errorf("team figure of %s: %w", period, err)
+	}
+	return s, nil
+}
+
+// summarise works out a channel's team figure of period from the store: the answers and closed
+// scheduled deliveries of everyone enrolled through it now but its lead, each on their own clock,
+// each answer in the month of its prompt's occurrence. Answers to prompts marked private (such as
+// whether someone is thinking of leaving) never feed it. Name and trend are left out: they are
+// added when it is shown.
+func (h *teams) summarise(ctx context.Context, channelID, lead string, period report.Month) (report.TeamSummary, error) {
 	ids, err := h.Store.TeamMembers(ctx, channelID)
 	if err != nil {
 		return report.TeamSummary{}, err
 	}
-	in := report.TeamInput{Channel: name, Period: period, MinRespondents: h.minRespondents()}
+	in := report.TeamInput{Period: period, MinRespondents: h.minRespondents()}
 	for _, id := range ids {
+		if id == lead {
+			continue // the lead's own answers would tell them nothing about the team, and count toward the minimum
+		}
 		m, err := h.memberData(ctx, id, period)
 		if errors.Is(err, db.ErrNotFound) {
 			continue // forgotten meanwhile
@@ -379,39 +452,28 @@ func (h *teams) summarise(ctx context.Context, channelID, name string, period re
 		}
 		in.Members = append(in.Members, m)
 	}
-	return report.BuildTeam(in), nil
+	s := report.BuildTeam(in)
+	s.Trend, s.FirstLine, s.Caveat = nil, "", ""
+	return s, nil
 }
 
-// memberData reads one member's months for a team summary, as Results.Summarise does for their own.
+// memberData reads one member's month for a team figure, as Results.Summarise does for their own,
+// except that an answer counts in the month of its prompt's occurrence, whenever it was given.
 func (h *teams) memberData(ctx context.Context, userID string, period report.Month) (report.TeamMember, error) {
 	p, err := h.Store.Person(ctx, userID)
 	if err != nil {
 		return report.TeamMember{}, err
 	}
 	loc := schedule.Location(p.TZ)
-	from := period
-	for range report.TrendMonths - 1 {
-		from = from.Prev()
-	}
-	start, end := from.Start(loc), period.End(loc)
+	start, end := period.Start(loc), period.End(loc)
 	m := report.TeamMember{Loc: loc}
-	answers, err := h.Store.AnswersBetween(ctx, userID, start, end)
-	if err != nil {
-		return report.TeamMember{}, err
-	}
-	for _, a := range answers {
-		pr, ok := h.Catalogue.Prompt(a.PromptID)
-		if !ok {
-			continue
-		}
-		m.Answers = append(m.Answers, report.Answer{At: a.AnsweredAt, Dimension: pr.Dimension,
-			Reading: prompts.Reading{Lean: a.Lean, Weight: a.Weight, Wellbeing: a.Wellbeing}})
-	}
 	ds, err := h.Store.Deliveries(ctx, userID)
 	if err != nil {
 		return report.TeamMember{}, err
 	}
+	occurrence := map[int64]time.Time{}
 	for _, d := range ds {
+		occurrence[d.ID] = d.Occurrence
 		if d.Kind != db.DeliveryScheduled || d.PromptID == "" || d.Occurrence.Before(start) || !d.Occurrence.Before(end) {
 			continue
 		}
@@ -419,6 +481,26 @@ func (h *teams) memberData(ctx context.Context, userID string, period report.Mon
 			continue // still open
 		}
 		m.Deliveries = append(m.Deliveries, report.Delivery{Occurrence: d.Occurrence, Answered: d.State == "answered"})
+	}
+	// Answers to the month's prompts can come after it ends (until the next occurrence).
+	answers, err := h.Store.AnswersBetween(ctx, userID, start, h.Now().Add(time.Second))
+	if err != nil {
+		return report.TeamMember{}, err
+	}
+	for _, a := range answers {
+		pr, ok := h.Catalogue.Prompt(a.PromptID)
+		if !ok || pr.Private {
+			continue
+		}
+		at, ok := occurrence[a.DeliveryID]
+		if !ok {
+			at = a.AnsweredAt
+		}
+		if at.Before(start) || !at.Before(end) {
+			continue
+		}
+		m.Answers = append(m.Answers, report.Answer{At: at, Dimension: pr.Dimension,
+			Reading: prompts.Reading{Lean: a.Lean, Weight: a.Weight, Wellbeing: a.Wellbeing}})
 	}
 	return m, nil
 }
@@ -506,7 +588,7 @@ func (h *teams) renderSummary(it db.OutboxItem) (Message, error) {
 	if !tc.OptedIn() || tc.LeadUserID == "" || tc.LeadUserID != it.UserID {
 		return Message{}, errNotLead
 	}
-	s, err := h.summarise(ctx, pl.ChannelID, pl.ChannelName, period)
+	s, err := h.view(ctx, pl.ChannelID, tc.LeadUserID, pl.ChannelName, period)
 	if err != nil {
 		return Message{}, err
 	}

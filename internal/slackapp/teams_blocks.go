@@ -81,7 +81,7 @@ func teamRefusalMessage(why string) Message {
 func teamAlreadyMessage(command, lead string, self bool) Message {
 	if self {
 		return textMessage("team_already", fmt.Sprintf(
-			"You opted this channel in already: people who join are enrolled as they come. `%s team` shows this month so far.", command))
+			"You opted this channel in already: people who join are enrolled as they come. `%s team` shows the last month that is over.", command))
 	}
 	return textMessage("team_already", fmt.Sprintf(
 		"<@%s> opted this channel in already, so nothing changed. Only they see its team summary.", lead))
@@ -91,7 +91,7 @@ func teamAlreadyMessage(command, lead string, self bool) Message {
 func teamTakenOverMessage(command string, minRespondents int) Message {
 	return textMessage("team_taken_over", fmt.Sprintf(
 		"This channel was opted in already, but its lead has left: you're its lead now. Its members stay as they are. "+
-			"You'll get its anonymous team summary on the 1st of each month (when at least %d people answered); `%s team` shows this month so far.",
+			"You'll get its anonymous team summary on the 1st of each month (when at least %d people answered); `%s team` shows the last month that is over.",
 		minRespondents, command))
 }
 
@@ -103,7 +103,7 @@ func teamOptInStartedMessage(command, channelID string, minRespondents int) Mess
 			"each gets a welcome DM with a one-tap Stop. When everyone has been handled I'll DM you how many were enrolled, "+
 			"and who was left out and why.\nPeople who join later are enrolled too, and people who leave are unenrolled. "+
 			"On the 1st of each month I'll DM you the team's anonymous summary, shown only when at least %d people answered; "+
-			"`%s team` here shows this month so far.", channelID, minRespondents, command))
+			"`%s team` here shows the last month that is over.", channelID, minRespondents, command))
 }
 
 // teamOptInDoneMessage is the DM telling a lead what opting their channel in did.

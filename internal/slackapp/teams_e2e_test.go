@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
 
@@ -349,24 +350,27 @@ func TestE2ETeamSummary(t *testing.T) {
 			s.answerAny(u, d, p)
 		}
 	}
-	// Week one: two of four answer.
+	// Week one: two of four answer. The month in progress has no figure: /reflect team shows
+	// February's (nothing: the channel was opted in in March) and says when March's comes.
 	s.clock.Set(time.Date(2026, 3, 9, 13, 0, 30, 0, time.UTC)) // 09:00 in New York, after the others' 09:00
 	s.tick()
 	answerAll("ULEAD", "UA")
 	below := s.commandIn("ULEAD", "CLEADS", "team")
-	wantReply(t, "team below the minimum", below, "#leads, March 2026: not enough answers", "at least 3 people")
+	wantReply(t, "team in March", below, "#leads, February 2026: not enough answers", "at least 3 people",
+		"March 2026's figure appears once the month is over, on 1 April 2026")
 	if strings.Contains(below, "%") || strings.Contains(below, "leaning") {
 		t.Errorf("below the minimum the lead saw figures: %q", below)
 	}
 	wantReply(t, "team by a member", s.commandIn("UA", "CLEADS", "team"), "Only the lead who opted this channel in")
 	wantReply(t, "team in a DM", s.commandIn("ULEAD", "", "team"), "only works in a channel")
 
-	// Week two: everyone answers.
+	// Week two: everyone answers; still no figure of March while it lasts.
 	s.clock.Set(time.Date(2026, 3, 16, 13, 0, 30, 0, time.UTC))
 	s.tick()
 	answerAll("ULEAD", "UA", "UB", "UC")
-	above := s.commandIn("ULEAD", "CLEADS", "team")
-	wantReply(t, "team above the minimum", above, "#leads, March 2026: ", " across 4 people", "4 of the 4 enrolled members answered")
+	if got := s.commandIn("ULEAD", "CLEADS", "team"); got != below {
+		t.Errorf("/reflect team changed within March:\n%s\nwant as before:\n%s", got, below)
+	}
 	noTraces := func(what, text string) {
 		t.Helper()
 		for _, u := range users {
@@ -377,7 +381,6 @@ func TestE2ETeamSummary(t *testing.T) {
 			}
 		}
 	}
-	noTraces("/reflect team", above)
 
 	teamDMs := func() []slackemu.Message {
 		var out []slackemu.Message
@@ -403,8 +406,14 @@ func TestE2ETeamSummary(t *testing.T) {
 	if len(dms) != 1 {
 		t.Fatalf("got %d team summaries, want 1", len(dms))
 	}
-	wantReply(t, "the monthly team summary", dms[0].Text, "#leads, March 2026: ", " across 4 people")
+	// The lead answered too, but never counts: three members, not four.
+	wantReply(t, "the monthly team summary", dms[0].Text, "#leads, March 2026: ", " across 3 people",
+		"3 of the 3 enrolled members answered")
 	noTraces("the monthly team summary", dms[0].Text+string(dms[0].Blocks))
+	// In April, /reflect team shows March's figure, the very one the summary carried.
+	above := s.commandIn("ULEAD", "CLEADS", "team")
+	wantReply(t, "team in April", above, strings.SplitN(dms[0].Text, "\n", 2)[0], "April 2026's figure appears")
+	noTraces("/reflect team", above)
 	for _, u := range []string{"UA", "UB", "UC"} {
 		for _, m := range s.botDMs(u) {
 			if strings.HasPrefix(m.Text, "#leads") {
@@ -585,4 +594,88 @@ func TestE2ETeamOptInBigChannelRestart(t *testing.T) {
 	if got := s.enrolments("USTOP"); len(got) != 0 {
 		t.Errorf("USTOP, who said stop, was enrolled: %v", got)
 	}
+}
+
+// TestE2ETeamDifferencing: a lead who runs /reflect team, removes a member from the channel and
+// runs it again learns nothing about that member, within the month or after it, and the lead's
+// own answers never count toward the figure or the minimum.
+func TestE2ETeamDifferencing(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	users := []slackemu.User{{ID: "ULEAD", Name: "leland", TZ: "UTC"}}
+	for _, id := range []string{"UA", "UB", "UC", "UD", "UE"} {
+		users = append(users, slackemu.User{ID: id, Name: strings.ToLower(id) + "name", TZ: "UTC"})
+	}
+	s := newSim(t, start, users...)
+	var members []string
+	for _, u := range users {
+		members = append(members, u.ID)
+	}
+	s.emu.AddChannel(slackemu.Channel{ID: "CLEADS", Name: "leads", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
+	reply, _ := s.optin("ULEAD", "CLEADS")
+	wantReply(t, "optin", reply, "is opted in")
+	// Everyone answers two weeks of March; UE and UD answer the other way from the rest, so that
+	// a mean with and without them differs.
+	for _, day := range []int{9, 16} {
+		s.clock.Set(time.Date(2026, 3, day, 9, 0, 30, 0, time.UTC))
+		s.tick()
+		for _, u := range members {
+			d, p := s.openDelivery(u)
+			option := 0
+			if u == "UD" || u == "UE" {
+				option = len(p.Options) - 1
+			}
+			if p.Kind == prompts.Text {
+				s.answerAny(u, d, p)
+				continue
+			}
+			before := len(s.answers(u))
+			if err := s.emu.Click(u, d.ChannelID, d.TS, fmt.Sprintf("%s:%d", actionAnswer, max(option, 0))); err != nil {
+				t.Fatal(err)
+			}
+			s.eventually("the answer", func() bool { return len(s.answers(u)) > before })
+			s.settle()
+		}
+	}
+	leave := func(user string) {
+		t.Helper()
+		s.emu.LeaveChannel(user, "CLEADS")
+		s.eventually(user+" to be unenrolled", func() bool { return len(s.enrolments(user)) == 0 })
+	}
+
+	// Within March: two views, a member removed between them.
+	s.clock.Set(time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC))
+	before := s.commandIn("ULEAD", "CLEADS", "team")
+	leave("UE")
+	if after := s.commandIn("ULEAD", "CLEADS", "team"); after != before {
+		t.Errorf("removing a member in March changed /reflect team:\n%s\nto:\n%s", before, after)
+	}
+
+	// After March: its one figure, from the four members left when it was worked out (not UE,
+	// not the lead), then another member removed.
+	s.clock.Set(time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC))
+	before = s.commandIn("ULEAD", "CLEADS", "team")
+	wantReply(t, "March's figure", before, "#leads, March 2026: ", " across 4 people", "4 of the 4 enrolled members")
+	leave("UD")
+	if after := s.commandIn("ULEAD", "CLEADS", "team"); after != before {
+		t.Errorf("removing a member after March changed its figure:\n%s\nto:\n%s", before, after)
+	}
+	s.clock.Set(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, 3))
+	s.tick()
+	for _, m := range s.botDMs("ULEAD") {
+		if strings.HasPrefix(m.Text, "#leads, March 2026") && !strings.HasPrefix(before, strings.SplitN(m.Text, "\n", 2)[0]) {
+			t.Errorf("the monthly summary's March figure %q differs from /reflect team's %q", m.Text, before)
+		}
+	}
+
+	// April: the lead and two members answer. Counting the lead, that would reach the minimum
+	// of 3; it must not.
+	s.clock.Set(time.Date(2026, 4, 13, 9, 0, 30, 0, time.UTC))
+	s.tick()
+	for _, u := range []string{"ULEAD", "UA", "UB"} {
+		d, p := s.openDelivery(u)
+		s.answerAny(u, d, p)
+	}
+	s.clock.Set(time.Date(2026, 5, 2, 12, 0, 0, 0, time.UTC))
+	wantReply(t, "April with the lead and two members answering", s.commandIn("ULEAD", "CLEADS", "team"),
+		"#leads, April 2026: not enough answers")
 }

@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,65 @@ func TestTeamSummaryMessageFirstLine(t *testing.T) {
 	below := TeamSummaryMessage(teamSample(5))
 	if !strings.Contains(below.Text, "at least 5 people") || strings.Contains(below.Text, "%") || strings.Contains(below.Text, "+0.") {
 		t.Errorf("below the minimum: got %q, want only the note with the count needed", below.Text)
+	}
+}
+
+// TestTeamFigureLeavesOutPrivatePrompts: answers to a private prompt (whether someone is
+// seriously thinking of leaving) never feed a team figure; other wellbeing checks do.
+func TestTeamFigureLeavesOutPrivatePrompts(t *testing.T) {
+	cat, err := prompts.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := cat.Prompt("wellbeing-thought-of-leaving"); !ok || !p.Private {
+		t.Fatalf("wellbeing-thought-of-leaving: found %v, private %v; want a private prompt", ok, p.Private)
+	}
+	march := report.Month{Year: 2026, Month: time.March}
+	occurrence := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name          string
+		wellbeing     string
+		wantWellbeing bool
+	}{
+		{"thinking of leaving", "wellbeing-thought-of-leaving", false},
+		{"stress", "wellbeing-stress", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			store := newStore(t)
+			h := &teams{Teams: Teams{Store: store, Catalogue: cat, MinRespondents: 3,
+				Now: func() time.Time { return time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC) }}}
+			minus := -1.0
+			for _, id := range []string{"UA", "UB", "UC"} {
+				if _, err := store.Start(ctx, db.Person{UserID: id, TZ: "UTC"}, db.ChannelSource("CT"), occurrence); err != nil {
+					t.Fatal(err)
+				}
+				d, err := store.CreateDelivery(ctx, id, db.NewDelivery{Occurrence: occurrence, Kind: db.DeliveryScheduled,
+					PromptID: "direction-big-picture", WellbeingPromptID: tt.wellbeing})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range []db.Answer{
+					{UserID: id, DeliveryID: d, PromptID: "direction-big-picture", Lean: 0.5, Weight: 1, Source: "button"},
+					{UserID: id, DeliveryID: d, PromptID: tt.wellbeing, Wellbeing: &minus, Weight: 1, Source: "button"},
+				} {
+					a.AnsweredAt = occurrence.Add(time.Hour)
+					if err := store.RecordAnswer(ctx, a); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			s, err := h.summarise(ctx, "CT", "", march)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.Enough || !s.HasLean {
+				t.Fatalf("got enough %v, lean %v; want both (the setup is wrong)", s.Enough, s.HasLean)
+			}
+			if s.HasWellbeing != tt.wantWellbeing {
+				t.Errorf("got wellbeing %v from %d people, want %v", s.HasWellbeing, s.WellbeingPeople, tt.wantWellbeing)
+			}
+		})
 	}
 }

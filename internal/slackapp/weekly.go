@@ -352,6 +352,39 @@ func (w *weekly) delivery(ctx context.Context, userID string, v ActionValue, rep
 	return d, p, true, nil
 }
 
+// inOwnDM reports whether a click came from the clicker's own DM with the bot, where the messages
+// of their deliveries are: a handler updates the clicked message only then. A payload whose
+// conversation is anyone else's (forged, or replayed from elsewhere) changes nothing.
+func inOwnDM(ctx context.Context, app *App, store *db.Store, req ActionRequest, d *db.Delivery) (bool, error) {
+	if req.ChannelID == "" {
+		return false, nil
+	}
+	if d != nil && d.ChannelID != "" {
+		return req.ChannelID == d.ChannelID, nil
+	}
+	p, err := store.Person(ctx, req.UserID)
+	if errors.Is(err, db.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if p.DMChannelID != "" {
+		return req.ChannelID == p.DMChannelID, nil
+	}
+	// A click on a first message whose post is not recorded yet: ask Slack which DM is theirs.
+	dm, err := app.openDM(ctx, req.UserID, callOpts{})
+	if err != nil {
+		return false, err
+	}
+	return req.ChannelID == dm, nil
+}
+
+// notYourMessage answers a click whose message is not in the clicker's own DM with the bot.
+func notYourMessage() Message {
+	return textMessage("not_yours", "That button isn't in your own conversation with me, so nothing was changed.")
+}
+
 func (w *weekly) onOption(ctx context.Context, req ActionRequest) error {
 	v, err := req.ParsedValue()
 	if err != nil || !v.HasOption {
@@ -360,6 +393,12 @@ func (w *weekly) onOption(ctx context.Context, req ActionRequest) error {
 	d, p, ok, err := w.delivery(ctx, req.UserID, v, req.Reply)
 	if !ok {
 		return err
+	}
+	if own, err := inOwnDM(ctx, w.app, w.Store, req, &d); err != nil || !own {
+		if err != nil {
+			return err
+		}
+		return req.Reply(ctx, notYourMessage())
 	}
 	r, err := w.Catalogue.ReadOption(p, v.Option)
 	if err != nil {
@@ -570,6 +609,12 @@ func (w *weekly) onSkip(ctx context.Context, req ActionRequest) error {
 	if !ok {
 		return err
 	}
+	if own, err := inOwnDM(ctx, w.app, w.Store, req, &d); err != nil || !own {
+		if err != nil {
+			return err
+		}
+		return req.Reply(ctx, notYourMessage())
+	}
 	if _, err := w.Store.SkipDelivery(ctx, req.UserID, d.ID); err != nil {
 		return err
 	}
@@ -593,6 +638,12 @@ func (w *weekly) onRemind(ctx context.Context, req ActionRequest) error {
 
 func (w *weekly) onContinue(ctx context.Context, req ActionRequest) error {
 	v, _ := req.ParsedValue()
+	if own, err := inOwnDM(ctx, w.app, w.Store, req, nil); err != nil || !own {
+		if err != nil {
+			return err
+		}
+		return req.Reply(ctx, notYourMessage())
+	}
 	var text string
 	switch v.Arg {
 	case "pause":

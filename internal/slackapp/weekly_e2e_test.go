@@ -742,3 +742,67 @@ func TestE2EDeletedAccountIsUnenrolled(t *testing.T) {
 		t.Errorf("got %d people due after the account was deleted, want 0", n)
 	}
 }
+
+// TestE2EForeignMessageButtons: a button payload whose message is someone else's (forged, or
+// replayed from another conversation) changes nothing, neither the clicker's data nor that
+// message, and the clicker is told.
+func TestE2EForeignMessageButtons(t *testing.T) {
+	start := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
+	s := newSim(t, start, slackemu.User{ID: "UA", Name: "ada", TZ: "UTC"}, slackemu.User{ID: "UB", Name: "bo", TZ: "UTC"})
+	s.command("UA", "start")
+	s.command("UB", "start")
+	s.clock.Set(time.Date(2026, 3, 9, 9, 0, 30, 0, time.UTC))
+	s.tick()
+	da, _ := s.openDelivery("UA")
+	db2, pb := s.openDelivery("UB")
+	value := func(v ActionValue) string {
+		enc, err := EncodeActionValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return enc
+	}
+	opt := 0
+	if pb.Kind == prompts.Text {
+		opt = -1
+	}
+	tests := []struct {
+		name     string
+		actionID string
+		value    string
+	}{
+		{"an answer to the clicker's own delivery", actionAnswer + ":0", value(ActionValue{DeliveryID: db2.ID, HasOption: opt >= 0, Option: max(opt, 0)})},
+		{"an answer naming the other's delivery", actionAnswer + ":0", value(ActionValue{DeliveryID: da.ID, HasOption: true})},
+		{"a skip of the clicker's own delivery", actionSkip, value(ActionValue{DeliveryID: db2.ID})},
+		{"carry on", actionContinue, value(ActionValue{Arg: "stop"})},
+		{"forget cancelled", actionForgetCancel, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := s.message("UA", da.TS).Text
+			var replied string
+			forged := ActionRequest{UserID: "UB", ChannelID: da.ChannelID, MessageTS: da.TS, ActionID: tt.actionID, Value: tt.value,
+				reply: func(_ context.Context, m Message) error { replied = m.Text; return nil }}
+			if err := s.app.actionHandler(tt.actionID)(context.Background(), forged); err != nil {
+				t.Fatal(err)
+			}
+			s.settle()
+			if got := s.message("UA", da.TS).Text; got != before {
+				t.Errorf("UA's prompt changed to %q", got)
+			}
+			if n := len(s.answers("UB")); n != 0 {
+				t.Errorf("UB has %d answers, want none", n)
+			}
+			d, err := s.store.Delivery(context.Background(), "UB", db2.ID)
+			if err != nil || d.State != db2.State {
+				t.Errorf("UB's delivery is %q (%v), want %q", d.State, err, db2.State)
+			}
+			if s.nextDue("UB") == nil {
+				t.Error("UB was stopped")
+			}
+			if !strings.Contains(replied, "nothing was") && !strings.Contains(replied, "Nothing was") {
+				t.Errorf("reply %q does not say nothing was changed", replied)
+			}
+		})
+	}
+}
