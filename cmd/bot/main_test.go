@@ -99,7 +99,7 @@ func TestCheck(t *testing.T) {
 				"catalogue: ok (built in): 66 weekly prompts (",
 				"change 8", "culture 8", "direction 8", "people 8", "shared 8", "wellbeing 10",
 				"15 assessment items",
-				"schema version 4",
+				"schema version 5",
 			},
 		},
 		{
@@ -157,8 +157,8 @@ func TestBackup(t *testing.T) {
 	if err := run(context.Background(), []string{"check"}, &out, &errb); err != nil {
 		t.Fatalf("check on the copy: %v", err)
 	}
-	if !strings.Contains(out.String(), "schema version 4") {
-		t.Errorf("got %q, want the copy at schema version 4", out.String())
+	if !strings.Contains(out.String(), "schema version 5") {
+		t.Errorf("got %q, want the copy at schema version 5", out.String())
 	}
 	// A second backup to the same path refuses rather than overwriting.
 	cleanEnv(t, map[string]string{"DATABASE_URL": filepath.Join(dir, "live.db")})
