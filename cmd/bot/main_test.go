@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,6 +41,16 @@ func cleanEnv(t *testing.T, set map[string]string) {
 	for k, v := range set {
 		t.Setenv(k, v)
 	}
+}
+
+// latestSchema is the schema version this build migrates a database to.
+func latestSchema(t *testing.T) string {
+	t.Helper()
+	in, err := db.Inspect(context.Background(), filepath.Join(t.TempDir(), "none.db"))
+	if err != nil || in.Latest < 1 {
+		t.Fatalf("db.Inspect: %+v, %v", in, err)
+	}
+	return strconv.Itoa(in.Latest)
 }
 
 func TestRunUsage(t *testing.T) {
@@ -78,6 +89,7 @@ func TestRunUsage(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
+	latest := latestSchema(t)
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -93,7 +105,7 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{
 				"config: problems",
 				"catalogue: ok (built in)",
-				"database: ok (reflect.db does not exist yet; the bot creates it on start, at schema version 6)",
+				"database: ok (reflect.db does not exist yet; the bot creates it on start, at schema version " + latest + ")",
 			},
 		},
 		{
@@ -115,7 +127,7 @@ func TestCheck(t *testing.T) {
 				"audit: rotation: 8 blocks, 8 cover all six lean dimensions once",
 				"audit: option sets whose leadership end cannot move: none",
 				"audit: lexicon words in prompt texts",
-				"check.db does not exist yet; the bot creates it on start, at schema version 7",
+				"check.db does not exist yet; the bot creates it on start, at schema version " + latest + ")",
 			},
 		},
 		{
@@ -178,8 +190,8 @@ func TestBackup(t *testing.T) {
 	if err := run(context.Background(), []string{"check"}, &out, &errb); err != nil {
 		t.Fatalf("check on the copy: %v", err)
 	}
-	if !strings.Contains(out.String(), "schema version 7") {
-		t.Errorf("got %q, want the copy at schema version 7", out.String())
+	if want := "schema version " + latestSchema(t) + ")"; !strings.Contains(out.String(), want) {
+		t.Errorf("got %q, want the copy at %s", out.String(), want)
 	}
 	// A second backup to the same path refuses rather than overwriting.
 	cleanEnv(t, map[string]string{"DATABASE_URL": filepath.Join(dir, "live.db")})
