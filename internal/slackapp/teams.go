@@ -296,9 +296,18 @@ func (h *teams) optedInChannel(ctx context.Context, req CommandRequest) (tc db.T
 	if isDMRequest(req) {
 		return tc, false, req.Reply(ctx, teamChannelOnlyMessage(h.command(), verb))
 	}
-	tc, err = h.Store.TeamChannel(ctx, req.ChannelID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
+	tc, ok, err = h.optedIn(ctx, req.ChannelID)
+	if err == nil && !ok {
 		return tc, false, req.Reply(ctx, teamNotOptedInMessage(h.command()))
+	}
+	return tc, ok, err
+}
+
+// optedIn looks channelID up; ok is false when it is not an opted-in channel.
+func (h *teams) optedIn(ctx context.Context, channelID string) (tc db.TeamChannel, ok bool, err error) {
+	tc, err = h.Store.TeamChannel(ctx, channelID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
+		return tc, false, nil
 	}
 	return tc, err == nil, err
 }

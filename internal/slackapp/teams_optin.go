@@ -133,11 +133,8 @@ func (h *teams) onJoined(ctx context.Context, ev Event) error {
 	if ev.UserID == "" || ev.UserID == h.app.BotUserID() || ev.UserID == slackbotID {
 		return nil
 	}
-	tc, err := h.Store.TeamChannel(ctx, ev.ChannelID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
-		return nil
-	}
-	if err != nil {
+	tc, ok, err := h.optedIn(ctx, ev.ChannelID)
+	if !ok {
 		return err
 	}
 	added, err := h.Store.AddLateJoin(ctx, ev.ChannelID, ev.UserID)
@@ -161,11 +158,8 @@ func (h *teams) onRemoved(ctx context.Context, ev Event) error {
 	if ev.ChannelID == "" {
 		return nil
 	}
-	tc, err := h.Store.TeamChannel(ctx, ev.ChannelID)
-	if errors.Is(err, db.ErrNotFound) || (err == nil && !tc.OptedIn()) {
-		return nil
-	}
-	if err != nil {
+	tc, ok, err := h.optedIn(ctx, ev.ChannelID)
+	if !ok {
 		return err
 	}
 	unenrolled, stopped, err := h.optOut(ctx, ev.ChannelID)
