@@ -322,23 +322,27 @@ func (a *App) itemOpts(it db.OutboxItem) callOpts {
 // term, longer than the call's timeout), and sending must not have stopped.
 func (a *App) postOpts(it db.OutboxItem) callOpts {
 	o := a.itemOpts(it)
-	o.fence = func(ctx context.Context) error {
+	o.fence = func(ctx context.Context) (time.Time, error) {
 		if a.stopped.Load() {
-			return errSendingStopped
+			return time.Time{}, errSendingStopped
 		}
+		// writeBy is in real time (the connection's clock), half the fresh term in: a request
+		// still unwritten then came from a process that stalled, and another relay may hold the
+		// item by the time it would arrive.
+		writeBy := time.Now().Add(a.outboxLease / 2)
 		until := a.now().Add(a.outboxLease)
 		ok, err := a.outbox.StartOutbox(ctx, it.ID, it.Token, a.outboxLease)
 		if err != nil {
 			// Unable to tell whether the item is still ours: do not post it; its lease runs
 			// out and it is claimed again.
 			a.log.Warn("outbox start not recorded; the post is left to a later claim", "outbox_id", it.ID, "error", err)
-			return fmt.Errorf("%w (%v)", errLeaseLost, err)
+			return time.Time{}, fmt.Errorf("%w (%v)", errLeaseLost, err)
 		}
 		a.leases.mark(it, ok, until)
 		if !ok {
-			return errLeaseLost
+			return time.Time{}, errLeaseLost
 		}
-		return nil
+		return writeBy, nil
 	}
 	return o
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -219,8 +220,32 @@ type callOpts struct {
 	// releases the item rather than sleep on it past the lease.
 	maxWait time.Duration
 	// fence, when set, runs after any wait and right before the request; its error ends the
-	// call unsent. The outbox relay checks there that it still holds the item it posts.
-	fence func(ctx context.Context) error
+	// call unsent. The outbox relay checks there that it still holds the item it posts. A
+	// non-zero writeBy is when the fence's word runs out: a request not yet written by then (the
+	// process was paused between the fence and the wire) is not written at all (writeBefore).
+	fence func(ctx context.Context) (writeBy time.Time, err error)
+}
+
+// writeBefore makes the request made with ctx fail unwritten, rather than go out late, when its
+// connection is not writing it by writeBy: the write deadline is set on the connection the moment
+// the transport has it (a fresh dial included), and cleared when the answer starts to arrive (the
+// request is flushed after the trace's WroteRequest, so that is too early; a request that fails
+// instead closes its connection). So the window between the fence and the wire shrinks to the
+// write itself.
+// https://pkg.go.dev/net#Conn (SetWriteDeadline), https://pkg.go.dev/net/http/httptrace
+func writeBefore(ctx context.Context, writeBy time.Time) context.Context {
+	var conn net.Conn
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			conn = info.Conn
+			_ = conn.SetWriteDeadline(writeBy)
+		},
+		GotFirstResponseByte: func() {
+			if conn != nil {
+				_ = conn.SetWriteDeadline(time.Time{})
+			}
+		},
+	})
 }
 
 // call runs fn, the slack-go call of method, under the policy. Errors are *APIError,
@@ -237,12 +262,17 @@ func (w *webAPI) call(ctx context.Context, method string, o callOpts, fn func(ct
 		if err := w.waitGate(ctx, method); err != nil {
 			return fmt.Errorf("slackapp: %s: %w: %w", method, ErrUnsent, err)
 		}
+		reqCtx := ctx
 		if o.fence != nil {
-			if err := o.fence(ctx); err != nil {
+			writeBy, err := o.fence(ctx)
+			if err != nil {
 				return err
 			}
+			if !writeBy.IsZero() {
+				reqCtx = writeBefore(ctx, writeBy)
+			}
 		}
-		cctx, cancel := context.WithTimeout(ctx, w.callTimeout)
+		cctx, cancel := context.WithTimeout(reqCtx, w.callTimeout)
 		err := fn(cctx)
 		cancel()
 		if err == nil {

@@ -380,3 +380,48 @@ func TestGateWaitHonoursContext(t *testing.T) {
 		t.Errorf("got the call made inside a closed gate, want it not made")
 	}
 }
+
+// TestWriteBefore: a request whose fence ran out before its connection could write it (a process
+// paused between the fence and the wire) never reaches the server, on a fresh connection or a
+// kept one; one written in time goes out, and the connection it used serves the next request.
+func TestWriteBefore(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	client := srv.Client()
+	get := func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		return res.Body.Close()
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		ctx      context.Context
+		wantSent bool
+	}{
+		{"run out, fresh connection", writeBefore(ctx, time.Now().Add(-time.Second)), false},
+		{"in time", writeBefore(ctx, time.Now().Add(time.Minute)), true},
+		{"no fence, on the kept connection", ctx, true},
+		{"run out, kept connection", writeBefore(ctx, time.Now().Add(-time.Second)), false},
+		{"in time again", writeBefore(ctx, time.Now().Add(time.Minute)), true},
+	}
+	for _, tt := range tests {
+		before := hits.Load()
+		err := get(tt.ctx)
+		sent := hits.Load() > before
+		if sent != tt.wantSent || (err == nil) != tt.wantSent {
+			t.Errorf("%s: got sent %v, error %v; want sent %v", tt.name, sent, err, tt.wantSent)
+		}
+	}
+}
