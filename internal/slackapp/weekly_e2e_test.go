@@ -92,8 +92,10 @@ func (s *sim) start() {
 	}
 	app, err := New(Config{
 		BotToken: s.emu.BotToken(), AppToken: s.emu.AppToken(), APIURL: s.emu.APIURL(), SlashCommand: "/reflect",
-		PingInterval: 500 * time.Millisecond, DrainTimeout: 2 * time.Second, Now: s.clock.Now,
-	}, store, store, newLogger(s.logs), WithCallTimeout(time.Second), WithOutboxRetry(50*time.Millisecond), WithStateStore(store))
+		// A busy -race run must not turn a slow call into an ambiguous one (its retry would wait
+		// for the simulated clock) or a late ping into a reconnect: no test here times a call out.
+		PingInterval: 2 * time.Second, DrainTimeout: 2 * time.Second, Now: s.clock.Now,
+	}, store, store, newLogger(s.logs), WithCallTimeout(5*time.Second), WithOutboxRetry(50*time.Millisecond), WithStateStore(store))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
