@@ -210,8 +210,11 @@ function renderDM(dm) {
       esc(who) + '<span class="meta">' + esc(when(m.ts)) + (m.edited ? " (edited)" : "") +
       (m.ephemeral ? " · only visible to you" : "") + "</span></div>" + body + "</div></div>";
   }).join("");
-  if (stick) el.scrollTop = el.scrollHeight;
+  if (stick || follow) el.scrollTop = el.scrollHeight;
+  follow = false;
 }
+
+let follow = false; // the next conversation shown scrolls to its end (after the person sends)
 
 // fileHTML shows a picture as a picture, any other file as a file: its name, size and a link that
 // saves it.
@@ -390,9 +393,13 @@ document.addEventListener("click", async (ev) => {
       document.querySelectorAll("#side button").forEach((b) => { b.disabled = true; });
       try {
         showNotes([]);
+        const known = new Set([...document.querySelectorAll("#messages .msg")].map((m) => m.dataset.ts));
         const res = await api("/api/time", { user, to: t.id });
         await refresh();
         showNotes(res.notes);
+        // Show where time went: the first message that came on the way.
+        const fresh = [...document.querySelectorAll("#messages .msg")].find((m) => !known.has(m.dataset.ts));
+        if (fresh && tab === "messages") fresh.scrollIntoView({ block: "start" });
       } finally {
         document.querySelectorAll("#side button").forEach((b) => { b.disabled = false; });
         delete document.body.dataset.busy;
@@ -442,6 +449,7 @@ $("#composer").addEventListener("submit", async (ev) => {
   const text = input.value.trim();
   if (!text) return;
   try {
+    follow = true;
     await api("/api/send", { user, text });
     input.value = "";
   } catch (e) { showError(e); }
