@@ -138,7 +138,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			return othersAnswer(ctx, emu, actor)
 		},
-		AnswerFor: func(ctx context.Context, userID string) (int, error) {
+		AnswerFor: func(ctx context.Context, userID string) ([]time.Time, error) {
 			return answerOpen(ctx, emu, tryAnswerer(userID))
 		},
 		LastAnswer: func(ctx context.Context, userID string) (time.Time, bool, error) {
@@ -261,9 +261,9 @@ func othersAnswer(ctx context.Context, emu *slackemu.Server, actor string) error
 }
 
 // answerOpen has a answer every open prompt in their DM, through the emulator as a person would,
-// waits until the bot has updated each answered prompt, and returns how many it answered.
-func answerOpen(ctx context.Context, emu *slackemu.Server, a tryPersona) (int, error) {
-	n := 0
+// waits until the bot has updated each answered prompt, and returns when each was sent.
+func answerOpen(ctx context.Context, emu *slackemu.Server, a tryPersona) ([]time.Time, error) {
+	var n []time.Time
 	for _, m := range openPrompts(emu, a.id) {
 		k := int(tsNumber(m.TS))
 		if len(m.answers) > 0 {
@@ -277,7 +277,9 @@ func answerOpen(ctx context.Context, emu *slackemu.Server, a tryPersona) (int, e
 		if err := tryWait(ctx, 10*time.Second, func() bool { return !isOpen(emu, a.id, m.TS) }); err != nil {
 			return n, fmt.Errorf("%s's answer was not recorded: %w", a.id, err)
 		}
-		n++
+		sec, _, _ := strings.Cut(m.TS, ".")
+		unix, _ := strconv.ParseInt(sec, 10, 64)
+		n = append(n, time.Unix(unix, 0))
 	}
 	return n, nil
 }

@@ -208,7 +208,9 @@ func TestTryInBrowser(t *testing.T) {
 		p.fatal("the export's link: %s, want 200 and an attachment", got)
 	}
 	p.noBrokenImages()
-	p.shot("export")
+	toExport := `[...document.querySelectorAll('#messages .block.file')].pop().scrollIntoView({block: 'end'})`
+	p.do("scroll to the export", chromedp.Evaluate[chromedp.Void](toExport))
+	p.shot("export", toExport)
 
 	// 6. Travel to the end of the month: your prompts on the way are answered on your behalf (the
 	// page says so), the others answer theirs, and the summary comes, with its chart loaded.

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,9 +87,9 @@ type Config struct {
 	// seeded people other than actor (the person the page acts as) then answer what came, as a
 	// real team would.
 	Tick func(ctx context.Context, actor string) error
-	// AnswerFor answers the person's open prompts on their behalf and returns how many it
-	// answered (nil: End of month leaves them open).
-	AnswerFor func(ctx context.Context, userID string) (int, error)
+	// AnswerFor answers the person's open prompts on their behalf and returns when each answered
+	// prompt was sent (nil: End of month leaves them open).
+	AnswerFor func(ctx context.Context, userID string) ([]time.Time, error)
 	// LastAnswer is when the person last answered a prompt (false when never), so the page can
 	// say which answer covered a week that got no prompt (nil: it does not say when).
 	LastAnswer func(ctx context.Context, userID string) (time.Time, bool, error)
@@ -615,15 +616,21 @@ func (s *Server) botPosts(user string) int {
 func (s *Server) endOfMonth(ctx context.Context, user string) ([]string, error) {
 	now := s.cfg.Clock.Now().UTC()
 	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-	var notes, answered []string
+	var (
+		notes, days []string
+		count       int
+	)
 	answerOpen := func() error {
 		if s.cfg.AnswerFor == nil {
 			return nil
 		}
-		n, err := s.cfg.AnswerFor(ctx, user)
-		for range n {
-			answered = append(answered, day(s.cfg.Clock.Now()))
+		sent, err := s.cfg.AnswerFor(ctx, user)
+		for _, t := range sent {
+			if d := day(t); !slices.Contains(days, d) {
+				days = append(days, d)
+			}
 		}
+		count += len(sent)
 		return err
 	}
 	for range 10 {
@@ -639,14 +646,30 @@ func (s *Server) endOfMonth(ctx context.Context, user string) ([]string, error) 
 			return notes, fmt.Errorf("%s has no prompt scheduled: start with /reflect start", s.name(user))
 		}
 		if !due.Before(next) {
-			if len(answered) > 0 {
-				notes = append(notes, fmt.Sprintf("On the way to %s, %d of your prompts were answered on your behalf with made-up answers (%s), as the other seeded people answer theirs, so the month's summary has something to sum up. Use Next prompt to answer each prompt yourself.",
-					next.Format("January"), len(answered), strings.Join(answered, ", ")))
+			if count > 0 {
+				notes = append(notes, fmt.Sprintf("On the way to %s, %s answered on your behalf with made-up answers (sent %s), as the other seeded people answer theirs, so the month's summary has something to sum up. Use Next prompt to answer each prompt yourself.",
+					next.Format("January"), plural(count, "of your prompts was", "of your prompts were"), list(days)))
 			}
 			return notes, nil
 		}
 	}
 	return notes, errors.New("no prompt next month after 10 steps")
+}
+
+// list joins items as "a, b and c".
+func list(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// plural is "1 one" or "n many".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // name is the person's name in the seeded workspace.

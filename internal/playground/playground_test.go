@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,9 +100,9 @@ func newServer(t *testing.T) *playground.Server {
 
 	pg := playground.New(playground.Config{
 		Emu: emu, Clock: clock, Team: "C_TEAM", People: people, Channels: map[string]string{"C_TEAM": "team"},
-		AnswerFor: func(ctx context.Context, user string) (int, error) {
+		AnswerFor: func(ctx context.Context, user string) ([]time.Time, error) {
 			// The first option of every open prompt, as "bot try" answers (more varied) for you.
-			n := 0
+			var n []time.Time
 			for _, m := range emu.DMs(user) {
 				for _, id := range openAnswers(m) {
 					if err := emu.Click(user, m.Channel, m.TS, id); err != nil {
@@ -115,7 +116,9 @@ func newServer(t *testing.T) *playground.Server {
 						}
 						time.Sleep(5 * time.Millisecond)
 					}
-					n++
+					sec, _, _ := strings.Cut(ts, ".")
+					unix, _ := strconv.ParseInt(sec, 10, 64)
+					n = append(n, time.Unix(unix, 0))
 					break
 				}
 			}
@@ -618,7 +621,8 @@ func TestNextPromptCoveredWeek(t *testing.T) {
 }
 
 // TestEndOfMonthAnswersForYou: End of month with nothing answered answers your prompts on the way
-// on your behalf and says so, so the month's summary has answers and no pause notice comes.
+// on your behalf and says so, so the month's summary has answers and no pause notice comes. (The
+// open prompt of 25 March, answered, covers the week of 30 March, so the next prompt is April's.)
 func TestEndOfMonthAnswersForYou(t *testing.T) {
 	srv := newPlayground(t)
 	startAndPrompt(t, srv, false) // left open: it is answered on the way too
@@ -631,7 +635,8 @@ func TestEndOfMonthAnswersForYou(t *testing.T) {
 	for _, n := range notes {
 		joined += n.(string) + "\n"
 	}
-	if !strings.Contains(joined, "answered on your behalf") || !strings.Contains(joined, "Next prompt") {
+	if !strings.Contains(joined, "1 of your prompts was answered on your behalf") || !strings.Contains(joined, "(sent Wed 25 Mar)") ||
+		!strings.Contains(joined, "Next prompt") {
 		t.Errorf("notes %q, want them to say your prompts were answered on your behalf and how to answer yourself", joined)
 	}
 	var summary string

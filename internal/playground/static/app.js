@@ -436,6 +436,7 @@ document.addEventListener("change", async (ev) => {
 
 $("#person").addEventListener("change", (ev) => {
   user = ev.target.value;
+  showNotes([]); // they were about the person before
   last = { dm: "", home: "", view: "", people: last.people };
   version = "";
   if (watcher) watcher.abort(); // the watch loop starts again for this person
