@@ -391,7 +391,7 @@ const (
 
 // shot saves a screenshot of the page at desktop width as NN-name.png and at phone width as
 // NN-name-phone.png, and fails the test when at phone width the page, or a part of it, scrolls
-// sideways. scroll, when given, is JavaScript that brings the step's subject into view again
+// sideways, or the box to type in is pushed off the screen. scroll, when given, is JavaScript that brings the step's subject into view again
 // after the resize (the summary, say).
 func (p *browserPage) shot(name string, scroll ...string) {
 	p.t.Helper()
@@ -423,7 +423,11 @@ func (p *browserPage) shot(name string, scroll ...string) {
 		const s = document.scrollingElement;
 		if (wide(s)) return 'the page: ' + s.scrollWidth + ' px in ' + s.clientWidth;
 		const el = [...document.querySelectorAll('.tab, #notes, .dialog .content, #side')].find((e) => e.offsetParent && wide(e));
-		return el ? (el.id || el.className) + ': ' + el.scrollWidth + ' px in ' + el.clientWidth : '';
+		if (el) return (el.id || el.className) + ': ' + el.scrollWidth + ' px in ' + el.clientWidth;
+		// The conversation scrolls, not the page: the box to type in stays on screen.
+		const c = document.querySelector('#composer');
+		if (c.offsetParent && c.getBoundingClientRect().bottom > window.innerHeight + 1) return 'the composer is below the screen';
+		return '';
 	})()`))
 	if err != nil {
 		p.t.Errorf("measure the width: %v", err)

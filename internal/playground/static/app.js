@@ -222,9 +222,15 @@ function fileHTML(f) {
   if (f.image) {
     return '<div class="block image"><img alt="' + esc(f.name) + '" src="' + esc(f.url) + '"></div>';
   }
-  return '<div class="block file"><span class="file-icon" aria-hidden="true">📄</span><span class="file-info">' +
+  return '<div class="block file"><span class="file-icon" aria-hidden="true">' + esc(ext(f.name)) + '</span><span class="file-info">' +
     '<a class="file-name" href="' + esc(f.download) + '" download="' + esc(f.name) + '">' + esc(f.name) + "</a>" +
     '<span class="file-size">' + esc(size(f.size)) + "</span></span></div>";
+}
+
+// ext is a file's kind as its icon shows it: "JSON" for a .json file.
+function ext(name) {
+  const m = /\.([A-Za-z0-9]{1,4})$/.exec(name || "");
+  return m ? m[1].toUpperCase() : "FILE";
 }
 
 function size(n) {
