@@ -433,7 +433,7 @@ func (p *browserPage) shot(name string, scroll ...string) {
 		p.t.Errorf("measure the width: %v", err)
 	}
 	if wide != "" {
-		p.t.Errorf("%s at %d px scrolls sideways: %s", name, phoneWidth, wide)
+		p.t.Errorf("%s at %d px: %s", name, phoneWidth, wide)
 	}
 	p.capture(fmt.Sprintf("%02d-%s-phone.png", p.shots, name))
 }
