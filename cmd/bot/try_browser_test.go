@@ -408,7 +408,7 @@ func (p *browserPage) shot(name string, scroll ...string) {
 	}()
 	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.innerWidth === `+strconv.Itoa(phoneWidth),
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`screen.width === `+strconv.Itoa(phoneWidth),
 		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(browserWait))); err != nil {
 		p.t.Errorf("waiting for the phone layout: %v", err)
 		return
@@ -420,6 +420,8 @@ func (p *browserPage) shot(name string, scroll ...string) {
 	}
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 		const wide = (el) => el.scrollWidth > el.clientWidth;
+		// A page wider than the phone makes a mobile browser lay it out wider and zoom out.
+		if (window.innerWidth > screen.width) return 'the page lays out ' + window.innerWidth + ' px wide (zoomed out to fit)';
 		const s = document.scrollingElement;
 		if (wide(s)) return 'the page: ' + s.scrollWidth + ' px in ' + s.clientWidth;
 		const el = [...document.querySelectorAll('.tab, #notes, .dialog .content, #side')].find((e) => e.offsetParent && wide(e));
