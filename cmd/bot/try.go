@@ -114,7 +114,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	pg := playground.New(playground.Config{
-		Emu: emu, Clock: clock, Team: tryTeam, People: tryPeople,
+		Emu: emu, Clock: clock, Team: tryTeam, People: tryPeople, Channels: map[string]string{tryTeam: "team"},
 		NextDue: func(ctx context.Context, userID string) (time.Time, bool, error) {
 			p, err := store.Person(ctx, userID)
 			if errors.Is(err, db.ErrNotFound) {
@@ -125,7 +125,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			return *p.NextDueAt, true, nil
 		},
-		Tick: func(ctx context.Context) error {
+		Tick: func(ctx context.Context, actor string) error {
 			if _, err := w.loop.Tick(ctx); err != nil {
 				return err
 			}
@@ -136,7 +136,17 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}); err != nil {
 				return err
 			}
-			return colleaguesAnswer(ctx, emu)
+			return othersAnswer(ctx, emu, actor)
+		},
+		AnswerFor: func(ctx context.Context, userID string) ([]time.Time, error) {
+			return answerOpen(ctx, emu, tryAnswerer(userID))
+		},
+		LastAnswer: func(ctx context.Context, userID string) (time.Time, bool, error) {
+			as, err := store.RecentAnswers(ctx, userID, 1)
+			if err != nil || len(as) == 0 {
+				return time.Time{}, false, err
+			}
+			return as[0].AnsweredAt, true, nil
 		},
 	})
 
@@ -155,14 +165,14 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 
 	// Ana, Ben and Chi answer a prompt now, so the lead's team summary has enough people.
-	for _, c := range tryColleagues {
+	for _, c := range tryAnswerers[2:] {
 		emu.SlashCommand(c.id, tryTeam, "prompt")
 		if err := tryWait(ctx, 10*time.Second, func() bool { return len(openPrompts(emu, c.id)) > 0 }); err != nil {
 			_ = stop()
 			return fmt.Errorf("%s got no prompt: %w", c.id, err)
 		}
 	}
-	if err := colleaguesAnswer(ctx, emu); err != nil {
+	if err := othersAnswer(ctx, emu, tryYou); err != nil {
 		_ = stop()
 		return err
 	}
@@ -190,36 +200,99 @@ func seedWorkspace(emu *slackemu.Server) {
 	emu.AddChannel(slackemu.Channel{ID: tryTeam, Name: "team", Creator: tryLead, Members: members})
 }
 
-// tryColleagues are the seeded members who answer their prompts by themselves when time moves,
-// as a real team would (you and the lead answer your own): each taps the option at pick (0 the
-// first, 1 the last) or types reply to a text prompt, so the team has a spread of leans.
-var tryColleagues = []struct {
-	id, reply string
-	pick      float64
-}{
-	{"U_ANA", "Mentored a new lead and painted the big picture for next quarter.", 1},
-	{"U_BEN", "Planned the sprint, set the budget and scheduled the reviews.", 0},
-	{"U_CHI", "Coached two people through a change and kept the plan on track.", 0.5},
+// tryAnswerers are the seeded people and how each answers a prompt when the playground answers for
+// them: whoever the page does not act as answers their own prompts when time moves, as a real team
+// would, and End of month answers yours on your behalf. Each taps the option at one of picks (0
+// the first, 1 the last) or types one of replies to a text prompt, chosen by the prompt's
+// timestamp, so answers vary from week to week while each person keeps a lean of their own and
+// the team has a spread of leans.
+var tryAnswerers = []tryPersona{
+	{tryYou, []float64{0.75, 0.25, 1, 0.5}, []string{
+		"Spent most of the week unblocking the team and talking through where we go next.",
+		"Mostly planning and follow-ups; one good coaching chat.",
+		"Reviewed the roadmap with the team and agreed what to drop.",
+	}},
+	{tryLead, []float64{0.5, 1, 0.25}, []string{
+		"Helped two people grow into new roles and checked the budget.",
+		"Ran the planning session and set priorities for the month.",
+	}},
+	{"U_ANA", []float64{1, 0.75, 1}, []string{
+		"Mentored a new lead and painted the big picture for next quarter.",
+		"Coached a colleague through a hard conversation.",
+	}},
+	{"U_BEN", []float64{0, 0.25, 0}, []string{
+		"Planned the sprint, set the budget and scheduled the reviews.",
+		"Tracked the deadlines and sorted out the staffing plan.",
+	}},
+	{"U_CHI", []float64{0.5, 0.25, 0.75}, []string{
+		"Coached two people through a change and kept the plan on track.",
+		"Split the week between the plan and one-to-ones.",
+	}},
 }
 
-// colleaguesAnswer has each colleague answer every open prompt in their DM, through the emulator as
-// a person would, and waits until the bot has updated each answered prompt.
-func colleaguesAnswer(ctx context.Context, emu *slackemu.Server) error {
-	for _, c := range tryColleagues {
-		for _, m := range openPrompts(emu, c.id) {
-			if len(m.answers) > 0 {
-				if err := emu.Click(c.id, m.Channel, m.TS, m.answers[int(c.pick*float64(len(m.answers)-1))]); err != nil {
-					return fmt.Errorf("%s could not answer: %w", c.id, err)
-				}
-			} else {
-				emu.SendDM(c.id, c.reply)
-			}
-			if err := tryWait(ctx, 10*time.Second, func() bool { return !isOpen(emu, c.id, m.TS) }); err != nil {
-				return fmt.Errorf("%s's answer was not recorded: %w", c.id, err)
-			}
+// tryPersona is how one seeded person answers.
+type tryPersona struct {
+	id      string
+	picks   []float64
+	replies []string
+}
+
+// tryAnswerer is userID's persona.
+func tryAnswerer(userID string) tryPersona {
+	for _, a := range tryAnswerers {
+		if a.id == userID {
+			return a
+		}
+	}
+	return tryAnswerers[0]
+}
+
+// othersAnswer has every seeded person but actor answer their open prompts.
+func othersAnswer(ctx context.Context, emu *slackemu.Server, actor string) error {
+	for _, a := range tryAnswerers {
+		if a.id == actor {
+			continue
+		}
+		if _, err := answerOpen(ctx, emu, a); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// answerOpen has a answer every open prompt in their DM, through the emulator as a person would,
+// waits until the bot has updated each answered prompt, and returns when each was sent.
+func answerOpen(ctx context.Context, emu *slackemu.Server, a tryPersona) ([]time.Time, error) {
+	var n []time.Time
+	for _, m := range openPrompts(emu, a.id) {
+		k := int(tsNumber(m.TS))
+		if len(m.answers) > 0 {
+			pick := a.picks[k%len(a.picks)]
+			if err := emu.Click(a.id, m.Channel, m.TS, m.answers[int(pick*float64(len(m.answers)-1)+0.5)]); err != nil {
+				return n, fmt.Errorf("%s could not answer: %w", a.id, err)
+			}
+		} else {
+			emu.SendDM(a.id, a.replies[k%len(a.replies)])
+		}
+		if err := tryWait(ctx, 10*time.Second, func() bool { return !isOpen(emu, a.id, m.TS) }); err != nil {
+			return n, fmt.Errorf("%s's answer was not recorded: %w", a.id, err)
+		}
+		sec, _, _ := strings.Cut(m.TS, ".")
+		unix, _ := strconv.ParseInt(sec, 10, 64)
+		n = append(n, time.Unix(unix, 0))
+	}
+	return n, nil
+}
+
+// tsNumber is a Slack timestamp's digits as a number, to vary answers by prompt.
+func tsNumber(ts string) uint64 {
+	var n uint64
+	for _, c := range ts {
+		if c >= '0' && c <= '9' {
+			n = n*10 + uint64(c-'0')
+		}
+	}
+	return n / 7 // the emulator's timestamps step by small amounts: mix them a little
 }
 
 // openPrompt is an unanswered prompt in someone's DM: its option buttons' action ids, or text

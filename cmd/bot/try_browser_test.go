@@ -33,10 +33,14 @@ func findChromium() string {
 }
 
 // TestTryInBrowser drives the playground page of "bot try" in headless Chromium as a person
-// would: answer a prompt with a click and one by typing in the DM, take the assessment in its
-// modal, travel to the end of the month for the summary with its chart, and switch to the lead
-// for the team summary. Each step leaves a screenshot in a temporary directory (logged).
-// Without a browser it skips, except in CI (CI set), where that is a failure.
+// would: answer a prompt with a click, travel to the next prompt (past the week that answer
+// covered, which the page says), answer one by typing in the DM, take the assessment in its
+// modal, ask for the export (a file to download, not a picture), travel to the end of the month
+// (your prompts answered on your behalf, the others answering theirs) for the summary with its
+// chart, and switch to the lead for the team summary. It checks the page's mrkdwn renderer on
+// sample strings, and each step leaves a screenshot at desktop width and at phone width (390 px),
+// where nothing may scroll sideways, in a temporary directory (logged). Without a browser it
+// skips, except in CI (CI set), where that is a failure.
 func TestTryInBrowser(t *testing.T) {
 	bin := findChromium()
 	if bin == "" {
@@ -46,10 +50,19 @@ func TestTryInBrowser(t *testing.T) {
 		t.Skip("no chromium, chromium-browser or google-chrome found: install chromium to run the browser test")
 	}
 	cleanEnv(t, nil)
-	// A Wednesday, so the month has scheduled prompts left and its end is a few steps away.
-	page, stop := startTry(t, "-start", "2026-03-25T10:00:00Z")
+	// A Wednesday, so the month has scheduled prompts left after the week the first answer
+	// covers, and its end is a few steps away.
+	page, stop := startTry(t, "-start", "2026-03-11T10:00:00Z")
 
+	// REFLECT_SHOTS keeps the screenshots in a directory of your choice (a temporary one is
+	// removed with the test).
 	dir := t.TempDir()
+	if d := os.Getenv("REFLECT_SHOTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		dir = d
+	}
 	t.Logf("screenshots in %s", dir)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),
@@ -57,8 +70,8 @@ func TestTryInBrowser(t *testing.T) {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.WindowSize(desktopWidth, desktopHeight),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
@@ -95,6 +108,13 @@ func TestTryInBrowser(t *testing.T) {
 		[...document.querySelectorAll('#messages .msg')].some((m) => m.textContent.includes("You're in"))`)
 	p.shot("start")
 
+	// The page renders Slack's mrkdwn as Slack shows it.
+	for _, c := range mrkdwnCases {
+		if got := p.eval(`mrkdwn(` + strconv.Quote(c.in) + `)`); got != c.want {
+			t.Errorf("mrkdwn(%q)\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+
 	// 2. Ask for a prompt and answer it with a tap; the message changes in place.
 	p.send("/reflect prompt")
 	ts := p.openPrompt("a prompt with answer buttons")
@@ -102,10 +122,17 @@ func TestTryInBrowser(t *testing.T) {
 	p.waitJS("the prompt updated in place", answeredJS(ts))
 	p.shot("answered-by-tap")
 
-	// 3. Travel to Monday's prompt (the answer given ahead stands in for it, so it may bring nothing)
-	// and tap an answer to anything that came. Then ask for prompts until a text one comes (the
-	// rotation starts with the tap ones), tapping the others, and answer it by typing in the DM.
+	// 3. Travel to the next prompt: the answer given ahead covered this week, which the page says,
+	// and time moves on to the week after, whose prompt arrives. Tap an answer to anything that
+	// came. Then ask for prompts until a text one comes (the rotation starts with the tap ones),
+	// tapping the others, and answer it by typing in the DM.
 	p.timeTravel("next-prompt")
+	p.waitJS("the note of the covered week", `!document.querySelector('#notes').hidden &&
+		/this week's prompt was covered by your answer on \w{3} \d+ \w{3}/.test(document.querySelector('#notes').textContent)`)
+	if got := p.eval(`document.querySelector('#messages .msg:not(.ephemeral) button[data-action^="answer:"]') ? 'prompt' : 'none'`); got != "prompt" {
+		p.fatal("Next prompt brought no prompt after the covered week")
+	}
+	p.shot("next-prompt-after-covered-week")
 	for {
 		ts := p.eval(`(() => { const b = document.querySelector('#messages .msg button[data-action^="answer:"]');
 			return b ? b.closest('.msg').dataset.ts : ''; })()`)
@@ -116,11 +143,15 @@ func TestTryInBrowser(t *testing.T) {
 		p.waitJS("the prompt updated in place", answeredJS(ts))
 	}
 	textTS := ""
+	// newest is the newest prompt still open: its ts and the action of its first answer button.
+	newest := `(() => { const bs = [...document.querySelectorAll('#messages .msg:not(.ephemeral) button[data-action^="answer"]')];
+		const b = bs.pop(); return b ? b.closest('.msg').dataset.ts + ' ' + b.closest('.msg').querySelector('button[data-action^="answer"]').dataset.action : ''; })()`
 	for range 16 {
-		p.send("/reflect prompt")
-		p.waitJS("the next prompt", `!!document.querySelector('#messages .msg button[data-action^="answer"]')`)
-		ts, action, _ := strings.Cut(p.eval(`(() => { const b = document.querySelector('#messages .msg button[data-action^="answer"]');
-			return b.closest('.msg').dataset.ts + ' ' + b.dataset.action; })()`), " ")
+		if p.eval(newest) == "" {
+			p.send("/reflect prompt")
+			p.waitJS("the next prompt", `!!document.querySelector('#messages .msg button[data-action^="answer"]')`)
+		}
+		ts, action, _ := strings.Cut(p.eval(newest), " ")
 		if action == "answer_text" {
 			textTS = ts
 			break
@@ -167,20 +198,42 @@ func TestTryInBrowser(t *testing.T) {
 		/leaning (leadership|management)|balanced \(/.test(m.textContent) && m.textContent.includes('ssessment'))`)
 	p.shot("assessment-result")
 
-	// 5. Travel to the end of the month: the summary comes, with its chart loaded.
+	// 5. The export comes as a file: its name, its size and a link that saves it; no broken image.
+	p.send("/reflect export")
+	p.waitJS("the export as a file", `[...document.querySelectorAll('#messages .block.file')].some((f) =>
+		/\.json$/.test(f.querySelector('a.file-name').textContent) && f.querySelector('a.file-name').hasAttribute('download') &&
+		/download=1$/.test(f.querySelector('a.file-name').getAttribute('href')) && /\d (bytes|KB|MB)$/.test(f.querySelector('.file-size').textContent))`)
+	if got := p.eval(`fetch([...document.querySelectorAll('#messages .block.file a.file-name')].pop().href).then((r) =>
+		r.status + ' ' + r.headers.get('Content-Disposition'))`, chromedp.EvalAwaitPromise); !strings.HasPrefix(got, "200 attachment") {
+		p.fatal("the export's link: %s, want 200 and an attachment", got)
+	}
+	p.noBrokenImages()
+	toExport := `[...document.querySelectorAll('#messages .block.file')].pop().scrollIntoView({block: 'end'})`
+	p.do("scroll to the export", chromedp.Evaluate[chromedp.Void](toExport))
+	p.shot("export", toExport)
+
+	// 6. Travel to the end of the month: your prompts on the way are answered on your behalf (the
+	// page says so), the others answer theirs, and the summary comes, with its chart loaded.
 	month := p.eval(`new Date(document.querySelector('#now').dataset.now).toLocaleString('en-GB', {month: 'long', year: 'numeric', timeZone: 'UTC'})`)
 	p.timeTravel("end-of-month")
+	p.waitJS("the note of answers given on your behalf", `!document.querySelector('#notes').hidden &&
+		document.querySelector('#notes').textContent.includes('answered on your behalf')`)
 	// The summary's first line names the month; its chart follows in a later message.
 	chartJS := `(() => { const ms = [...document.querySelectorAll('#messages .msg')];
 		const i = ms.findIndex((m) => m.textContent.includes(` + strconv.Quote(month+": ") + `));
 		if (i < 0) return null;
 		return ms.slice(i).flatMap((m) => [...m.querySelectorAll('img')]).find((img) => img.complete && img.naturalWidth > 0) || null; })()`
 	p.waitJS("the summary of "+month+" with its chart loaded", "!!"+chartJS)
-	p.do("scroll to the summary", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#messages .msg')].find((m) =>
-		m.textContent.includes(`+strconv.Quote(month+": ")+`)).scrollIntoView()`))
-	p.shot("summary")
-	p.do("scroll to the chart", chromedp.Evaluate[chromedp.Void](chartJS+`.scrollIntoView({block: 'end'})`))
-	p.shot("summary-chart")
+	toSummary := `[...document.querySelectorAll('#messages .msg')].find((m) => m.textContent.includes(` + strconv.Quote(month+": ") + `)).scrollIntoView()`
+	p.do("scroll to the summary", chromedp.Evaluate[chromedp.Void](toSummary))
+	p.shot("summary", toSummary)
+	if got := p.eval(`[...document.querySelectorAll('#messages .msg')].find((m) => m.textContent.includes(` + strconv.Quote(month+": ") + `)).textContent`); strings.Contains(got, "Answered 0 of") {
+		p.fatal("the summary scores an empty month: %.300s", got)
+	}
+	p.noBrokenImages()
+	toChart := chartJS + `.scrollIntoView({block: 'end'})`
+	p.do("scroll to the chart", chromedp.Evaluate[chromedp.Void](toChart))
+	p.shot("summary-chart", toChart)
 
 	// The Home tab shows the lean, the trend chart and buttons, from the view the bot published.
 	// Opening it asks the bot to publish it afresh; until then the page shows the one from before.
@@ -195,13 +248,21 @@ func TestTryInBrowser(t *testing.T) {
 	p.do("back to Messages", chromedp.Click(chromedp.CSS(`#tabs button[data-tab="messages"]`)))
 	p.waitJS("the conversation", `!document.querySelector('#messages').hidden`)
 
-	// 6. Switch to the lead: the team summary of the month is in their DM.
+	// 7. Switch to the lead: the team summary of the month is in their DM.
 	p.do("switch to the lead", chromedp.SendKeys(chromedp.ID("person"), "Lee"))
 	p.waitJS("the lead's team summary", `document.querySelector('#person').value === 'U_LEAD' &&
 		[...document.querySelectorAll('#messages .msg')].some((m) => m.textContent.includes('#team, `+month+`'))`)
-	p.do("scroll to the team summary", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#messages .msg')].find((m) =>
-		m.textContent.includes('#team, `+month+`')).scrollIntoView()`))
-	p.shot("team-summary")
+	toTeam := `[...document.querySelectorAll('#messages .msg')].find((m) => m.textContent.includes('#team, ` + month + `')).scrollIntoView()`
+	p.do("scroll to the team summary", chromedp.Evaluate[chromedp.Void](toTeam))
+	p.shot("team-summary", toTeam)
+	// The lead answered their own prompts on the way: no "after four unanswered prompts" question.
+	if got := p.eval(`document.querySelector('#messages button[data-action^="continue:"]') ? 'asked' : ''`); got != "" {
+		p.fatal("the lead was asked whether to carry on after unanswered prompts")
+	}
+	// Mentions show names: no channel or user id in what the lead reads.
+	if got := p.eval(`(document.querySelector('#messages').textContent.match(/<[#@]|\bC_TEAM\b|\bU_[A-Z]+\b/) || [''])[0]`); got != "" {
+		p.fatal("the lead's conversation shows an id: %q", got)
+	}
 	t.Logf("browser steps took %s", time.Since(start).Round(time.Millisecond))
 
 	cancelTab()
@@ -214,6 +275,20 @@ func TestTryInBrowser(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Errorf("try returned %v", err)
 	}
+}
+
+// mrkdwnCases are sample strings and the HTML the page's mrkdwn renderer gives for them (names from
+// the seeded workspace).
+var mrkdwnCases = []struct{ in, want string }{
+	{"*bold* _italic_ ~struck~ `co*de*`", "<b>bold</b> <i>italic</i> <s>struck</s> <code>co*de*</code>"},
+	{"_*both*_ 2*3*4 snake_case_name", "<i><b>both</b></i> 2*3*4 snake_case_name"},
+	{"<#C_TEAM> <#C_X|other> <@U_ANA>", `<span class="mention">#team</span> <span class="mention">#other</span> <span class="mention">@Ana</span>`},
+	{"see <https://example.com/a?b=1&amp;c=2|the docs>.", `see <a href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener">the docs</a>.`},
+	{"a &lt;b&gt; &amp; &lt;@U_ANA&gt;", "a &lt;b&gt; &amp; &lt;@U_ANA&gt;"},
+	{"&gt; quoted *line*\nnext", `<span class="quote">quoted <b>line</b></span>` + "\nnext"},
+	{"```\ncode *x* <b>\n```", `<pre class="code">code *x* &lt;b&gt;</pre>`},
+	{"<!here> <mailto:a@b.example>", `<span class="mention">@here</span> <a href="mailto:a@b.example" target="_blank" rel="noopener">a@b.example</a>`},
+	{`<script>"x"</script>`, "&lt;script&gt;&quot;x&quot;&lt;/script&gt;"},
 }
 
 // answeredJS holds once the message ts shows how its answer was read and has no answer buttons.
@@ -250,11 +325,11 @@ func (p *browserPage) do(what string, actions ...chromedp.Action[chromedp.Void])
 }
 
 // eval returns the string value of a JavaScript expression in the page.
-func (p *browserPage) eval(expr string) string {
+func (p *browserPage) eval(expr string, opts ...chromedp.EvaluateOption) string {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, opts...))
 	if err != nil {
 		p.fatal("evaluate %.80s: %v", expr, err)
 	}
@@ -299,18 +374,83 @@ func (p *browserPage) timeTravel(id string) {
 	}
 }
 
-// shot saves a screenshot of the page as NN-name.png.
-func (p *browserPage) shot(name string) {
+// noBrokenImages fails when a picture in the conversation did not load.
+func (p *browserPage) noBrokenImages() {
+	p.t.Helper()
+	p.waitJS("every picture loaded", `[...document.querySelectorAll('#messages img')].every((i) => i.complete)`)
+	if bad := p.eval(`[...document.querySelectorAll('#messages img')].filter((i) => i.naturalWidth === 0).map((i) => i.alt || i.src).join(', ')`); bad != "" {
+		p.fatal("broken pictures: %s", bad)
+	}
+}
+
+// The two widths every step is seen at.
+const (
+	desktopWidth, desktopHeight = 1280, 900
+	phoneWidth, phoneHeight     = 390, 844
+)
+
+// shot saves a screenshot of the page at desktop width as NN-name.png and at phone width as
+// NN-name-phone.png, and fails the test when at phone width the page, or a part of it, scrolls
+// sideways, or the box to type in is pushed off the screen. scroll, when given, is JavaScript that brings the step's subject into view again
+// after the resize (the summary, say).
+func (p *browserPage) shot(name string, scroll ...string) {
+	p.t.Helper()
+	p.shots++
+	p.capture(fmt.Sprintf("%02d-%s.png", p.shots, name))
+	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulatePortrait, chromedp.EmulateMobile)); err != nil {
+		p.t.Errorf("phone width: %v", err)
+		return
+	}
+	defer func() {
+		if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(desktopWidth, desktopHeight)); err != nil {
+			p.t.Errorf("desktop width: %v", err)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`screen.width === `+strconv.Itoa(phoneWidth),
+		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(browserWait))); err != nil {
+		p.t.Errorf("waiting for the phone layout: %v", err)
+		return
+	}
+	for _, js := range scroll {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](js)); err != nil {
+			p.t.Errorf("scroll at phone width: %v", err)
+		}
+	}
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const wide = (el) => el.scrollWidth > el.clientWidth;
+		// A page wider than the phone makes a mobile browser lay it out wider and zoom out.
+		if (window.innerWidth > screen.width) return 'the page lays out ' + window.innerWidth + ' px wide (zoomed out to fit)';
+		const s = document.scrollingElement;
+		if (wide(s)) return 'the page: ' + s.scrollWidth + ' px in ' + s.clientWidth;
+		const el = [...document.querySelectorAll('.tab, #notes, .dialog .content, #side')].find((e) => e.offsetParent && wide(e));
+		if (el) return (el.id || el.className) + ': ' + el.scrollWidth + ' px in ' + el.clientWidth;
+		// The conversation scrolls, not the page: the box to type in stays on screen.
+		const c = document.querySelector('#composer');
+		if (c.offsetParent && c.getBoundingClientRect().bottom > window.innerHeight + 1) return 'the composer is below the screen';
+		return '';
+	})()`))
+	if err != nil {
+		p.t.Errorf("measure the width: %v", err)
+	}
+	if wide != "" {
+		p.t.Errorf("%s at %d px: %s", name, phoneWidth, wide)
+	}
+	p.capture(fmt.Sprintf("%02d-%s-phone.png", p.shots, name))
+}
+
+// capture saves a screenshot of what the page shows now.
+func (p *browserPage) capture(file string) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
 	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
-		p.t.Errorf("screenshot %s: %v", name, err)
+		p.t.Errorf("screenshot %s: %v", file, err)
 		return
 	}
-	p.shots++
-	if err := os.WriteFile(filepath.Join(p.dir, fmt.Sprintf("%02d-%s.png", p.shots, name)), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(p.dir, file), b, 0o644); err != nil {
 		p.t.Error(err)
 	}
 }

@@ -155,3 +155,74 @@ func TestTryPortTaken(t *testing.T) {
 		t.Errorf("got %v, want the port named as taken and -port 0 suggested", err)
 	}
 }
+
+// TestTryMonthReadsLikeARealOne: End of month in "bot try", with nothing answered by you, leaves a
+// month that reads like a real one: your prompts answered on your behalf (and the page told so),
+// the lead and the members answering their own, no question after unanswered prompts to anyone,
+// and answers that vary from week to week.
+func TestTryMonthReadsLikeARealOne(t *testing.T) {
+	cleanEnv(t, nil)
+	page, stop := startTry(t, "-start", "2026-03-04T10:00:00Z")
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	if res, err := client.Get(page); err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET %s: %v %v", page, res, err)
+	} else {
+		res.Body.Close()
+	}
+	u, _ := url.Parse(page)
+	base := "http://" + u.Host
+	res, err := client.Post(base+"/api/time", "application/json", strings.NewReader(`{"user":"U_YOU","to":"end-of-month"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Notes []string
+		Error string
+	}
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("end of month: %s %s", res.Status, out.Error)
+	}
+	if n := strings.Join(out.Notes, "\n"); !strings.Contains(n, "8 of your prompts were answered on your behalf with made-up answers (sent Mon 9 Mar, Mon 16 Mar, Mon 23 Mar and Mon 30 Mar)") {
+		t.Errorf("notes %q, want March's 8 prompts (4 weeks of a prompt and a wellbeing check) named as answered on your behalf", n)
+	}
+	type dm struct {
+		DM []struct {
+			Text   string
+			Bot    bool
+			Blocks json.RawMessage
+		}
+	}
+	for _, who := range []string{"U_YOU", "U_LEAD", "U_ANA"} {
+		res, err := client.Get(base + "/api/state?user=" + who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st dm
+		_ = json.NewDecoder(res.Body).Decode(&st)
+		res.Body.Close()
+		summary, readings := "", map[string]bool{}
+		for _, m := range st.DM {
+			if strings.HasPrefix(m.Text, "March 2026") {
+				summary = m.Text
+			}
+			if strings.Contains(string(m.Blocks), `"continue:`) {
+				t.Errorf("%s was asked whether to carry on after unanswered prompts", who)
+			}
+			if i := strings.Index(string(m.Blocks), "read as "); i >= 0 {
+				readings[string(m.Blocks)[i:min(len(m.Blocks), i+60)]] = true
+			}
+		}
+		if summary == "" || strings.Contains(summary, "Answered 0 of") {
+			t.Errorf("%s's March summary: %q", who, summary)
+		}
+		if len(readings) < 2 {
+			t.Errorf("%s's answers all read the same: %v", who, readings)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -20,6 +20,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,10 +79,20 @@ type Config struct {
 	Clock  *Clock
 	Team   string   // the team channel's ID: slash commands are run there
 	People []Person // the first is "you"
+	// Channels names the workspace's channels by ID, so the page shows <#C…> as #name.
+	Channels map[string]string
 	// NextDue is the person's next scheduled prompt (false when none is scheduled).
 	NextDue func(ctx context.Context, userID string) (time.Time, bool, error)
-	// Tick runs the due loop at the clock's time, wakes the sender and waits for the posts.
-	Tick func(ctx context.Context) error
+	// Tick runs the due loop at the clock's time, wakes the sender and waits for the posts; the
+	// seeded people other than actor (the person the page acts as) then answer what came, as a
+	// real team would.
+	Tick func(ctx context.Context, actor string) error
+	// AnswerFor answers the person's open prompts on their behalf and returns when each answered
+	// prompt was sent (nil: End of month leaves them open).
+	AnswerFor func(ctx context.Context, userID string) ([]time.Time, error)
+	// LastAnswer is when the person last answered a prompt (false when never), so the page can
+	// say which answer covered a week that got no prompt (nil: it does not say when).
+	LastAnswer func(ctx context.Context, userID string) (time.Time, bool, error)
 	// Token is this run's secret: only a request that carries it (the page's URL, then a
 	// cookie, or the X-Reflect-Token header) is served. Empty: New makes a random one.
 	Token string
@@ -237,9 +249,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 type fileJSON struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	URL  string `json:"url"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Size  int    `json:"size"`
+	Image bool   `json:"image"` // shown as a picture; any other file as a file to download
+	URL   string `json:"url"`
+	// Download is the address that saves the file under its name instead of showing it.
+	Download string `json:"download"`
 }
 
 type messageJSON struct {
@@ -264,22 +280,30 @@ type viewJSON struct {
 }
 
 type stateJSON struct {
-	Version string          `json:"version,omitempty"`
-	Seq     int64           `json:"seq"`
-	Now     time.Time       `json:"now"`
-	User    string          `json:"user"`
-	People  []Person        `json:"people"`
-	DM      []messageJSON   `json:"dm"`
-	Views   []viewJSON      `json:"views"`
-	Home    json.RawMessage `json:"home"`
-	HomeID  string          `json:"home_id,omitempty"`
+	Version string    `json:"version,omitempty"`
+	Seq     int64     `json:"seq"`
+	Now     time.Time `json:"now"`
+	User    string    `json:"user"`
+	People  []Person  `json:"people"`
+	// Channels names channels by ID for mentions.
+	Channels map[string]string `json:"channels"`
+	DM       []messageJSON     `json:"dm"`
+	Views    []viewJSON        `json:"views"`
+	Home     json.RawMessage   `json:"home"`
+	HomeID   string            `json:"home_id,omitempty"`
 }
 
 func toMessage(m slackemu.Message) messageJSON {
 	out := messageJSON{Channel: m.Channel, TS: m.TS, User: m.User, Bot: m.BotID != "", Text: m.Text,
 		Blocks: m.Blocks, Files: []fileJSON{}, Edited: m.Edited, Ephemeral: m.Ephemeral}
 	for _, f := range m.Files {
-		out.Files = append(out.Files, fileJSON{ID: f.ID, Name: f.Name, URL: "/files/" + f.ID})
+		name := f.Name
+		if name == "" {
+			name = f.Title
+		}
+		u := "/files/" + url.PathEscape(f.ID)
+		out.Files = append(out.Files, fileJSON{ID: f.ID, Name: name, Size: f.Size, Image: isImageName(name),
+			URL: u, Download: u + "?download=1"})
 	}
 	return out
 }
@@ -322,7 +346,10 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 // snapshot is what user sees now, with a version that changes whenever anything but the clock does
 // and a sequence number.
 func (s *Server) snapshot(user string) stateJSON {
-	st := stateJSON{User: user, People: s.cfg.People, DM: []messageJSON{}, Views: []viewJSON{}}
+	st := stateJSON{User: user, People: s.cfg.People, Channels: s.cfg.Channels, DM: []messageJSON{}, Views: []viewJSON{}}
+	if st.Channels == nil {
+		st.Channels = map[string]string{}
+	}
 	for _, m := range s.cfg.Emu.DMs(user) {
 		st.DM = append(st.DM, toMessage(m))
 	}
@@ -483,9 +510,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"ok": true})
 }
 
-// time advances the clock: "next-prompt" to just after the person's next scheduled prompt,
-// "end-of-month" prompt by prompt until the first prompt of next month (which brings the summary
-// of this one) has been sent.
+// time advances the clock: "next-prompt" to just after the person's next prompt that brings
+// something (a week covered by an answer given ahead brings nothing: the answer says so and moves
+// on), "end-of-month" prompt by prompt until the first prompt of next month (which brings the
+// summary of this one) has been sent, answering the person's prompts on the way on their behalf.
+// The answer's notes say what happened that the conversation does not show.
 func (s *Server) time(w http.ResponseWriter, r *http.Request) {
 	var req struct{ User, To string }
 	if !decode(w, r, &req) {
@@ -499,12 +528,15 @@ func (s *Server) time(w http.ResponseWriter, r *http.Request) {
 	s.timeMu.Lock()
 	defer s.timeMu.Unlock()
 	ctx := r.Context()
-	var err error
+	var (
+		notes []string
+		err   error
+	)
 	switch req.To {
 	case "next-prompt":
-		_, err = s.nextPrompt(ctx, user)
+		_, notes, err = s.nextPrompt(ctx, user)
 	case "end-of-month":
-		err = s.endOfMonth(ctx, user)
+		notes, err = s.endOfMonth(ctx, user)
 	default:
 		httpError(w, http.StatusBadRequest, `"to" must be "next-prompt" or "end-of-month"`)
 		return
@@ -513,44 +545,148 @@ func (s *Server) time(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	writeJSON(w, map[string]any{"ok": true, "now": s.cfg.Clock.Now()})
+	if notes == nil {
+		notes = []string{}
+	}
+	writeJSON(w, map[string]any{"ok": true, "now": s.cfg.Clock.Now(), "notes": notes})
 }
 
-// nextPrompt moves to one minute after the person's next prompt and runs the due loop; it returns
-// the time the prompt was due (zero when none was scheduled).
-func (s *Server) nextPrompt(ctx context.Context, user string) (time.Time, error) {
-	due, ok, err := s.cfg.NextDue(ctx, user)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if ok {
+// coveredSteps bounds how many weeks in a row Next prompt skips when they bring nothing.
+const coveredSteps = 4
+
+// nextPrompt moves to one minute after the person's next prompt and runs the due loop, again while
+// a week brings the person nothing (an answer given ahead covered it), each such week noted. It
+// returns the time the last prompt was due (zero when none was scheduled).
+func (s *Server) nextPrompt(ctx context.Context, user string) (time.Time, []string, error) {
+	var notes []string
+	for range coveredSteps {
+		due, ok, err := s.cfg.NextDue(ctx, user)
+		if err != nil {
+			return time.Time{}, notes, err
+		}
+		if !ok {
+			return time.Time{}, notes, s.cfg.Tick(ctx, user)
+		}
+		before := s.botPosts(user)
 		s.cfg.Clock.Set(due.Add(time.Minute))
-	} else {
-		due = time.Time{}
+		if err := s.cfg.Tick(ctx, user); err != nil {
+			return due, notes, err
+		}
+		if s.botPosts(user) > before {
+			return due, notes, nil
+		}
+		notes = append(notes, s.coveredNote(ctx, user, due))
 	}
-	return due, s.cfg.Tick(ctx)
+	due, _, err := s.cfg.NextDue(ctx, user)
+	return due, notes, err
 }
 
-func (s *Server) endOfMonth(ctx context.Context, user string) error {
+// coveredNote says why the week of due brought the person nothing.
+func (s *Server) coveredNote(ctx context.Context, user string, due time.Time) string {
+	week := "the week of " + day(due)
+	if s.cfg.LastAnswer != nil {
+		at, ok, err := s.cfg.LastAnswer(ctx, user)
+		if err == nil && ok && !at.After(due) && due.Sub(at) < 7*24*time.Hour {
+			return fmt.Sprintf("No prompt for %s: this week's prompt was covered by your answer on %s. Moved on to the next week that gets a prompt.",
+				week, day(at))
+		}
+	}
+	return fmt.Sprintf("No prompt for %s (nothing was due to you that week). Moved on to the next week that gets a prompt.", week)
+}
+
+// day names a date the way the page's notes do.
+func day(t time.Time) string { return t.UTC().Format("Mon 2 Jan") }
+
+// botPosts counts the bot's messages in the person's DM.
+func (s *Server) botPosts(user string) int {
+	n := 0
+	for _, m := range s.cfg.Emu.DMs(user) {
+		if m.BotID != "" && !m.Ephemeral {
+			n++
+		}
+	}
+	return n
+}
+
+// endOfMonth travels prompt by prompt to the first prompt of next month. A month of prompts
+// nobody answered reads like nothing real (the summary scores it 0 of N and the bot pauses after
+// unanswered prompts), and a new user pressing End of month wants to see a month's summary, so
+// the person's prompts on the way are answered on their behalf (Next prompt is the way to answer
+// each one yourself); the notes say so.
+func (s *Server) endOfMonth(ctx context.Context, user string) ([]string, error) {
 	now := s.cfg.Clock.Now().UTC()
 	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-	for range 10 {
-		due, err := s.nextPrompt(ctx, user)
-		if err != nil {
-			return err
-		}
-		if due.IsZero() {
-			return fmt.Errorf("%s has no prompt scheduled: start with /reflect start", user)
-		}
-		if !due.Before(next) {
+	var (
+		notes, days []string
+		count       int
+	)
+	answerOpen := func() error {
+		if s.cfg.AnswerFor == nil {
 			return nil
 		}
+		sent, err := s.cfg.AnswerFor(ctx, user)
+		for _, t := range sent {
+			if d := day(t); !slices.Contains(days, d) {
+				days = append(days, d)
+			}
+		}
+		count += len(sent)
+		return err
 	}
-	return errors.New("no prompt next month after 10 steps")
+	for range 10 {
+		if err := answerOpen(); err != nil {
+			return notes, err
+		}
+		due, ns, err := s.nextPrompt(ctx, user)
+		notes = append(notes, ns...)
+		if err != nil {
+			return notes, err
+		}
+		if due.IsZero() {
+			return notes, fmt.Errorf("%s has no prompt scheduled: start with /reflect start", s.name(user))
+		}
+		if !due.Before(next) {
+			if count > 0 {
+				notes = append(notes, fmt.Sprintf("On the way to %s, %s answered on your behalf with made-up answers (sent %s), as the other seeded people answer theirs, so the month's summary has something to sum up. Use Next prompt to answer each prompt yourself.",
+					next.Format("January"), plural(count, "of your prompts was", "of your prompts were"), list(days)))
+			}
+			return notes, nil
+		}
+	}
+	return notes, errors.New("no prompt next month after 10 steps")
 }
 
+// list joins items as "a, b and c".
+func list(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// plural is "1 one" or "n many".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// name is the person's name in the seeded workspace.
+func (s *Server) name(user string) string {
+	for _, p := range s.cfg.People {
+		if p.ID == user {
+			return p.Name
+		}
+	}
+	return user
+}
+
+// file serves an uploaded file: shown in the page when it is a picture, saved under its name
+// with ?download=1.
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
-	b, ok := s.cfg.Emu.File(r.PathValue("id"))
+	id := r.PathValue("id")
+	b, ok := s.cfg.Emu.File(id)
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -559,8 +695,42 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(string(b), "<svg") || strings.HasPrefix(string(b), "<?xml") {
 		ct = "image/svg+xml"
 	}
+	if strings.HasPrefix(ct, "text/plain") && json.Valid(b) {
+		ct = "application/json"
+	}
 	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.URL.Query().Get("download") != "" {
+		name := id
+		if f, ok := s.fileInfo(id); ok && f.Name != "" {
+			name = f.Name
+		}
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	}
 	_, _ = w.Write(b)
+}
+
+// fileInfo finds the file id among the messages the page can show.
+func (s *Server) fileInfo(id string) (slackemu.File, bool) {
+	for _, p := range s.cfg.People {
+		for _, m := range s.cfg.Emu.DMs(p.ID) {
+			for _, f := range m.Files {
+				if f.ID == id {
+					return f, true
+				}
+			}
+		}
+	}
+	return slackemu.File{}, false
+}
+
+// isImageName reports whether a file's name says it is a picture the page can show.
+func isImageName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg":
+		return true
+	}
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +99,38 @@ func newServer(t *testing.T) *playground.Server {
 	eventually(t, "connected", app.Connected)
 
 	pg := playground.New(playground.Config{
-		Emu: emu, Clock: clock, Team: "C_TEAM", People: people,
+		Emu: emu, Clock: clock, Team: "C_TEAM", People: people, Channels: map[string]string{"C_TEAM": "team"},
+		AnswerFor: func(ctx context.Context, user string) ([]time.Time, error) {
+			// The first option of every open prompt, as "bot try" answers (more varied) for you.
+			var n []time.Time
+			for _, m := range emu.DMs(user) {
+				for _, id := range openAnswers(m) {
+					if err := emu.Click(user, m.Channel, m.TS, id); err != nil {
+						return n, err
+					}
+					ts := m.TS
+					deadline := time.Now().Add(waitLimit)
+					for stillOpen(emu, user, ts) {
+						if time.Now().After(deadline) {
+							return n, errors.New("the answer was not recorded")
+						}
+						time.Sleep(5 * time.Millisecond)
+					}
+					sec, _, _ := strings.Cut(ts, ".")
+					unix, _ := strconv.ParseInt(sec, 10, 64)
+					n = append(n, time.Unix(unix, 0))
+					break
+				}
+			}
+			return n, nil
+		},
+		LastAnswer: func(ctx context.Context, user string) (time.Time, bool, error) {
+			as, err := store.RecentAnswers(ctx, user, 1)
+			if err != nil || len(as) == 0 {
+				return time.Time{}, false, err
+			}
+			return as[0].AnsweredAt, true, nil
+		},
 		NextDue: func(ctx context.Context, user string) (time.Time, bool, error) {
 			p, err := store.Person(ctx, user)
 			if errors.Is(err, db.ErrNotFound) || (err == nil && p.NextDueAt == nil) {
@@ -108,7 +141,7 @@ func newServer(t *testing.T) *playground.Server {
 			}
 			return *p.NextDueAt, true, nil
 		},
-		Tick: func(ctx context.Context) error {
+		Tick: func(ctx context.Context, actor string) error {
 			if _, err := loop.Tick(ctx); err != nil {
 				return err
 			}
@@ -129,6 +162,37 @@ func newServer(t *testing.T) *playground.Server {
 	return pg
 }
 
+// openAnswers are the answer buttons of a prompt in m that is still open.
+func openAnswers(m slackemu.Message) []string {
+	if m.BotID == "" || m.Ephemeral {
+		return nil
+	}
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+		} `json:"elements"`
+	}
+	_ = json.Unmarshal(m.Blocks, &blocks)
+	var ids []string
+	for _, b := range blocks {
+		for _, e := range b.Elements {
+			if strings.HasPrefix(e.ActionID, "answer:") {
+				ids = append(ids, e.ActionID)
+			}
+		}
+	}
+	return ids
+}
+
+func stillOpen(emu *slackemu.Server, user, ts string) bool {
+	for _, m := range emu.DMs(user) {
+		if m.TS == ts {
+			return len(openAnswers(m)) > 0
+		}
+	}
+	return false
+}
+
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
@@ -145,13 +209,18 @@ type message struct {
 	Bot, Edited       bool
 	Ephemeral         bool
 	Blocks            []map[string]any
-	Files             []struct{ ID, Name, URL string }
+	Files             []struct {
+		ID, Name, URL, Download string
+		Size                    int
+		Image                   bool
+	}
 }
 
 type state struct {
-	People []playground.Person
-	DM     []message
-	Views  []struct {
+	People   []playground.Person
+	Channels map[string]string
+	DM       []message
+	Views    []struct {
 		ID, Title string
 		Blocks    []map[string]any
 	}
@@ -474,5 +543,163 @@ func TestGuard(t *testing.T) {
 	res.Body.Close()
 	if strings.Contains(string(b), "stopped") || strings.Contains(string(b), "won't send") {
 		t.Errorf("a refused request ran /reflect stop: %.300s", b)
+	}
+}
+
+// startAndPrompt enrols U_YOU, asks for a prompt and answers it with its first option; it returns
+// the prompt.
+func startAndPrompt(t *testing.T, srv *httptest.Server, answer bool) message {
+	t.Helper()
+	post(t, srv, "/api/send", map[string]string{"user": "U_YOU", "text": "/reflect start"})
+	eventually(t, "the reply to /reflect start", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if m.Ephemeral && m.Bot {
+				return true
+			}
+		}
+		return false
+	})
+	post(t, srv, "/api/send", map[string]string{"user": "U_YOU", "text": "/reflect prompt"})
+	var prompt message
+	eventually(t, "a prompt with buttons", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if !m.Ephemeral && m.Bot && len(actionIDs(m)) > 0 {
+				prompt = m
+				return true
+			}
+		}
+		return false
+	})
+	if !answer {
+		return prompt
+	}
+	for _, id := range actionIDs(prompt) {
+		if strings.HasPrefix(id, "answer:") {
+			if code, out := post(t, srv, "/api/click", map[string]string{"user": "U_YOU", "channel": prompt.Channel, "ts": prompt.TS, "action_id": id}); code != 200 {
+				t.Fatalf("click: %d %v", code, out)
+			}
+			eventually(t, "the answer recorded", func() bool {
+				for _, m := range getState(t, srv, "U_YOU").DM {
+					if m.TS == prompt.TS {
+						b, _ := json.Marshal(m.Blocks)
+						return strings.Contains(string(b), "read as")
+					}
+				}
+				return false
+			})
+			return prompt
+		}
+	}
+	t.Fatalf("no answer button in %v", actionIDs(prompt))
+	return prompt
+}
+
+// TestNextPromptCoveredWeek: Next prompt after answering a /reflect prompt in the same week says
+// that week was covered by that answer and goes on to the next week, whose prompt arrives.
+func TestNextPromptCoveredWeek(t *testing.T) {
+	srv := newPlayground(t)
+	startAndPrompt(t, srv, true) // Wed 25 Mar
+	before := len(getState(t, srv, "U_YOU").DM)
+	code, out := post(t, srv, "/api/time", map[string]string{"user": "U_YOU", "to": "next-prompt"})
+	if code != 200 {
+		t.Fatalf("next prompt: %d %v", code, out)
+	}
+	notes, _ := out["notes"].([]any)
+	if len(notes) != 1 || !strings.Contains(notes[0].(string), "the week of Mon 30 Mar: this week's prompt was covered by your answer on Wed 25 Mar") {
+		t.Errorf("notes %v, want the week of 30 March named as covered by the answer of 25 March", notes)
+	}
+	if now, _ := out["now"].(string); !strings.HasPrefix(now, "2026-04-06T") {
+		t.Errorf("the clock is at %s, want Monday 6 April (the next week that gets a prompt)", now)
+	}
+	st := getState(t, srv, "U_YOU")
+	if len(st.DM) <= before {
+		t.Fatalf("Next prompt brought nothing: %d messages before and after", before)
+	}
+	if !slices.ContainsFunc(st.DM[before:], func(m message) bool { return m.Bot && len(actionIDs(m)) > 0 }) {
+		t.Errorf("want the prompt of 6 April in the DM, got %+v", st.DM[before:])
+	}
+}
+
+// TestEndOfMonthAnswersForYou: End of month with nothing answered answers your prompts on the way
+// on your behalf and says so, so the month's summary has answers and no pause notice comes. (The
+// open prompt of 25 March, answered, covers the week of 30 March, so the next prompt is April's.)
+func TestEndOfMonthAnswersForYou(t *testing.T) {
+	srv := newPlayground(t)
+	startAndPrompt(t, srv, false) // left open: it is answered on the way too
+	code, out := post(t, srv, "/api/time", map[string]string{"user": "U_YOU", "to": "end-of-month"})
+	if code != 200 {
+		t.Fatalf("end of month: %d %v", code, out)
+	}
+	notes, _ := out["notes"].([]any)
+	joined := ""
+	for _, n := range notes {
+		joined += n.(string) + "\n"
+	}
+	if !strings.Contains(joined, "1 of your prompts was answered on your behalf") || !strings.Contains(joined, "(sent Wed 25 Mar)") ||
+		!strings.Contains(joined, "Next prompt") {
+		t.Errorf("notes %q, want them to say your prompts were answered on your behalf and how to answer yourself", joined)
+	}
+	var summary string
+	eventually(t, "the March summary", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			if strings.HasPrefix(m.Text, "March 2026") {
+				summary = m.Text
+				return true
+			}
+		}
+		return false
+	})
+	if strings.Contains(summary, "Answered 0 of") {
+		t.Errorf("the summary scores an empty month: %q", summary)
+	}
+	open := 0
+	for _, m := range getState(t, srv, "U_YOU").DM {
+		if strings.Contains(strings.ToLower(m.Text), "paused") {
+			t.Errorf("a pause notice came: %q", m.Text)
+		}
+		if !m.Ephemeral && m.Bot && len(actionIDs(m)) > 0 && slices.ContainsFunc(actionIDs(m), func(id string) bool { return strings.HasPrefix(id, "answer:") }) {
+			open++
+		}
+	}
+	if open != 1 {
+		t.Errorf("%d open prompts, want only April's first", open)
+	}
+}
+
+// TestStateNamesChannelsAndFiles: the state names channels for mentions and says of each file its
+// size and whether it is a picture; ?download=1 saves it under its name.
+func TestStateNamesChannelsAndFiles(t *testing.T) {
+	srv := newPlayground(t)
+	startAndPrompt(t, srv, true)
+	post(t, srv, "/api/time", map[string]string{"user": "U_YOU", "to": "end-of-month"})
+	var chart struct {
+		ID, Name, URL, Download string
+		Size                    int
+		Image                   bool
+	}
+	eventually(t, "the chart", func() bool {
+		for _, m := range getState(t, srv, "U_YOU").DM {
+			for _, f := range m.Files {
+				chart = f
+				return true
+			}
+		}
+		return false
+	})
+	if st := getState(t, srv, "U_YOU"); st.Channels["C_TEAM"] != "team" {
+		t.Errorf("channels %v, want C_TEAM named team", st.Channels)
+	}
+	if !chart.Image || chart.Size <= 0 || chart.Name == "" || chart.Download != chart.URL+"?download=1" {
+		t.Errorf("chart %+v: want a named picture with its size and a download address", chart)
+	}
+	res, err := http.Get(srv.URL + chart.Download)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if cd := res.Header.Get("Content-Disposition"); res.StatusCode != 200 || len(b) != chart.Size ||
+		!strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, chart.Name) {
+		t.Errorf("download: %s, %d bytes (want %d), Content-Disposition %q", res.Status, len(b), chart.Size, cd)
 	}
 }

@@ -19,43 +19,68 @@ function unslack(s) {
   return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
+let channels = {}; // channel ID → name, from the state
+
 function personName(id) {
   const p = people.find((p) => p.id === id);
   return p ? p.name : id;
 }
 
-function inline(s) {
-  // s is already HTML-escaped; formatting characters are not touched by escaping.
-  return s
-    .replace(/`([^`\n]+)`/g, "<code>$1</code>")
-    .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s.,;:!?)<])/g, "$1<b>$2</b>")
-    .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s.,;:!?)<])/g, "$1<i>$2</i>")
-    .replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s.,;:!?)<])/g, "$1<s>$2</s>");
+// Formatting marks count only at word edges, as in Slack: "*bold*" but not "2*3*4".
+const before = "(^|[\\s(>_*~;\u0001])";
+const after = "(?=$|[\\s.,;:!?)<_*~&\u0001])";
+const marks = [["\\*", "b"], ["_", "i"], ["~", "s"]].map(([m, tag]) =>
+  [new RegExp(before + m + "([^\\s" + m + "](?:[^" + m + "\\n]*[^\\s" + m + "])?)" + m + after, "g"), tag]);
+
+// inline formats one line of Slack text (still with Slack's &lt; &gt; &amp; escapes): code spans
+// and <…> tokens are set aside first, so nothing inside them is formatted and an escaped "&lt;@U1&gt;"
+// stays text, then bold, italics and strikethrough.
+function inline(line) {
+  const kept = [];
+  const keep = (html) => { kept.push(html); return "\u0001" + (kept.length - 1) + "\u0001"; };
+  line = line.replace(/\u0001/g, "");
+  line = line.replace(/`([^`\n]+)`/g, (_, c) => keep("<code>" + esc(unslack(c)) + "</code>"));
+  line = line.replace(/<([^<>|]+)(?:\|([^<>]*))?>/g, (all, target, label) =>
+    keep(token(unslack(all), unslack(target), label === undefined ? "" : unslack(label))));
+  let h = esc(unslack(line));
+  // The same formatting twice, so a mark inside another ("_*both*_") is seen once the outer one
+  // has become a tag.
+  for (let i = 0; i < 2; i++) {
+    for (const [re, tag] of marks) h = h.replace(re, "$1<" + tag + ">$2</" + tag + ">");
+  }
+  return h.replace(/\u0001(\d+)\u0001/g, (_, i) => kept[+i]);
 }
 
-function mrkdwn(text) {
-  text = String(text || "");
-  let out = "";
-  const re = /<([^<>|]+)(?:\|([^<>]*))?>/g;
-  let at = 0, m;
-  while ((m = re.exec(text)) !== null) {
-    out += inline(esc(unslack(text.slice(at, m.index))));
-    at = re.lastIndex;
-    const target = m[1], label = m[2];
-    if (target.startsWith("@")) {
-      out += "<b>@" + esc(label || personName(target.slice(1))) + "</b>";
-    } else if (target.startsWith("#")) {
-      out += "<b>#" + esc(label || target.slice(1)) + "</b>";
-    } else if (target.startsWith("!")) {
-      out += "<b>@" + esc(label || target.slice(1).split("^")[0]) + "</b>";
-    } else if (/^(https?:|mailto:)/.test(target)) {
-      out += '<a href="' + esc(unslack(target)) + '" target="_blank" rel="noopener">' + esc(unslack(label || target)) + "</a>";
-    } else {
-      out += esc(m[0]);
-    }
+// token renders a <…> token: a user or channel mention, a special mention, or a link.
+function token(all, target, label) {
+  if (target.startsWith("@")) {
+    return '<span class="mention">@' + esc(label || personName(target.slice(1))) + "</span>";
   }
-  out += inline(esc(unslack(text.slice(at))));
-  return out;
+  if (target.startsWith("#")) {
+    const id = target.slice(1);
+    return '<span class="mention">#' + esc(label || channels[id] || id) + "</span>";
+  }
+  if (target.startsWith("!")) {
+    const what = target.slice(1).split("^")[0];
+    return '<span class="mention">' + esc(label || (["here", "channel", "everyone"].includes(what) ? "@" + what : what)) + "</span>";
+  }
+  if (/^(https?:|mailto:)/.test(target)) {
+    return '<a href="' + esc(target) + '" target="_blank" rel="noopener">' + esc(label || target.replace(/^mailto:/, "")) + "</a>";
+  }
+  return esc(all);
+}
+
+// mrkdwn renders Slack's mrkdwn as Slack shows it: ```code blocks```, "> " quotes, `code`,
+// *bold*, _italics_, ~strikethrough~, <url|links>, <@U…> and <#C…> mentions by name, and the
+// &lt; &gt; &amp; escapes as the characters.
+function mrkdwn(text) {
+  return String(text || "").split(/```/).map((part, i) => {
+    if (i % 2 === 1) return '<pre class="code">' + esc(unslack(part.replace(/^\n/, "").replace(/\n$/, ""))) + "</pre>";
+    return part.split("\n").map((line) => {
+      const q = /^(?:&gt;|>)\s?(.*)$/.exec(line);
+      return q ? '<span class="quote">' + inline(q[1]) + "</span>" : inline(line);
+    }).join("\n");
+  }).join("");
 }
 
 function textObj(t) {
@@ -179,15 +204,48 @@ function renderDM(dm) {
     const who = m.bot ? "Reflect" : personName(m.user);
     const ctx = { kind: "message", channel: m.channel, ts: m.ts };
     let body = m.blocks && m.blocks.length ? blocks(m.blocks, ctx) : '<div class="mrkdwn">' + mrkdwn(m.text) + "</div>";
-    for (const f of m.files || []) {
-      body += '<div class="block image"><img alt="' + esc(f.name) + '" src="' + esc(f.url) + '"></div>';
-    }
+    for (const f of m.files || []) body += fileHTML(f);
     return '<div class="msg' + (m.bot ? " bot" : "") + (m.ephemeral ? " ephemeral" : "") + '" data-channel="' + esc(m.channel) +
       '" data-ts="' + esc(m.ts) + '"><div class="avatar">' + esc(who.slice(0, 1)) + '</div><div class="body"><div class="who">' +
       esc(who) + '<span class="meta">' + esc(when(m.ts)) + (m.edited ? " (edited)" : "") +
       (m.ephemeral ? " · only visible to you" : "") + "</span></div>" + body + "</div></div>";
   }).join("");
-  if (stick) el.scrollTop = el.scrollHeight;
+  if (stick || follow) el.scrollTop = el.scrollHeight;
+  follow = false;
+}
+
+let follow = false; // the next conversation shown scrolls to its end (after the person sends)
+
+// fileHTML shows a picture as a picture, any other file as a file: its name, size and a link that
+// saves it.
+function fileHTML(f) {
+  if (f.image) {
+    return '<div class="block image"><img alt="' + esc(f.name) + '" src="' + esc(f.url) + '"></div>';
+  }
+  return '<div class="block file"><span class="file-icon" aria-hidden="true">' + esc(ext(f.name)) + '</span><span class="file-info">' +
+    '<a class="file-name" href="' + esc(f.download) + '" download="' + esc(f.name) + '">' + esc(f.name) + "</a>" +
+    '<span class="file-size">' + esc(size(f.size)) + "</span></span></div>";
+}
+
+// ext is a file's kind as its icon shows it: "JSON" for a .json file.
+function ext(name) {
+  const m = /\.([A-Za-z0-9]{1,4})$/.exec(name || "");
+  return m ? m[1].toUpperCase() : "FILE";
+}
+
+function size(n) {
+  if (n < 1024) return n + " bytes";
+  if (n < 1024 * 1024) return (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB";
+  return (n / 1024 / 1024).toFixed(1) + " MB";
+}
+
+// showNotes puts what time travel did that the conversation does not show above the conversation.
+function showNotes(notes) {
+  const el = $("#notes");
+  if (!notes || notes.length === 0) { el.hidden = true; el.innerHTML = ""; return; }
+  el.innerHTML = '<button type="button" id="notes-close" aria-label="Dismiss">×</button>' +
+    notes.map((n) => "<p>" + esc(n) + "</p>").join("");
+  el.hidden = false;
 }
 
 function renderHome(home, id) {
@@ -256,10 +314,12 @@ function render(st) {
   if (ps !== last.people) {
     people = st.people;
     last.people = ps;
+    last.dm = ""; // mentions are shown by name
     $("#person").innerHTML = people.map((p) => '<option value="' + esc(p.id) + '">' + esc(p.name) + "</option>").join("");
     if (!user) user = st.user;
     $("#person").value = user;
   }
+  channels = st.channels || {};
   version = st.version;
   $("#now").textContent = "Reflect's clock: " + new Date(st.now).toUTCString();
   $("#now").dataset.now = st.now;
@@ -338,12 +398,21 @@ document.addEventListener("click", async (ev) => {
       document.body.dataset.busy = "1";
       document.querySelectorAll("#side button").forEach((b) => { b.disabled = true; });
       try {
-        await api("/api/time", { user, to: t.id });
+        showNotes([]);
+        const known = new Set([...document.querySelectorAll("#messages .msg")].map((m) => m.dataset.ts));
+        const res = await api("/api/time", { user, to: t.id });
         await refresh();
+        showNotes(res.notes);
+        // Show where time went: the first message that came on the way.
+        const fresh = [...document.querySelectorAll("#messages .msg")].find((m) => !known.has(m.dataset.ts));
+        if (fresh && tab === "messages") fresh.scrollIntoView({ block: "start" });
       } finally {
         document.querySelectorAll("#side button").forEach((b) => { b.disabled = false; });
         delete document.body.dataset.busy;
       }
+      return;
+    } else if (t.id === "notes-close") {
+      showNotes([]);
       return;
     } else if (t.id === "modal-submit") {
       const dialog = t.closest(".dialog");
@@ -373,6 +442,7 @@ document.addEventListener("change", async (ev) => {
 
 $("#person").addEventListener("change", (ev) => {
   user = ev.target.value;
+  showNotes([]); // they were about the person before
   last = { dm: "", home: "", view: "", people: last.people };
   version = "";
   if (watcher) watcher.abort(); // the watch loop starts again for this person
@@ -386,6 +456,7 @@ $("#composer").addEventListener("submit", async (ev) => {
   const text = input.value.trim();
   if (!text) return;
   try {
+    follow = true;
     await api("/api/send", { user, text });
     input.value = "";
   } catch (e) { showError(e); }
