@@ -29,9 +29,9 @@ const (
 	minTogetherWeeks = 2
 	// togetherSame is the difference in mean wellbeing below which both sides read as the same.
 	togetherSame = 0.1
-	// strained and sustainable bound the middle of the wellbeing scale.
-	strained    = -0.25
-	sustainable = 0.25
+	// strained and sustainable bound the middle of the wellbeing scale, as for one answer.
+	strained    = prompts.WellbeingStrainedAt
+	sustainable = prompts.WellbeingSustainableAt
 	// leavingWellbeing is the reading of the wellbeing scale's strained end (−2 / 2), which the
 	// catalogue gives to "seriously thinking of leaving": one such answer is enough to point to
 	// support.

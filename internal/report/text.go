@@ -133,15 +133,7 @@ func (s Summary) Text() string {
 	return b.String()
 }
 
-func wellbeingWords(w float64) string {
-	switch {
-	case w <= strained:
-		return "on the strained side"
-	case w >= sustainable:
-		return "on the sustainable side"
-	}
-	return "in the middle"
-}
+func wellbeingWords(w float64) string { return prompts.WellbeingSide(w) }
 
 func plural(n int) string {
 	if n == 1 {
