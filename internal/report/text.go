@@ -16,7 +16,9 @@ func (s Summary) Text() string {
 	b.WriteString(s.FirstLine)
 	b.WriteByte('\n')
 	if s.Empty {
-		b.WriteString("Once you answer a weekly prompt, the summary will show your lean, its trend and a suggestion.\n")
+		if s.Open {
+			b.WriteString("Once you answer a weekly prompt, the summary will show your lean, its trend and a suggestion.\n")
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s\n", s.EvidenceLine())

@@ -241,3 +241,25 @@ func TestE2EChartUploadedOnceAfterAmbiguousFailure(t *testing.T) {
 		t.Errorf("got %d reconciled posts, want the chart found again", got)
 	}
 }
+
+// TestE2ESummaryOfEmptyMonth: a past month without answers says it had none, by name; the month
+// still going on waits for them ("yet").
+func TestE2ESummaryOfEmptyMonth(t *testing.T) {
+	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC), slackemu.User{ID: "UA", Name: "ada", TZ: "UTC"})
+	s.command("UA", "start")
+	for _, c := range []struct{ text, want string }{
+		{"summary 2026-02", "February 2026: no answers in February 2026, so there is nothing to summarise."},
+		{"summary", "March 2026: no answers this month yet, so there is nothing to summarise."},
+	} {
+		before := len(s.botDMs("UA"))
+		s.command("UA", c.text)
+		s.eventually("the summary of "+c.text, func() bool {
+			for _, m := range s.botDMs("UA")[before:] {
+				if strings.HasPrefix(m.Text, c.want) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
