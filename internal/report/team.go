@@ -252,7 +252,10 @@ func (s TeamSummary) Text() string {
 		fmt.Fprintf(&b, "%d of %d scheduled prompt%s answered (%.0f%%).\n", s.Answered, s.Asked, plural(s.Asked), 100*s.ResponseRate)
 	}
 
-	if len(s.Trend) > 0 {
+	switch {
+	case len(s.Trend) == 1:
+		fmt.Fprintf(&b, "\nMean lean, %s\n", s.Trend[0].Month.Title())
+	case len(s.Trend) > 1:
 		fmt.Fprintf(&b, "\nMean lean, %s to %s\n", s.Trend[0].Month.Title(), s.Trend[len(s.Trend)-1].Month.Title())
 	}
 	for _, p := range s.Trend {

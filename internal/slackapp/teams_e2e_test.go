@@ -410,6 +410,16 @@ func TestE2ETeamSummary(t *testing.T) {
 	wantReply(t, "the monthly team summary", dms[0].Text, "#leads, March 2026: ", " across 3 people",
 		"3 of the 3 enrolled members answered")
 	noTraces("the monthly team summary", dms[0].Text+string(dms[0].Blocks))
+	// The channel was opted in in March: its trend starts there, not with months before the team
+	// existed shown as too few people.
+	for _, shown := range []string{dms[0].Text, string(dms[0].Blocks)} {
+		for _, before := range []string{"Oct 2025", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026", "October 2025"} {
+			if strings.Contains(shown, before) {
+				t.Errorf("the March summary shows %s, before the opt-in: %q", before, shown)
+			}
+		}
+	}
+	wantReply(t, "the monthly team summary's trend", dms[0].Text, "Mean lean, March 2026\n")
 	// In April, /reflect team shows March's figure, the very one the summary carried.
 	above := s.commandIn("ULEAD", "CLEADS", "team")
 	wantReply(t, "team in April", above, strings.SplitN(dms[0].Text, "\n", 2)[0], "April 2026's figure appears")
