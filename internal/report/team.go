@@ -226,7 +226,8 @@ func (s TeamSummary) Text() string {
 			"until then nothing about anyone's answers is shown.\n\n%s\n", s.MinRespondents, s.Caveat)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%d of the %d enrolled member%s answered at least one weekly prompt this month.\n",
+	fmt.Fprintf(&b, "%d of the %d enrolled member%s answered at least one weekly prompt this month "+
+		"(everyone enrolled through the channel but its lead, who is never counted).\n",
 		s.Respondents, s.Members, plural(s.Members))
 
 	b.WriteString("\nHow people lean\n")
