@@ -93,7 +93,7 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{
 				"config: problems",
 				"catalogue: ok (built in)",
-				"database: ok (reflect.db does not exist yet; the bot creates it on start, at schema version 6)",
+				"database: ok (reflect.db does not exist yet; the bot creates it on start, at schema version 8)",
 			},
 		},
 		{
@@ -115,7 +115,7 @@ func TestCheck(t *testing.T) {
 				"audit: rotation: 8 blocks, 8 cover all six lean dimensions once",
 				"audit: option sets whose leadership end cannot move: none",
 				"audit: lexicon words in prompt texts",
-				"check.db does not exist yet; the bot creates it on start, at schema version 7",
+				"check.db does not exist yet; the bot creates it on start, at schema version 8",
 			},
 		},
 		{
@@ -178,8 +178,8 @@ func TestBackup(t *testing.T) {
 	if err := run(context.Background(), []string{"check"}, &out, &errb); err != nil {
 		t.Fatalf("check on the copy: %v", err)
 	}
-	if !strings.Contains(out.String(), "schema version 7") {
-		t.Errorf("got %q, want the copy at schema version 7", out.String())
+	if !strings.Contains(out.String(), "schema version 8") {
+		t.Errorf("got %q, want the copy at schema version 8", out.String())
 	}
 	// A second backup to the same path refuses rather than overwriting.
 	cleanEnv(t, map[string]string{"DATABASE_URL": filepath.Join(dir, "live.db")})

@@ -233,6 +233,12 @@ func TestE2EChartUploadedOnceAfterAmbiguousFailure(t *testing.T) {
 	files := 0
 	for _, m := range s.botDMs("UA") {
 		files += len(m.Files)
+		for _, f := range m.Files {
+			// Found again by its file id, not by anything put into its name.
+			if f.Name != "reflect-trend-2026-03.png" {
+				t.Errorf("got file name %q, want reflect-trend-2026-03.png", f.Name)
+			}
+		}
 	}
 	if files != 1 {
 		t.Errorf("got %d charts shared, want exactly 1", files)
