@@ -33,9 +33,9 @@ func TestE2EChangeTappedAnswer(t *testing.T) {
 	}
 	order := s.cat.OptionOrder("UA", p)
 	first, second := order[0], order[len(order)-1]
-	tap := func(option int) {
+	tap := func(action string, option int) {
 		t.Helper()
-		if err := s.emu.Click("UA", d.ChannelID, d.TS, actionAnswer+":"+itoa(option)); err != nil {
+		if err := s.emu.Click("UA", d.ChannelID, d.TS, action+":"+itoa(option)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,7 +54,7 @@ func TestE2EChangeTappedAnswer(t *testing.T) {
 				strings.Contains(string(m.Blocks), "✓ "+jsonText(p.Options[option].Label))
 		}
 	}
-	tap(first)
+	tap(actionAnswer, first)
 	s.eventually("the first answer", answerIs(first))
 	s.eventually("the message to mark the first option", shows(first))
 	m := s.message("UA", d.TS)
@@ -71,7 +71,7 @@ func TestE2EChangeTappedAnswer(t *testing.T) {
 	}
 
 	before := len(s.answers("UA"))
-	tap(second)
+	tap(actionChange, second)
 	s.eventually("the answer replaced", answerIs(second))
 	s.eventually("the message to mark the second option", shows(second))
 	if got := len(s.answers("UA")); got != before {

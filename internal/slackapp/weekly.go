@@ -72,6 +72,7 @@ func (a *App) RegisterWeekly(w Weekly) {
 	a.HandleCommand("pause", cmd(h.pause))
 	a.HandleCommand("resume", cmd(h.resume))
 	a.HandleAction(actionAnswer, act(h.onOption))
+	a.HandleAction(actionChange, act(h.onOption))
 	a.HandleAction(actionAnswerText, h.onAnswerButton)
 	a.HandleAction(actionSkip, act(h.onSkip))
 	a.HandleAction(actionRemind, h.onRemind)

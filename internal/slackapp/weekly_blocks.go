@@ -14,6 +14,7 @@ import (
 // Action ids and the modal's callback id of the weekly prompts.
 const (
 	actionAnswer     = "answer"      // one tap on an option: d, p, o
+	actionChange     = "change"      // a tap on another option of an answered prompt: d, p, o
 	actionAnswerText = "answer_text" // opens the text modal: d, p
 	actionSkip       = "skip"        // skip this week: d
 	actionRemind     = "remind"      // remind me tomorrow: d
@@ -134,7 +135,9 @@ func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading, change 
 
 // AnsweredOptionMessage replaces a one-tap prompt once an option is tapped: the answered message,
 // with the options kept in the order the person saw them (order, as in PromptMessage) and the
-// chosen one marked, so that tapping another replaces the answer and its reading.
+// chosen one marked, so that tapping another replaces the answer and its reading. Its buttons are
+// "change" actions, handled as a tap on the prompt, so an answered message carries no answer
+// buttons and reads as answered wherever it is shown.
 func AnsweredOptionMessage(deliveryID int64, p prompts.Prompt, order []int, chosen int, r prompts.Reading) Message {
 	m := AnsweredMessage(p, p.Options[chosen].Label, r, changeByTap)
 	if len(order) != len(p.Options) {
@@ -149,7 +152,7 @@ func AnsweredOptionMessage(deliveryID int64, p prompts.Prompt, order []int, chos
 		if i == chosen {
 			label = "✓ " + label
 		}
-		b := button(fmt.Sprintf("%s:%d", actionAnswer, i), label,
+		b := button(fmt.Sprintf("%s:%d", actionChange, i), label,
 			ActionValue{DeliveryID: deliveryID, PromptID: p.ID, HasOption: true, Option: i})
 		if i == chosen {
 			b = b.WithStyle(slack.StylePrimary)
