@@ -36,6 +36,9 @@ type OutboxItem struct {
 	// Token fences the claim: StartOutbox and RenewOutbox act only while the item is still held
 	// under this claim, so a relay whose lease was taken over cannot post it as well.
 	Token int64
+	// FileID is the file an earlier attempt of an upload was about to share (SetOutboxFile), ""
+	// if none.
+	FileID string
 }
 
 // maxReason bounds last_error: it is a diagnosis ("ratelimited", "timeout"), never message text.
@@ -136,7 +139,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		  AND id IN (SELECT id FROM picked)
 		RETURNING id, user_id,
 		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),
-		          kind, delivery_id, payload, attempts, created_at, claim_token`,
+		          kind, delivery_id, payload, attempts, created_at, claim_token, file_id`,
 		millis(now.Add(lease)), millis(now), limit, s.owner)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim outbox: %w", err)
@@ -147,14 +150,15 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		var (
 			it                OutboxItem
 			userID, channelID sql.NullString
+			fileID            sql.NullString
 			deliveryID        sql.NullInt64
 			payload           string
 			created           int64
 		)
-		if err := rows.Scan(&it.ID, &userID, &channelID, &it.Kind, &deliveryID, &payload, &it.Attempts, &created, &it.Token); err != nil {
+		if err := rows.Scan(&it.ID, &userID, &channelID, &it.Kind, &deliveryID, &payload, &it.Attempts, &created, &it.Token, &fileID); err != nil {
 			return nil, fmt.Errorf("db: claim outbox: %w", err)
 		}
-		it.UserID, it.ChannelID, it.DeliveryID = userID.String, channelID.String, deliveryID.Int64
+		it.UserID, it.ChannelID, it.DeliveryID, it.FileID = userID.String, channelID.String, deliveryID.Int64, fileID.String
 		it.Payload, it.CreatedAt = []byte(payload), fromMillis(created)
 		items = append(items, it)
 	}
@@ -352,6 +356,23 @@ func (s *Store) StartOutbox(ctx context.Context, id, token int64, lease time.Dur
 	n, err := res.RowsAffected()
 	if err != nil {
 		return false, fmt.Errorf("db: start outbox %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// SetOutboxFile records the file an upload is about to share, while the item is still held under
+// the claim token (as StartOutbox): false means the claim was lost and nothing may be shared.
+func (s *Store) SetOutboxFile(ctx context.Context, id, token int64, fileID string) (bool, error) {
+	res, err := s.write.ExecContext(ctx, `
+		UPDATE outbox SET file_id = ?
+		WHERE id = ? AND state = 'sending' AND claim_token = ? AND lease_until > ?`,
+		fileID, id, token, millis(s.now()))
+	if err != nil {
+		return false, fmt.Errorf("db: set outbox file %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("db: set outbox file %d: %w", id, err)
 	}
 	return n == 1, nil
 }

@@ -213,3 +213,36 @@ func TestFailedPromptTakesItsCheck(t *testing.T) {
 		}
 	})
 }
+
+// An upload's file id is recorded only under the claim that holds the item, and the next claim
+// of the item carries it, so a retry can look for that file.
+func TestSetOutboxFileFenced(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, clock, _ := e.newStore(t)
+		addPerson(t, s, "UA")
+		id, err := s.Enqueue(ctx, OutboxMessage{UserID: "UA", Kind: KindPrompt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const lease = 30 * time.Second
+		first, err := s.ClaimOutbox(ctx, lease, 1)
+		if err != nil || len(first) != 1 || first[0].FileID != "" {
+			t.Fatalf("first claim: %+v, %v; want one item without a file", first, err)
+		}
+		if ok, err := s.SetOutboxFile(ctx, id, first[0].Token+1, "FWRONG"); err != nil || ok {
+			t.Errorf("a foreign token recorded a file: %v, %v", ok, err)
+		}
+		if ok, err := s.SetOutboxFile(ctx, id, first[0].Token, "F123"); err != nil || !ok {
+			t.Fatalf("the holder's token: %v, %v; want recorded", ok, err)
+		}
+		clock.Advance(lease + time.Second)
+		if ok, err := s.SetOutboxFile(ctx, id, first[0].Token, "FLATE"); err != nil || ok {
+			t.Errorf("a run-out lease recorded a file: %v, %v", ok, err)
+		}
+		again, err := s.ClaimOutbox(ctx, lease, 1)
+		if err != nil || len(again) != 1 || again[0].FileID != "F123" {
+			t.Fatalf("second claim: %+v, %v; want the file recorded under the first claim (F123)", again, err)
+		}
+	})
+}

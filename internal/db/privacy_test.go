@@ -212,9 +212,9 @@ var exportedTables = map[string]struct {
 	"assessment_items": {"assessments.items", []string{"assessment_id"}},
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
-	// ts, lease (which process held it, under which claim), first due time and errors are
-	// delivery mechanics.
-	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "last_error"}},
+	// ts, lease (which process held it, under which claim), first due time, an upload's file id
+	// and errors are delivery mechanics.
+	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "file_id", "last_error"}},
 }
 
 func TestExportCoversSchema(t *testing.T) {

@@ -130,7 +130,8 @@ func (r Reading) Phrase() string { return "read as " + r.Pole() }
 // names the words of each pole separately and what did not count, e.g.
 // `read as management: “budget”, “sprint” (management) outweigh “coached” (leadership)` or
 // `read as neutral: no leadership or management words counted; not counted: “vision” (leadership,
-// negated)`; for an option, `read as management — you chose “Keep the plan”`.
+// negated)`; for an option, `read as management — you chose “Keep the plan”`, and for a wellbeing
+// option where the choice sits, `read as wellbeing, on the strained side — you chose “41 to 50”`.
 func (r Reading) Explain() string {
 	phrase := r.Phrase()
 	if !r.Text && len(r.Leadership)+len(r.Management)+len(r.Negated)+len(r.Echoed) == 0 {
@@ -139,6 +140,9 @@ func (r Reading) Explain() string {
 			return phrase + ": no leadership or management words found"
 		case r.Weight == TextWeight: // free text described by its words alone
 			return phrase + ": because of " + quoteAll(r.Words)
+		}
+		if r.Wellbeing != nil {
+			phrase += ", " + WellbeingSide(*r.Wellbeing)
 		}
 		return phrase + " — you chose " + quoteAll(r.Words)
 	}

@@ -15,6 +15,26 @@ const (
 // labelThreshold is PRODUCT §3's ±0.2, in hundredths: labels are decided on the score as printed.
 const labelThreshold = 20
 
+// WellbeingStrainedAt and WellbeingSustainableAt bound the middle of the wellbeing scale (−1
+// strained … +1 sustainable): a value at or below the first reads as strained, at or above the
+// second as sustainable. One answer and a month's average are described with the same bounds.
+const (
+	WellbeingStrainedAt    = -0.25
+	WellbeingSustainableAt = 0.25
+)
+
+// WellbeingSide describes a wellbeing value: "on the strained side", "on the sustainable side" or
+// "in the middle".
+func WellbeingSide(w float64) string {
+	switch {
+	case w <= WellbeingStrainedAt:
+		return "on the strained side"
+	case w >= WellbeingSustainableAt:
+		return "on the sustainable side"
+	}
+	return "in the middle"
+}
+
 // Scored is one answer as it enters a period summary.
 type Scored struct {
 	Dimension Dimension

@@ -35,6 +35,7 @@ func TestBuildFirstLine(t *testing.T) {
 		answers     []Answer
 		want        string
 		wantEmpty   bool
+		open        bool
 		wantLabel   string
 		wantAnswers int
 	}{
@@ -70,12 +71,18 @@ func TestBuildFirstLine(t *testing.T) {
 		{
 			name:      "empty month, answers before it",
 			answers:   []Answer{chosen(prompts.Direction, day(2026, 2, 20), 1)},
-			want:      "March 2026: no answers this month, so there is nothing to summarise yet.",
+			want:      "March 2026: no answers in March 2026, so there is nothing to summarise.",
 			wantEmpty: true, wantLabel: LabelNone, wantAnswers: 1,
 		},
 		{
+			name:      "no answers yet in a month still going on",
+			open:      true,
+			want:      "March 2026: no answers this month yet, so there is nothing to summarise.",
+			wantEmpty: true, wantLabel: LabelNone,
+		},
+		{
 			name:      "no answers at all",
-			want:      "March 2026: no answers this month, so there is nothing to summarise yet.",
+			want:      "March 2026: no answers in March 2026, so there is nothing to summarise.",
 			wantEmpty: true, wantLabel: LabelNone,
 		},
 		{
@@ -87,7 +94,7 @@ func TestBuildFirstLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Build(Input{Period: march2026, Loc: tt.loc, Answers: tt.answers})
+			s := Build(Input{Period: march2026, Loc: tt.loc, Answers: tt.answers, Open: tt.open})
 			if s.FirstLine != tt.want {
 				t.Errorf("FirstLine = %q, want %q", s.FirstLine, tt.want)
 			}

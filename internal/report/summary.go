@@ -29,9 +29,9 @@ const (
 	minTogetherWeeks = 2
 	// togetherSame is the difference in mean wellbeing below which both sides read as the same.
 	togetherSame = 0.1
-	// strained and sustainable bound the middle of the wellbeing scale.
-	strained    = -0.25
-	sustainable = 0.25
+	// strained and sustainable bound the middle of the wellbeing scale, as for one answer.
+	strained    = prompts.WellbeingStrainedAt
+	sustainable = prompts.WellbeingSustainableAt
 	// leavingWellbeing is the reading of the wellbeing scale's strained end (−2 / 2), which the
 	// catalogue gives to "seriously thinking of leaving": one such answer is enough to point to
 	// support.
@@ -91,6 +91,9 @@ type Input struct {
 	// Support is where to find support (SUPPORT_TEXT and SUPPORT_URL), shown when the month is
 	// strained; empty shows nothing.
 	Support string
+	// Open is true while Period is still going on for the person: an empty month then waits for
+	// answers ("yet") rather than having had none.
+	Open bool
 }
 
 // MonthPoint is one month of the trend.
@@ -131,6 +134,8 @@ type Summary struct {
 	Period Month
 	// Empty is true when the month has no answers at all; Text is then a short note.
 	Empty bool
+	// Open is Input.Open: the month is still going on.
+	Open bool
 	// Reading is prompts.Summarise over the month's answers (its wellbeing and counts).
 	Reading prompts.Summary
 	// Lean is the headline: the lean read from a window of months ending with the period (a
@@ -241,7 +246,7 @@ func Build(in Input) Summary {
 		}
 	}
 
-	s := Summary{Period: in.Period, Caveat: Caveat}
+	s := Summary{Period: in.Period, Open: in.Open, Caveat: Caveat}
 	leans := leanSeries(byMonth, first)
 	s.Trend = make([]MonthPoint, TrendMonths)
 	for k := range s.Trend {
@@ -353,8 +358,10 @@ func monthIndex(first, m Month) int {
 
 func firstLine(s Summary) string {
 	switch {
+	case s.Empty && s.Open:
+		return s.Period.Title() + ": no answers this month yet, so there is nothing to summarise."
 	case s.Empty:
-		return s.Period.Title() + ": no answers this month, so there is nothing to summarise yet."
+		return s.Period.Title() + ": no answers in " + s.Period.Title() + ", so there is nothing to summarise."
 	case !s.Labelled && s.Lean.Answers == 0:
 		return s.Period.Title() + ": no lean to read yet, as none of your recent answers leaned either way."
 	case !s.Labelled:

@@ -226,7 +226,8 @@ func (s TeamSummary) Text() string {
 			"until then nothing about anyone's answers is shown.\n\n%s\n", s.MinRespondents, s.Caveat)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%d of the %d enrolled member%s answered at least one weekly prompt this month.\n",
+	fmt.Fprintf(&b, "%d of the %d enrolled member%s answered at least one weekly prompt this month "+
+		"(everyone enrolled through the channel but its lead, who is never counted).\n",
 		s.Respondents, s.Members, plural(s.Members))
 
 	b.WriteString("\nHow people lean\n")
@@ -252,7 +253,10 @@ func (s TeamSummary) Text() string {
 		fmt.Fprintf(&b, "%d of %d scheduled prompt%s answered (%.0f%%).\n", s.Answered, s.Asked, plural(s.Asked), 100*s.ResponseRate)
 	}
 
-	if len(s.Trend) > 0 {
+	switch {
+	case len(s.Trend) == 1:
+		fmt.Fprintf(&b, "\nMean lean, %s\n", s.Trend[0].Month.Title())
+	case len(s.Trend) > 1:
 		fmt.Fprintf(&b, "\nMean lean, %s to %s\n", s.Trend[0].Month.Title(), s.Trend[len(s.Trend)-1].Month.Title())
 	}
 	for _, p := range s.Trend {

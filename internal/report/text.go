@@ -16,7 +16,9 @@ func (s Summary) Text() string {
 	b.WriteString(s.FirstLine)
 	b.WriteByte('\n')
 	if s.Empty {
-		b.WriteString("Once you answer a weekly prompt, the summary will show your lean, its trend and a suggestion.\n")
+		if s.Open {
+			b.WriteString("Once you answer a weekly prompt, the summary will show your lean, its trend and a suggestion.\n")
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s\n", s.EvidenceLine())
@@ -133,15 +135,7 @@ func (s Summary) Text() string {
 	return b.String()
 }
 
-func wellbeingWords(w float64) string {
-	switch {
-	case w <= strained:
-		return "on the strained side"
-	case w >= sustainable:
-		return "on the sustainable side"
-	}
-	return "in the middle"
-}
+func wellbeingWords(w float64) string { return prompts.WellbeingSide(w) }
 
 func plural(n int) string {
 	if n == 1 {

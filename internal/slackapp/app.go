@@ -37,6 +37,7 @@ type Outbox interface {
 	DeferOutbox(ctx context.Context, id, token int64, at time.Time, reason string) error
 	FailOutbox(ctx context.Context, id, token int64, reason string) error
 	StartOutbox(ctx context.Context, id, token int64, lease time.Duration) (bool, error)
+	SetOutboxFile(ctx context.Context, id, token int64, fileID string) (bool, error)
 	RenewOutbox(ctx context.Context, items []db.OutboxItem, lease time.Duration) (map[int64]bool, error)
 	NextOutboxAt(ctx context.Context) (time.Time, bool, error)
 }

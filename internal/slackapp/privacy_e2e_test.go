@@ -212,8 +212,8 @@ func TestE2EExport(t *testing.T) {
 			}
 		}
 	}
-	if !strings.HasPrefix(file.Name, "reflect-export-2026-03-04-") || !strings.HasSuffix(file.Name, ".json") {
-		t.Fatalf("got file %q, want reflect-export-2026-03-04-<n>.json (the date in Sydney)", file.Name)
+	if file.Name != "reflect-export-2026-03-04.json" {
+		t.Fatalf("got file %q, want reflect-export-2026-03-04.json (the date in Sydney, nothing else)", file.Name)
 	}
 	data, ok := s.emu.File(file.ID)
 	if !ok {

@@ -98,7 +98,7 @@ func (h *results) Summarise(ctx context.Context, userID string, period report.Mo
 	if err != nil {
 		return report.Summary{}, err
 	}
-	in := report.Input{Period: period, Loc: loc, Support: h.Support}
+	in := report.Input{Period: period, Loc: loc, Support: h.Support, Open: !h.Now().Before(period.Start(loc)) && h.Now().Before(end)}
 	for _, a := range answers {
 		p, ok := h.Catalogue.Prompt(a.PromptID)
 		if !ok {

@@ -355,7 +355,7 @@ func (h *teams) team(ctx context.Context, req CommandRequest) error {
 	// figure), so /reflect team shows the last month that is.
 	loc := schedule.Location(tc.LeadTZ)
 	now := report.MonthOf(h.Now(), loc)
-	s, err := h.view(ctx, req.ChannelID, tc.LeadUserID, h.channelName(ctx, req.ChannelID), now.Prev())
+	s, err := h.view(ctx, tc, h.channelName(ctx, req.ChannelID), now.Prev())
 	if err != nil {
 		return err
 	}
@@ -377,23 +377,22 @@ func (h *teams) channelName(ctx context.Context, channelID string) string {
 }
 
 // view is a channel's team summary of period, a month that is over on the lead's clock, for
-// showing: the period's figure and the trend of the months before it, every one of them the
-// stored figure of its month (see figure).
-func (h *teams) view(ctx context.Context, channelID, lead, name string, period report.Month) (report.TeamSummary, error) {
-	s, err := h.figure(ctx, channelID, lead, period)
+// showing: the period's figure and the trend of the months before it back to the month the
+// channel was opted in (the team did not exist before, so those months are left out rather than
+// shown as too few people), every one of them the stored figure of its month (see figure).
+func (h *teams) view(ctx context.Context, tc db.TeamChannel, name string, period report.Month) (report.TeamSummary, error) {
+	s, err := h.figure(ctx, tc.ChannelID, tc.LeadUserID, period)
 	if err != nil {
 		return report.TeamSummary{}, err
 	}
-	trend := make([]report.TeamMonthPoint, report.TrendMonths)
-	trend[len(trend)-1] = s.Point()
-	m := period
-	for i := len(trend) - 2; i >= 0; i-- {
-		m = m.Prev()
-		f, err := h.figure(ctx, channelID, lead, m)
+	since := report.MonthOf(tc.OptedInAt, schedule.Location(tc.LeadTZ))
+	trend := []report.TeamMonthPoint{s.Point()}
+	for m := period.Prev(); len(trend) < report.TrendMonths && !m.Before(since); m = m.Prev() {
+		f, err := h.figure(ctx, tc.ChannelID, tc.LeadUserID, m)
 		if err != nil {
 			return report.TeamSummary{}, err
 		}
-		trend[i] = f.Point()
+		trend = append([]report.TeamMonthPoint{f.Point()}, trend...)
 	}
 	return s.Present(name, trend), nil
 }
@@ -597,7 +596,7 @@ func (h *teams) renderSummary(it db.OutboxItem) (Message, error) {
 	if !tc.OptedIn() || tc.LeadUserID == "" || tc.LeadUserID != it.UserID {
 		return Message{}, errNotLead
 	}
-	s, err := h.view(ctx, pl.ChannelID, tc.LeadUserID, pl.ChannelName, period)
+	s, err := h.view(ctx, tc, pl.ChannelName, period)
 	if err != nil {
 		return Message{}, err
 	}

@@ -122,6 +122,11 @@ func teamOptInDoneMessage(command string, r db.OptInReport) Message {
 	if r.Already > 0 {
 		fmt.Fprintf(&b, "\n• %d %s already enrolled through this channel.", r.Already, peopleWord(r.Already))
 	}
+	// Counted as the team summary counts its members: everyone enrolled through the channel but
+	// the lead, so the two numbers agree.
+	members := enrolled + r.Already
+	fmt.Fprintf(&b, "\n• The team has %d enrolled %s: everyone enrolled through this channel but you, "+
+		"its lead, who is never counted in the team's figures.", members, countWord(members, "member", "members"))
 	var left []string
 	if r.Stopped > 0 {
 		left = append(left, fmt.Sprintf("%d %s who had said stop (only their own `%s start` signs them up again)",

@@ -341,8 +341,10 @@ func TestE2ETeamSummary(t *testing.T) {
 		members = append(members, u.ID)
 	}
 	s.emu.AddChannel(slackemu.Channel{ID: "CLEADS", Name: "leads", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
-	reply, _ := s.optin("ULEAD", "CLEADS")
+	reply, optinReport := s.optin("ULEAD", "CLEADS")
 	wantReply(t, "optin", reply, "is opted in")
+	// The opt-in report counts the team as the summary will: three members, the lead left out.
+	wantReply(t, "the opt-in report", optinReport, "The team has 3 enrolled members", "but you, its lead")
 
 	answerAll := func(who ...string) {
 		for _, u := range who {
@@ -408,8 +410,18 @@ func TestE2ETeamSummary(t *testing.T) {
 	}
 	// The lead answered too, but never counts: three members, not four.
 	wantReply(t, "the monthly team summary", dms[0].Text, "#leads, March 2026: ", " across 3 people",
-		"3 of the 3 enrolled members answered")
+		"3 of the 3 enrolled members answered", "but its lead, who is never counted")
 	noTraces("the monthly team summary", dms[0].Text+string(dms[0].Blocks))
+	// The channel was opted in in March: its trend starts there, not with months before the team
+	// existed shown as too few people.
+	for _, shown := range []string{dms[0].Text, string(dms[0].Blocks)} {
+		for _, before := range []string{"Oct 2025", "Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026", "October 2025"} {
+			if strings.Contains(shown, before) {
+				t.Errorf("the March summary shows %s, before the opt-in: %q", before, shown)
+			}
+		}
+	}
+	wantReply(t, "the monthly team summary's trend", dms[0].Text, "Mean lean, March 2026\n")
 	// In April, /reflect team shows March's figure, the very one the summary carried.
 	above := s.commandIn("ULEAD", "CLEADS", "team")
 	wantReply(t, "team in April", above, strings.SplitN(dms[0].Text, "\n", 2)[0], "April 2026's figure appears")
@@ -611,8 +623,10 @@ func TestE2ETeamDifferencing(t *testing.T) {
 		members = append(members, u.ID)
 	}
 	s.emu.AddChannel(slackemu.Channel{ID: "CLEADS", Name: "leads", Creator: "ULEAD", Members: append(members, s.emu.BotUserID())})
-	reply, _ := s.optin("ULEAD", "CLEADS")
+	reply, optinReport := s.optin("ULEAD", "CLEADS")
 	wantReply(t, "optin", reply, "is opted in")
+	// The opt-in report counts the team as the summary will: five members, the lead left out.
+	wantReply(t, "the opt-in report", optinReport, "The team has 5 enrolled members", "but you, its lead")
 	// Everyone answers two weeks of March; UE and UD answer the other way from the rest, so that
 	// a mean with and without them differs.
 	for _, day := range []int{9, 16} {

@@ -39,22 +39,11 @@ func (a *App) uploadRenderer(kind string) UploadRenderer {
 	return a.uploads[kind]
 }
 
-// uniqueName puts the outbox id into a file name, so a retried upload can be found again.
-func uniqueName(name string, outboxID int64) string {
-	ext := ""
-	for i := len(name) - 1; i >= 0 && i > len(name)-6; i-- {
-		if name[i] == '.' {
-			name, ext = name[:i], name[i:]
-			break
-		}
-	}
-	return fmt.Sprintf("%s-%d%s", name, outboxID, ext)
-}
-
 // deliverUpload shares a file in a DM exactly once, with Slack's external upload flow:
 // files.getUploadURLExternal, a POST of the bytes, files.completeUploadExternal with the channel.
-// Only the last step shares the file; if its outcome is unknown, the retry looks for a message
-// carrying the file's unique name before uploading again.
+// Only the last step shares the file. Before it, the file id Slack gave is recorded on the item
+// (under its claim); if the outcome is unknown, the retry looks for a message carrying that file
+// before uploading again, so the file keeps the plain name the person should see.
 // https://docs.slack.dev/messaging/working-with-files#upload
 func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRenderer) {
 	up, err := r(it)
@@ -82,10 +71,10 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 			return
 		}
 	}
-	name := uniqueName(up.Filename, it.ID)
-	if it.Attempts > 1 && a.alreadyPosted(ctx, it, channel, func(m slack.Message) bool {
+	name := up.Filename
+	if it.Attempts > 1 && it.FileID != "" && a.alreadyPosted(ctx, it, channel, func(m slack.Message) bool {
 		for _, f := range m.Files {
-			if f.Name == name {
+			if f.ID == it.FileID {
 				return true
 			}
 		}
@@ -113,6 +102,15 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 			err = fmt.Errorf("%w: upload", ErrUnsent)
 		}
 		a.settleError(ctx, it, err)
+		return
+	}
+	// Recorded before sharing: a completion whose answer is lost leaves this id to look for.
+	cctx, cancel := afterCtx(ctx)
+	held, err := a.outbox.SetOutboxFile(cctx, it.ID, it.Token, upload.FileID)
+	cancel()
+	if err != nil || !held {
+		// Not recorded, or the item is no longer ours: share nothing; a later claim uploads again.
+		a.log.Warn("upload file id not recorded; the share is left to a later claim", "outbox_id", it.ID, "error", err)
 		return
 	}
 	err = a.web.call(ctx, "files.completeUploadExternal", a.postOpts(it), func(ctx context.Context) error {

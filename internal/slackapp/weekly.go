@@ -72,6 +72,7 @@ func (a *App) RegisterWeekly(w Weekly) {
 	a.HandleCommand("pause", cmd(h.pause))
 	a.HandleCommand("resume", cmd(h.resume))
 	a.HandleAction(actionAnswer, act(h.onOption))
+	a.HandleAction(actionChange, act(h.onOption))
 	a.HandleAction(actionAnswerText, h.onAnswerButton)
 	a.HandleAction(actionSkip, act(h.onSkip))
 	a.HandleAction(actionRemind, h.onRemind)
@@ -411,7 +412,7 @@ func (w *weekly) onOption(ctx context.Context, req ActionRequest) error {
 	}); err != nil {
 		return err
 	}
-	msg := AnsweredMessage(p, p.Options[v.Option].Label, r)
+	msg := AnsweredOptionMessage(d.ID, p, w.Catalogue.OptionOrder(req.UserID, p), v.Option, r)
 	if r.Wellbeing != nil && *r.Wellbeing <= strainedEnd {
 		msg = WithSupport(msg, w.Support)
 	}
@@ -473,7 +474,11 @@ func (w *weekly) recordText(ctx context.Context, userID string, d db.Delivery, p
 	if d.TS == "" {
 		return r, nil
 	}
-	return r, w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, text, r))
+	change := changeNone // a modal's answer cannot be reopened from the message
+	if messageTS != "" {
+		change = changeByEdit
+	}
+	return r, w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, text, r, change))
 }
 
 // onDM takes a typed DM as the answer to the person's open prompt: their newest delivery still
@@ -534,7 +539,7 @@ func (w *weekly) recordTyped(ctx context.Context, userID string, d db.Delivery, 
 			return r, -1, err
 		}
 		if d.TS != "" {
-			if err := w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, p.Options[i].Label, r)); err != nil {
+			if err := w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, p.Options[i].Label, r, changeByEdit)); err != nil {
 				return r, -1, err
 			}
 		}

@@ -14,6 +14,7 @@ import (
 // Action ids and the modal's callback id of the weekly prompts.
 const (
 	actionAnswer     = "answer"      // one tap on an option: d, p, o
+	actionChange     = "change"      // a tap on another option of an answered prompt: d, p, o
 	actionAnswerText = "answer_text" // opens the text modal: d, p
 	actionSkip       = "skip"        // skip this week: d
 	actionRemind     = "remind"      // remind me tomorrow: d
@@ -106,17 +107,62 @@ func quote(s string) string {
 	return "“" + escapeMrkdwn(truncate(s, maxQuote)) + "”"
 }
 
+// How a person can change an answer, said under it. Each is true of the message it ends: a tapped
+// answer keeps its options, a typed reply can be edited or deleted, and a modal's answer cannot be
+// reopened from the message, so it says nothing of the kind.
+const (
+	changeByTap  = "Tap another option to change your answer."
+	changeByEdit = "Edit or delete your reply to change it."
+	changeNone   = ""
+)
+
 // AnsweredMessage replaces a prompt once answered: the question, the answer and how it was read.
-// It holds exactly one "read as …" phrase (PRODUCT §4).
-func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading) Message {
+// It holds exactly one "read as …" phrase (PRODUCT §4). change says how to change the answer
+// (changeByEdit or changeNone); a tapped answer uses AnsweredOptionMessage, which keeps the options.
+func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading, change string) Message {
 	explain := escapeMrkdwn(r.Explain())
+	note := "A tendency read from your own words and choices, not a diagnosis."
+	if change != "" {
+		note += " " + change
+	}
 	blocks := []slack.Block{
 		section("answered_question", escapeMrkdwn(p.Text)),
 		section("answered_answer", "✅ Recorded: "+quote(answer)+"\n"+explain),
-		contextNote("answered_note", "A tendency read from your own words and choices, not a diagnosis. "+
-			"Tap another option or edit your reply to change it."),
+		contextNote("answered_note", note),
 	}
 	return Message{Text: "Recorded. " + explain, Blocks: blocks}
+}
+
+// AnsweredOptionMessage replaces a one-tap prompt once an option is tapped: the answered message,
+// with the options kept in the order the person saw them (order, as in PromptMessage) and the
+// chosen one marked, so that tapping another replaces the answer and its reading. Its buttons are
+// "change" actions, handled as a tap on the prompt, so an answered message carries no answer
+// buttons and reads as answered wherever it is shown.
+func AnsweredOptionMessage(deliveryID int64, p prompts.Prompt, order []int, chosen int, r prompts.Reading) Message {
+	m := AnsweredMessage(p, p.Options[chosen].Label, r, changeByTap)
+	if len(order) != len(p.Options) {
+		order = make([]int, len(p.Options))
+		for i := range order {
+			order[i] = i
+		}
+	}
+	var options []slack.BlockElement
+	for _, i := range order {
+		label := p.Options[i].Label
+		if i == chosen {
+			label = "✓ " + label
+		}
+		b := button(fmt.Sprintf("%s:%d", actionChange, i), label,
+			ActionValue{DeliveryID: deliveryID, PromptID: p.ID, HasOption: true, Option: i})
+		if i == chosen {
+			b = b.WithStyle(slack.StylePrimary)
+		}
+		options = append(options, b)
+	}
+	// The options go between the answer and the note.
+	last := len(m.Blocks) - 1
+	m.Blocks = append(m.Blocks[:last:last], slack.NewActionBlock("answered_options", options...), m.Blocks[last])
+	return m
 }
 
 // strainedEnd is the reading of the wellbeing scale's strained end (−2 of ±2): an answer there,

@@ -42,18 +42,18 @@ func TestWeeklyBlocksGolden(t *testing.T) {
 		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt, nil)},
 		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt, nil)},
 		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt, nil)},
-		{"answered_option", AnsweredMessage(scalePrompt, "All picture", prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}})},
+		{"answered_option", AnsweredOptionMessage(12, scalePrompt, nil, 4, prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}})},
 		{"answered_text_escaped", AnsweredMessage(textPrompt, "I <@U1> mentored & coached, no budget talk",
 			prompts.Reading{Text: true, Lean: 2.0 / 3, Weight: prompts.TextWeight, Words: []string{"mentored", "coached"},
 				Leadership: []prompts.Word{{Text: "mentored", Pole: prompts.PoleLeadership}, {Text: "coached", Pole: prompts.PoleLeadership}},
-				Negated:    []prompts.Word{{Text: "budget", Pole: prompts.PoleManagement}}})},
+				Negated:    []prompts.Word{{Text: "budget", Pole: prompts.PoleManagement}}}, changeByEdit)},
 		{"answered_text_outweigh", AnsweredMessage(textPrompt, "Budget and sprint work, coached one person",
 			prompts.Reading{Text: true, Lean: -0.25, Weight: prompts.TextWeight, Words: []string{"budget", "sprint", "coached"},
 				Management: []prompts.Word{{Text: "budget", Pole: prompts.PoleManagement}, {Text: "sprint", Pole: prompts.PoleManagement}},
-				Leadership: []prompts.Word{{Text: "coached", Pole: prompts.PoleLeadership}}})},
-		{"answered_text_nothing", AnsweredMessage(textPrompt, "A quiet week", prompts.Reading{Text: true})},
-		{"answered_wellbeing", AnsweredMessage(wellbeingPrompt, "Under 40", prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}})},
-		{"answered_wellbeing_support", WithSupport(AnsweredMessage(wellbeingPrompt, "Over 50", prompts.Reading{Wellbeing: &strained, Words: []string{"Over 50"}}),
+				Leadership: []prompts.Word{{Text: "coached", Pole: prompts.PoleLeadership}}}, changeNone)},
+		{"answered_text_nothing", AnsweredMessage(textPrompt, "A quiet week", prompts.Reading{Text: true}, changeByEdit)},
+		{"answered_wellbeing", AnsweredOptionMessage(12, wellbeingPrompt, []int{1, 0}, 0, prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}})},
+		{"answered_wellbeing_support", WithSupport(AnsweredOptionMessage(12, wellbeingPrompt, nil, 1, prompts.Reading{Wellbeing: &strained, Words: []string{"Over 50"}}),
 			"If work is weighing on you, talk to someone you trust. https://example.com/support")},
 		{"skipped", SkippedMessage(scalePrompt)},
 		{"continue", ContinueMessage()},
@@ -78,7 +78,7 @@ func TestAnsweredMessageHasExactlyOnePhrase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := AnsweredMessage(textPrompt, "read as leadership, says my answer", tt.r)
+			m := AnsweredMessage(textPrompt, "read as leadership, says my answer", tt.r, changeByEdit)
 			for _, phrase := range []string{"read as leadership", "read as management", "read as neutral", "read as wellbeing"} {
 				// The person's own words are quoted; the reading itself must be the only phrase
 				// in the text that notifies them.
