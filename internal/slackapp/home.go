@@ -31,7 +31,7 @@ const (
 type HomeState struct {
 	Enrolled bool
 	Paused   bool
-	Next     string         // when the next prompt comes, in words; "" when none
+	Next     string         // when the next prompt comes, as mrkdwn (whenText); "" when none
 	Month    report.Summary // this month so far, with the six-month trend
 	ChartID  string         // the latest trend chart shared in their DM, shown as an image
 }
@@ -87,7 +87,7 @@ func HomeBlocks(st HomeState) []slack.Block {
 	case st.Paused && st.Next == "":
 		status = "Your prompts are paused until you resume."
 	default:
-		status = "*Next prompt:* " + escapeMrkdwn(st.Next)
+		status = "*Next prompt:* " + st.Next
 		if st.Paused {
 			status += " (after your pause)"
 		}

@@ -228,9 +228,14 @@ func AnswerModal(deliveryID int64, p prompts.Prompt) View {
 	}
 }
 
-// whenText writes an occurrence for the person: "Monday 30 November at 09:00 (Europe/London)".
+// whenText writes an occurrence for the person, as mrkdwn. Slack shows a <!date> token in the
+// reader's own time zone and their 12- or 24-hour clock setting; its fallback, for clients and
+// notifications that cannot, is the same moment in the person's zone, 24-hour. The zone is named
+// either way: "Monday 30 November at 09:00 (Europe/London)".
+// https://docs.slack.dev/messaging/formatting-message-text#date-formatting
 func whenText(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Monday 2 January at 15:04") + " (" + loc.String() + ")"
+	fallback := t.In(loc).Format("Monday 2 January at 15:04")
+	return fmt.Sprintf("<!date^%d^{date_long_pretty} at {time}|%s> (%s)", t.Unix(), fallback, loc.String())
 }
 
 // HistoryMessage lists a person's recent answers, newest first. Only they see it.

@@ -262,3 +262,17 @@ func TestPromptMessageOptionOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestWhenText: a moment shown to a person is a Slack date token (their zone and their 12/24-hour
+// clock, as Slack knows them), with a fallback in their zone and the zone named.
+func TestWhenText(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC) // 09:00 BST
+	want := "<!date^1774857600^{date_long_pretty} at {time}|Monday 30 March at 09:00> (Europe/London)"
+	if got := whenText(at, london); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -60,6 +60,9 @@ function token(all, target, label) {
     const id = target.slice(1);
     return '<span class="mention">#' + esc(label || channels[id] || id) + "</span>";
   }
+  if (target.startsWith("!date^")) {
+    return esc(label); // Slack shows the moment in the reader's zone and clock; the page, the fallback
+  }
   if (target.startsWith("!")) {
     const what = target.slice(1).split("^")[0];
     return '<span class="mention">' + esc(label || (["here", "channel", "everyone"].includes(what) ? "@" + what : what)) + "</span>";
