@@ -9,7 +9,7 @@ import (
 // LabelNone is the label of a period with too little evidence to read a lean from.
 const LabelNone = "none"
 
-// How a period's lean is read (PRODUCT §3). A single month holds four or five prompts, so it sees
+// How a period's lean is read. A single month holds four or five prompts, so it sees
 // only some of the six dimensions, once each: its own figure says more about which prompts came up
 // than about the person. The headline therefore reads a window of months ending with the period.
 const (

@@ -117,7 +117,7 @@ const (
 )
 
 // AnsweredMessage replaces a prompt once answered: the question, the answer and how it was read.
-// It holds exactly one "read as …" phrase (PRODUCT §4). change says how to change the answer
+// It holds exactly one "read as …" phrase. change says how to change the answer
 // (changeByEdit or changeNone); a tapped answer uses AnsweredOptionMessage, which keeps the options.
 func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading, change string) Message {
 	explain := escapeMrkdwn(r.Explain())
