@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -632,12 +633,7 @@ func (s *Server) LeaveChannel(userID, channelID string) {
 		s.violationLocked("test misuse: LeaveChannel: no channel %s", channelID)
 		return
 	}
-	for i, m := range ch.Members {
-		if m == userID {
-			ch.Members = append(ch.Members[:i], ch.Members[i+1:]...)
-			break
-		}
-	}
+	ch.Members = slices.DeleteFunc(ch.Members, func(m string) bool { return m == userID })
 	// Like joins, leaves reach only an app that is (still) in the channel. The app's own removal
 	// is told to it with channel_left (group_left for a private channel), not member_left_channel.
 	if userID == BotUserID {
@@ -663,12 +659,7 @@ func (s *Server) RemoveBot(channelID, actorID string) {
 		s.violationLocked("test misuse: RemoveBot: the app is not in channel %s", channelID)
 		return
 	}
-	for i, m := range ch.Members {
-		if m == BotUserID {
-			ch.Members = append(ch.Members[:i], ch.Members[i+1:]...)
-			break
-		}
-	}
+	ch.Members = slices.DeleteFunc(ch.Members, func(m string) bool { return m == BotUserID })
 	s.emitBotLeftLocked(ch, actorID)
 	s.changedLocked()
 }
