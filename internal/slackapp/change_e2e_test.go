@@ -58,12 +58,12 @@ func TestE2EChangeTappedAnswer(t *testing.T) {
 	s.eventually("the first answer", answerIs(first))
 	s.eventually("the message to mark the first option", shows(first))
 	m := s.message("UA", d.TS)
-	if got := answeredOptions(t, m); len(got) != len(order) {
+	if got := optionsIn(t, m, "answered_options"); len(got) != len(order) {
 		t.Fatalf("got options %v on the answered message, want all of %v: %s", got, order, m.Blocks)
 	}
-	for i, o := range answeredOptions(t, m) {
+	for i, o := range optionsIn(t, m, "answered_options") {
 		if o != order[i] {
-			t.Fatalf("got options %v on the answered message, want the person's order %v", answeredOptions(t, m), order)
+			t.Fatalf("got options %v on the answered message, want the person's order %v", optionsIn(t, m, "answered_options"), order)
 		}
 	}
 	if !strings.Contains(string(m.Blocks), "Tap another option") {
@@ -80,34 +80,6 @@ func TestE2EChangeTappedAnswer(t *testing.T) {
 	if strings.Contains(string(s.message("UA", d.TS).Blocks), "✓ "+jsonText(p.Options[first].Label)) {
 		t.Error("the first option is still marked after choosing another")
 	}
-}
-
-// answeredOptions returns the option indices of an answered message's buttons, in the order shown.
-func answeredOptions(t *testing.T, m slackemu.Message) []int {
-	t.Helper()
-	var blocks []struct {
-		BlockID  string `json:"block_id"`
-		Elements []struct {
-			Value string `json:"value"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-		t.Fatal(err)
-	}
-	var out []int
-	for _, b := range blocks {
-		if !strings.HasPrefix(b.BlockID, "answered_options") {
-			continue
-		}
-		for _, e := range b.Elements {
-			v, err := ParseActionValue(e.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, v.Option)
-		}
-	}
-	return out
 }
 
 // jsonText is s as it appears inside a JSON string.

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +11,10 @@ import (
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
 
-// shownOptions returns the option indices of a posted prompt's answer buttons, in the order shown.
-func shownOptions(t *testing.T, m slackemu.Message) []int {
+// optionsIn returns the option indices of the buttons in m's blocks whose id starts with
+// blockID (prompt_answers on a posted prompt, answered_options on an answered one), in the order
+// shown.
+func optionsIn(t *testing.T, m slackemu.Message, blockID string) []int {
 	t.Helper()
 	var blocks []struct {
 		BlockID  string `json:"block_id"`
@@ -24,7 +27,7 @@ func shownOptions(t *testing.T, m slackemu.Message) []int {
 	}
 	var out []int
 	for _, b := range blocks {
-		if b.BlockID != "prompt_answers" {
+		if !strings.HasPrefix(b.BlockID, blockID) {
 			continue
 		}
 		for _, e := range b.Elements {
@@ -59,7 +62,7 @@ func TestE2EOptionOrder(t *testing.T) {
 			}
 		}
 		want := s.cat.OptionOrder("UA", p)
-		got := shownOptions(t, posted)
+		got := optionsIn(t, posted, "prompt_answers")
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s: got buttons for options %v, want the person's order %v", p.ID, got, want)
 		}
