@@ -356,3 +356,24 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+func (s *Store) countBy(ctx context.Context, op, query string) (map[string]int, error) {
+	rows, err := s.read.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("db: %s: %w", op, err)
+		}
+		out[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	return out, nil
+}

@@ -10,10 +10,6 @@ import (
 	"time"
 )
 
-// KindTeamOptInDone is the outbox kind of the DM that tells a lead what opting their channel in
-// did. Its payload is an OptInReport.
-const KindTeamOptInDone = "team_optin_done"
-
 // Phases of an opt-in job.
 const (
 	OptInListing  = "members"  // reading the channel's members from conversations.members

@@ -485,3 +485,8 @@ func (s *Store) PurgeOutbox(ctx context.Context, olderThan time.Time) (int64, er
 	}
 	return n, nil
 }
+
+// FailedOutboxCounts returns how many posts failed for good, by kind (for metrics).
+func (s *Store) FailedOutboxCounts(ctx context.Context) (map[string]int, error) {
+	return s.countBy(ctx, "failed outbox counts", `SELECT kind, COUNT(*) FROM outbox WHERE state = 'failed' GROUP BY kind`)
+}

@@ -208,30 +208,108 @@ func (s *Store) Enrolments(ctx context.Context, userID string) ([]string, error)
 	return sources, nil
 }
 
-// SetAppState sets a process-wide flag, such as "sending_stopped".
-func (s *Store) SetAppState(ctx context.Context, key, value string) error {
-	if key == "" {
-		return errors.New("db: set app state: empty key")
+// Start enrols a person (creating or refreshing them from p) for source and, if they have no
+// next occurrence yet, sets it to next. It reports whether the source is new.
+func (s *Store) Start(ctx context.Context, p Person, source string, next time.Time) (bool, error) {
+	if err := validSource(source); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
 	}
-	_, err := s.write.ExecContext(ctx, `
-		INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		key, value, millis(s.now()))
+	if err := s.UpsertPerson(ctx, p); err != nil {
+		return false, err
+	}
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("db: set app state: %w", err)
+		return false, fmt.Errorf("db: start: %w", err)
 	}
-	return nil
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE people SET stopped_at = NULL WHERE user_id = ?`, p.UserID); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	added, err := enrol(ctx, tx, now, p.UserID, source, next)
+	if err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("db: start: %w", err)
+	}
+	return added, nil
 }
 
-// AppState returns a process-wide flag and whether it is set.
-func (s *Store) AppState(ctx context.Context, key string) (string, bool, error) {
-	var v string
-	err := s.read.QueryRowContext(ctx, `SELECT value FROM app_state WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
+// enrol adds a reason for a person to receive prompts and schedules them at next unless they
+// already have a next occurrence. It reports whether the source is new for them.
+func enrol(ctx context.Context, tx *sql.Tx, now time.Time, userID, source string, next time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, source) DO NOTHING`, userID, source, millis(now))
 	if err != nil {
-		return "", false, fmt.Errorf("db: app state: %w", err)
+		return false, fmt.Errorf("enrol: %w", err)
 	}
-	return v, true, nil
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET next_due_at = COALESCE(next_due_at, ?), deleted = 0, updated_at = ? WHERE user_id = ?`,
+		millis(next), millis(now), userID); err != nil {
+		return false, fmt.Errorf("schedule: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Stop removes every reason a person receives prompts, unschedules them and gives up their
+// queued prompts and reminders, and remembers that they said stop: a channel opt-in or join does
+// not enrol them again, only their own Start. Their answers stay. It reports whether they were
+// enrolled.
+func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
+	now := millis(s.now())
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID)
+	if err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE people SET next_due_at = NULL, unanswered_streak = 0, asked_to_continue = 0,
+		                  stopped_at = ?, updated_at = ?
+		WHERE user_id = ?`, now, now, userID); err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
+		WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue')`,
+		userID); err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("db: stop: %w", err)
+	}
+	return n > 0, nil
+}
+
+// SetSchedule sets a person's personal slot ("" = the default schedule) and their next
+// occurrence.
+func (s *Store) SetSchedule(ctx context.Context, userID, slot string, next time.Time) error {
+	return s.updatePerson(ctx, "set schedule", userID,
+		`slot = ?, next_due_at = CASE WHEN next_due_at IS NULL THEN NULL ELSE CAST(? AS BIGINT) END`, nullString(slot), millis(next))
+}
+
+// SetPause pauses a person until `until`, or resumes them when until is nil. Occurrences in a
+// pause pass unsent; the unanswered streak starts again.
+func (s *Store) SetPause(ctx context.Context, userID string, until *time.Time) error {
+	return s.updatePerson(ctx, "set pause", userID,
+		`paused_until = ?, unanswered_streak = 0, asked_to_continue = 0`, nullMillis(until))
+}
+
+func (s *Store) updatePerson(ctx context.Context, op, userID, set string, args ...any) error {
+	args = append(args, millis(s.now()), userID)
+	res, err := s.write.ExecContext(ctx, `UPDATE people SET `+set+`, updated_at = ? WHERE user_id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("db: %s: %w", op, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("db: %s %s: %w", op, userID, ErrNotFound)
+	}
+	return nil
 }

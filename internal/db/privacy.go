@@ -8,10 +8,6 @@ import (
 	"time"
 )
 
-// KindExport is the outbox kind of a data export: a JSON file of everything stored about the
-// person, built from the store when it is sent, so its payload holds nothing of theirs.
-const KindExport = "export"
-
 // Export format identifiers, written at the top of every export so a reader can tell what the file
 // is and which shape it has. Fields may be added within a version; none are renamed or removed.
 const (

@@ -731,3 +731,95 @@ func TestForgetWithLongReader(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetCascades fills every table with rows about two people, deletes one, and scans
+// every column of every table for the deleted person's id.
+func TestForgetCascades(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		for _, u := range []string{"UGONE", "UKEEP"} {
+			addPerson(t, s, u)
+			if _, err := s.Enrol(ctx, u, "self"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Enrol(ctx, u, "channel:C1"); err != nil {
+				t.Fatal(err)
+			}
+			d := insertDelivery(t, s, u, t0, "scheduled")
+			if _, err := s.Enqueue(ctx, OutboxMessage{UserID: u, Kind: "prompt", DeliveryID: d}); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`INSERT INTO answers (user_id, delivery_id, prompt_id, option_index, lean, weight, source, answered_at)
+			  VALUES (?, ?, 'p', 1, 0.5, 1, 'button', 0)`, []any{u, d}},
+				{`INSERT INTO answers (user_id, prompt_id, text, lean, weight, source, message_ts, answered_at)
+			  VALUES (?, 'q', 'typed words', 0, 0.5, 'dm', '1700.1', 0)`, []any{u}},
+				{`INSERT INTO assessments (user_id, taken_at, lean, label) VALUES (?, 0, 0.3, 'leadership')`, []any{u}},
+				{`INSERT INTO assessment_items (assessment_id, prompt_id, option_index, lean)
+			  SELECT id, 'a1', 0, 1 FROM assessments WHERE user_id = ?`, []any{u}},
+				{`INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, '2025-02', 'person', 0)`, []any{u}},
+				{`INSERT INTO channels (channel_id, lead_user_id, opted_in_at) VALUES (?, ?, 0)`, []any{"C-" + u, u}},
+			} {
+				if _, err := s.write.ExecContext(ctx, q.sql, q.args...); err != nil {
+					t.Fatalf("%s: %v", q.sql, err)
+				}
+			}
+		}
+		var goneAssessment int64
+		if err := s.read.QueryRow(`SELECT id FROM assessments WHERE user_id = 'UGONE'`).Scan(&goneAssessment); err != nil {
+			t.Fatal(err)
+		}
+		before, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if ok, err := s.Forget(ctx, "UGONE"); err != nil || !ok {
+			t.Fatalf("Forget = %v, %v; want true, nil", ok, err)
+		}
+		if ok, err := s.Forget(ctx, "UGONE"); err != nil || ok {
+			t.Fatalf("Forget again = %v, %v; want false, nil", ok, err)
+		}
+
+		for _, table := range userTables(t, s) {
+			cols := columns(t, s, table)
+			for _, col := range cols {
+				var n int
+				if err := s.read.QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE CAST(` + col + ` AS TEXT) = 'UGONE'`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Errorf("%s.%s: %d rows still name the deleted person", table, col, n)
+				}
+			}
+		}
+		var items int
+		if err := s.read.QueryRow(`SELECT COUNT(*) FROM assessment_items WHERE assessment_id = ?`, goneAssessment).Scan(&items); err != nil {
+			t.Fatal(err)
+		}
+		if items != 0 {
+			t.Errorf("assessment_items of the deleted person = %d, want 0", items)
+		}
+
+		after, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The other person's rows are all still there: every per-person table lost exactly the
+		// deleted person's share, and the channel they led survives without a lead.
+		for table, n := range before {
+			want := n / 2
+			switch table {
+			case "schema_migrations", "seen_events", "app_state", "channels":
+				want = n
+			}
+			if after[table] != want {
+				t.Errorf("%s rows after delete = %d, want %d (before %d)", table, after[table], want, n)
+			}
+		}
+	})
+}

@@ -10,12 +10,6 @@ import (
 	"time"
 )
 
-// Outbox kinds of channel opt-in (PRODUCT §8). Their payload is a TeamPayload.
-const (
-	KindTeamWelcome = "team_welcome" // tells a newly enrolled member who opted them in, with a Stop button
-	KindTeamSummary = "team_summary" // a month's anonymous team summary, to the channel's lead
-)
-
 // TeamPayload is the outbox payload of team posts.
 type TeamPayload struct {
 	ChannelID   string `json:"channel_id"`
