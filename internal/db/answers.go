@@ -39,28 +39,22 @@ func (s *Store) SaveAssessment(ctx context.Context, a Assessment) (int64, error)
 	if a.TakenAt.IsZero() {
 		a.TakenAt = s.now()
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("db: save assessment: %w", err)
-	}
-	defer tx.Rollback()
-	var id int64
-	if err := tx.QueryRowContext(ctx, `
-		INSERT INTO assessments (user_id, taken_at, lean, label) VALUES (?, ?, ?, ?) RETURNING id`,
-		a.UserID, millis(a.TakenAt), a.Lean, a.Label).Scan(&id); err != nil {
-		return 0, fmt.Errorf("db: save assessment: %w", err)
-	}
-	for _, it := range a.Items {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO assessment_items (assessment_id, prompt_id, option_index, lean, wellbeing) VALUES (?, ?, ?, ?, ?)`,
-			id, it.PromptID, it.OptionIndex, nullFloat(it.Lean), nullFloat(it.Wellbeing)); err != nil {
-			return 0, fmt.Errorf("db: save assessment item: %w", err)
+	return transact(ctx, s.write, nil, "save assessment", func(tx *sql.Tx) (int64, error) {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO assessments (user_id, taken_at, lean, label) VALUES (?, ?, ?, ?) RETURNING id`,
+			a.UserID, millis(a.TakenAt), a.Lean, a.Label).Scan(&id); err != nil {
+			return 0, fmt.Errorf("db: save assessment: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("db: save assessment: %w", err)
-	}
-	return id, nil
+		for _, it := range a.Items {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO assessment_items (assessment_id, prompt_id, option_index, lean, wellbeing) VALUES (?, ?, ?, ?, ?)`,
+				id, it.PromptID, it.OptionIndex, nullFloat(it.Lean), nullFloat(it.Wellbeing)); err != nil {
+				return 0, fmt.Errorf("db: save assessment item: %w", err)
+			}
+		}
+		return id, nil
+	})
 }
 
 // Assessments returns a person's assessments taken in [from, to), oldest first, without items.
@@ -131,66 +125,61 @@ func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
 	if a.AnsweredAt.IsZero() {
 		a.AnsweredAt = now
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: record answer: %w", err)
-	}
-	defer tx.Rollback()
-	var mainPrompt string
-	var wb sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT prompt_id, wellbeing_prompt_id FROM deliveries WHERE id = ? AND user_id = ?`,
-		a.DeliveryID, a.UserID).Scan(&mainPrompt, &wb)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("db: record answer: delivery %d: %w", a.DeliveryID, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("db: record answer: %w", err)
-	}
-	// A delivery without a wellbeing check has wb NULL: its empty String must not match an empty
-	// PromptID (nor must an empty main prompt, the answered-ahead rows').
-	if a.PromptID == "" || (a.PromptID != mainPrompt && (!wb.Valid || a.PromptID != wb.String)) {
-		return fmt.Errorf("db: record answer: prompt is not part of delivery %d: %w", a.DeliveryID, ErrNotFound)
-	}
-	var opt sql.NullInt64
-	if a.OptionIndex != nil {
-		opt = sql.NullInt64{Int64: int64(*a.OptionIndex), Valid: true}
-	}
-	var wellbeing sql.NullFloat64
-	if a.Wellbeing != nil {
-		wellbeing = sql.NullFloat64{Float64: *a.Wellbeing, Valid: true}
-	}
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO answers (user_id, delivery_id, prompt_id, option_index, text, lean, weight, wellbeing,
-		                     explanation, source, message_ts, answered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (delivery_id, prompt_id) DO UPDATE SET
-		  option_index = excluded.option_index, text = excluded.text, lean = excluded.lean,
-		  weight = excluded.weight, wellbeing = excluded.wellbeing, explanation = excluded.explanation,
-		  source = excluded.source, message_ts = excluded.message_ts, answered_at = excluded.answered_at`,
-		a.UserID, a.DeliveryID, a.PromptID, opt, nullString(a.Text), a.Lean, a.Weight, wellbeing,
-		a.Explanation, a.Source, nullString(a.MessageTS), millis(a.AnsweredAt))
-	if err != nil {
-		return fmt.Errorf("db: record answer: %w", err)
-	}
-	if a.PromptID == mainPrompt {
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'answered' WHERE id = ?`, a.DeliveryID); err != nil {
-			return fmt.Errorf("db: record answer: close delivery: %w", err)
+	return s.inTx(ctx, "record answer", func(tx *sql.Tx) error {
+		var err error
+		var mainPrompt string
+		var wb sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT prompt_id, wellbeing_prompt_id FROM deliveries WHERE id = ? AND user_id = ?`,
+			a.DeliveryID, a.UserID).Scan(&mainPrompt, &wb)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("db: record answer: delivery %d: %w", a.DeliveryID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("db: record answer: %w", err)
+		}
+		// A delivery without a wellbeing check has wb NULL: its empty String must not match an empty
+		// PromptID (nor must an empty main prompt, the answered-ahead rows').
+		if a.PromptID == "" || (a.PromptID != mainPrompt && (!wb.Valid || a.PromptID != wb.String)) {
+			return fmt.Errorf("db: record answer: prompt is not part of delivery %d: %w", a.DeliveryID, ErrNotFound)
+		}
+		var opt sql.NullInt64
+		if a.OptionIndex != nil {
+			opt = sql.NullInt64{Int64: int64(*a.OptionIndex), Valid: true}
+		}
+		var wellbeing sql.NullFloat64
+		if a.Wellbeing != nil {
+			wellbeing = sql.NullFloat64{Float64: *a.Wellbeing, Valid: true}
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO answers (user_id, delivery_id, prompt_id, option_index, text, lean, weight, wellbeing,
+			                     explanation, source, message_ts, answered_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (delivery_id, prompt_id) DO UPDATE SET
+			  option_index = excluded.option_index, text = excluded.text, lean = excluded.lean,
+			  weight = excluded.weight, wellbeing = excluded.wellbeing, explanation = excluded.explanation,
+			  source = excluded.source, message_ts = excluded.message_ts, answered_at = excluded.answered_at`,
+			a.UserID, a.DeliveryID, a.PromptID, opt, nullString(a.Text), a.Lean, a.Weight, wellbeing,
+			a.Explanation, a.Source, nullString(a.MessageTS), millis(a.AnsweredAt))
+		if err != nil {
+			return fmt.Errorf("db: record answer: %w", err)
+		}
+		if a.PromptID == mainPrompt {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'answered' WHERE id = ?`, a.DeliveryID); err != nil {
+				return fmt.Errorf("db: record answer: close delivery: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'answered'
+				WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, a.DeliveryID); err != nil {
+				return fmt.Errorf("db: record answer: cancel reminder: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'answered'
-			WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, a.DeliveryID); err != nil {
-			return fmt.Errorf("db: record answer: cancel reminder: %w", err)
+			UPDATE people SET unanswered_streak = 0, asked_to_continue = 0, updated_at = ? WHERE user_id = ?`,
+			millis(now), a.UserID); err != nil {
+			return fmt.Errorf("db: record answer: reset streak: %w", err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE people SET unanswered_streak = 0, asked_to_continue = 0, updated_at = ? WHERE user_id = ?`,
-		millis(now), a.UserID); err != nil {
-		return fmt.Errorf("db: record answer: reset streak: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: record answer: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 const answerColumns = `user_id, delivery_id, prompt_id, option_index, text, lean, weight, wellbeing,
@@ -237,28 +226,22 @@ func (s *Store) AnswerByMessage(ctx context.Context, userID, messageTS string) (
 // DeleteAnswerByMessage removes a typed answer whose DM was deleted and reopens its delivery. It
 // returns the answer as it was.
 func (s *Store) DeleteAnswerByMessage(ctx context.Context, userID, messageTS string) (Answer, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return Answer{}, fmt.Errorf("db: delete answer: %w", err)
-	}
-	defer tx.Rollback()
-	a, err := scanAnswer(tx.QueryRowContext(ctx,
-		`DELETE FROM answers WHERE user_id = ? AND message_ts = ? RETURNING `+answerColumns, userID, messageTS))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Answer{}, fmt.Errorf("db: delete answer: %w", ErrNotFound)
-	}
-	if err != nil {
-		return Answer{}, fmt.Errorf("db: delete answer: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE deliveries SET state = 'sent' WHERE id = ? AND prompt_id = ? AND state = 'answered'`,
-		a.DeliveryID, a.PromptID); err != nil {
-		return Answer{}, fmt.Errorf("db: delete answer: reopen delivery: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Answer{}, fmt.Errorf("db: delete answer: %w", err)
-	}
-	return a, nil
+	return transact(ctx, s.write, nil, "delete answer", func(tx *sql.Tx) (Answer, error) {
+		a, err := scanAnswer(tx.QueryRowContext(ctx,
+			`DELETE FROM answers WHERE user_id = ? AND message_ts = ? RETURNING `+answerColumns, userID, messageTS))
+		if errors.Is(err, sql.ErrNoRows) {
+			return Answer{}, fmt.Errorf("db: delete answer: %w", ErrNotFound)
+		}
+		if err != nil {
+			return Answer{}, fmt.Errorf("db: delete answer: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE deliveries SET state = 'sent' WHERE id = ? AND prompt_id = ? AND state = 'answered'`,
+			a.DeliveryID, a.PromptID); err != nil {
+			return Answer{}, fmt.Errorf("db: delete answer: reopen delivery: %w", err)
+		}
+		return a, nil
+	})
 }
 
 // RecentAnswers returns a person's latest answers, newest first.

@@ -303,19 +303,20 @@ func tableNames() []string {
 
 // Stats returns row counts per table (for `bot check` and tests).
 func (s *Store) Stats(ctx context.Context) (map[string]int, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("db: stats: %w", err)
-	}
-	defer tx.Rollback()
 	counts := make(map[string]int)
-	for _, t := range tableNames() {
-		var n int
-		// t comes from the constant list above, never from input.
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
-			return nil, fmt.Errorf("db: stats: %s: %w", t, err)
+	err := s.inReadTx(ctx, "stats", func(tx *sql.Tx) error {
+		for _, t := range tableNames() {
+			var n int
+			// t comes from the constant list above, never from input.
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
+				return fmt.Errorf("db: stats: %s: %w", t, err)
+			}
+			counts[t] = n
 		}
-		counts[t] = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return counts, nil
 }

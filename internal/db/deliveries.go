@@ -173,50 +173,44 @@ func (s *Store) askedPrompts(ctx context.Context, userID string) ([]string, erro
 // at most once however often this runs.
 func (s *Store) ApplyDue(ctx context.Context, plans []DuePlan) (int, error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("db: apply due: %w", err)
-	}
-	defer tx.Rollback()
-	applied := 0
-	for _, pl := range plans {
-		var dm sql.NullString
-		err := tx.QueryRowContext(ctx, `
-			UPDATE people SET next_due_at = ?, unanswered_streak = ?, asked_to_continue = ?, updated_at = ?
-			WHERE user_id = ? AND next_due_at = ? AND deleted = 0
-			RETURNING dm_channel_id`,
-			millis(pl.NextDue), pl.Streak, boolInt(pl.Asked), millis(now), pl.UserID, millis(pl.WasDue)).Scan(&dm)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("db: apply due: %w", err)
-		}
-		applied++
-		if err := expireScheduled(ctx, tx, pl.UserID, pl.Expire); err != nil {
-			return 0, fmt.Errorf("db: apply due: %w", err)
-		}
-		if pl.Deliver != nil {
-			_, inserted, err := addDelivery(ctx, tx, now, pl.UserID, dm.String, *pl.Deliver)
+	return transact(ctx, s.write, nil, "apply due", func(tx *sql.Tx) (int, error) {
+		applied := 0
+		for _, pl := range plans {
+			var dm sql.NullString
+			err := tx.QueryRowContext(ctx, `
+				UPDATE people SET next_due_at = ?, unanswered_streak = ?, asked_to_continue = ?, updated_at = ?
+				WHERE user_id = ? AND next_due_at = ? AND deleted = 0
+				RETURNING dm_channel_id`,
+				millis(pl.NextDue), pl.Streak, boolInt(pl.Asked), millis(now), pl.UserID, millis(pl.WasDue)).Scan(&dm)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
 			if err != nil {
 				return 0, fmt.Errorf("db: apply due: %w", err)
 			}
-			if inserted && pl.Summary != "" {
-				if err := queueSummary(ctx, tx, now, pl.UserID, dm.String, pl.Summary, true); err != nil {
+			applied++
+			if err := expireScheduled(ctx, tx, pl.UserID, pl.Expire); err != nil {
+				return 0, fmt.Errorf("db: apply due: %w", err)
+			}
+			if pl.Deliver != nil {
+				_, inserted, err := addDelivery(ctx, tx, now, pl.UserID, dm.String, *pl.Deliver)
+				if err != nil {
+					return 0, fmt.Errorf("db: apply due: %w", err)
+				}
+				if inserted && pl.Summary != "" {
+					if err := queueSummary(ctx, tx, now, pl.UserID, dm.String, pl.Summary, true); err != nil {
+						return 0, fmt.Errorf("db: apply due: %w", err)
+					}
+				}
+			}
+			if pl.Ask {
+				if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: pl.UserID, ChannelID: dm.String, Kind: KindContinue}); err != nil {
 					return 0, fmt.Errorf("db: apply due: %w", err)
 				}
 			}
 		}
-		if pl.Ask {
-			if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: pl.UserID, ChannelID: dm.String, Kind: KindContinue}); err != nil {
-				return 0, fmt.Errorf("db: apply due: %w", err)
-			}
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("db: apply due: %w", err)
-	}
-	return applied, nil
+		return applied, nil
+	})
 }
 
 // expireScheduled closes a person's unanswered scheduled deliveries from before `before`, and
@@ -289,30 +283,25 @@ func addDelivery(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChann
 // CreateDelivery creates a delivery outside the schedule (/reflect prompt) and queues its posts.
 func (s *Store) CreateDelivery(ctx context.Context, userID string, d NewDelivery) (int64, error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("db: create delivery: %w", err)
-	}
-	defer tx.Rollback()
-	var dm sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("db: create delivery for %s: %w", userID, ErrNotFound)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("db: create delivery: %w", err)
-	}
-	id, inserted, err := addDelivery(ctx, tx, now, userID, dm.String, d)
-	if err != nil {
-		return 0, fmt.Errorf("db: create delivery: %w", err)
-	}
-	if !inserted {
-		return 0, fmt.Errorf("db: create delivery: one exists for that occurrence: %w", ErrWrongState)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("db: create delivery: %w", err)
-	}
-	return id, nil
+	return transact(ctx, s.write, nil, "create delivery", func(tx *sql.Tx) (int64, error) {
+		var err error
+		var dm sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("db: create delivery for %s: %w", userID, ErrNotFound)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("db: create delivery: %w", err)
+		}
+		id, inserted, err := addDelivery(ctx, tx, now, userID, dm.String, d)
+		if err != nil {
+			return 0, fmt.Errorf("db: create delivery: %w", err)
+		}
+		if !inserted {
+			return 0, fmt.Errorf("db: create delivery: one exists for that occurrence: %w", ErrWrongState)
+		}
+		return id, nil
+	})
 }
 
 const deliveryColumns = `id, user_id, occurrence, kind, prompt_id, wellbeing_prompt_id, state, channel_id, ts, reminded_at`
@@ -383,70 +372,59 @@ func (s *Store) deliveries(ctx context.Context, op, query string, args ...any) (
 // resets, and no reminder follows. It reports whether it changed anything.
 func (s *Store) SkipDelivery(ctx context.Context, userID string, id int64) (bool, error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: skip delivery: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-		UPDATE deliveries SET state = 'skipped' WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'expired')`,
-		id, userID)
-	if err != nil {
-		return false, fmt.Errorf("db: skip delivery: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'skipped'
-		WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
-		return false, fmt.Errorf("db: skip delivery: cancel reminder: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE people SET unanswered_streak = 0, asked_to_continue = 0, updated_at = ? WHERE user_id = ?`,
-		millis(now), userID); err != nil {
-		return false, fmt.Errorf("db: skip delivery: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: skip delivery: %w", err)
-	}
-	return true, nil
+	return transact(ctx, s.write, nil, "skip delivery", func(tx *sql.Tx) (bool, error) {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE deliveries SET state = 'skipped' WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'expired')`,
+			id, userID)
+		if err != nil {
+			return false, fmt.Errorf("db: skip delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return false, nil
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'skipped'
+			WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
+			return false, fmt.Errorf("db: skip delivery: cancel reminder: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE people SET unanswered_streak = 0, asked_to_continue = 0, updated_at = ? WHERE user_id = ?`,
+			millis(now), userID); err != nil {
+			return false, fmt.Errorf("db: skip delivery: %w", err)
+		}
+		return true, nil
+	})
 }
 
 // RemindLater queues a reminder for an open delivery at `at` ("Remind me tomorrow") and marks it
 // reminded, so the automatic reminder does not come as well. It reports whether it queued one.
 func (s *Store) RemindLater(ctx context.Context, userID string, id int64, at time.Time) (bool, error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: remind later: %w", err)
-	}
-	defer tx.Rollback()
-	var prompt string
-	var dm sql.NullString
-	err = tx.QueryRowContext(ctx, `
-		UPDATE deliveries SET reminded_at = ? WHERE id = ? AND user_id = ? AND state = 'sent'
-		RETURNING prompt_id, channel_id`, millis(now), id, userID).Scan(&prompt, &dm)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("db: remind later: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'replaced'
-		WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
-		return false, fmt.Errorf("db: remind later: %w", err)
-	}
-	payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: prompt})
-	if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dm.String, Kind: KindReminder,
-		DeliveryID: id, Payload: payload, AvailableAt: at}); err != nil {
-		return false, fmt.Errorf("db: remind later: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: remind later: %w", err)
-	}
-	return true, nil
+	return transact(ctx, s.write, nil, "remind later", func(tx *sql.Tx) (bool, error) {
+		var err error
+		var prompt string
+		var dm sql.NullString
+		err = tx.QueryRowContext(ctx, `
+			UPDATE deliveries SET reminded_at = ? WHERE id = ? AND user_id = ? AND state = 'sent'
+			RETURNING prompt_id, channel_id`, millis(now), id, userID).Scan(&prompt, &dm)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("db: remind later: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'replaced'
+			WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
+			return false, fmt.Errorf("db: remind later: %w", err)
+		}
+		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: prompt})
+		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dm.String, Kind: KindReminder,
+			DeliveryID: id, Payload: payload, AvailableAt: at}); err != nil {
+			return false, fmt.Errorf("db: remind later: %w", err)
+		}
+		return true, nil
+	})
 }
 
 // QueueReminders queues the one automatic reminder for scheduled deliveries posted at or before
@@ -454,50 +432,44 @@ func (s *Store) RemindLater(ctx context.Context, userID string, id int64, at tim
 // Stop leaves their open deliveries as they are, and must not be followed by a reminder.
 func (s *Store) QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("db: queue reminders: %w", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `
-		UPDATE deliveries SET reminded_at = ?
-		WHERE id IN (SELECT d.id FROM deliveries d JOIN people p ON p.user_id = d.user_id
-		             WHERE d.state = 'sent' AND d.kind = 'scheduled' AND d.reminded_at IS NULL
-		               AND d.occurrence <= ? AND p.deleted = 0
-		               AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = d.user_id)
-		               AND (p.paused_until IS NULL OR p.paused_until <= ?)
-		             ORDER BY d.occurrence LIMIT ?)
-		RETURNING id, user_id, prompt_id, channel_id`, millis(now), millis(cutoff), millis(now), limit)
-	if err != nil {
-		return 0, fmt.Errorf("db: queue reminders: %w", err)
-	}
-	var msgs []OutboxMessage
-	for rows.Next() {
-		var (
-			id       int64
-			user, pr string
-			ch       sql.NullString
-		)
-		if err := rows.Scan(&id, &user, &pr, &ch); err != nil {
-			rows.Close()
+	return transact(ctx, s.write, nil, "queue reminders", func(tx *sql.Tx) (int, error) {
+		rows, err := tx.QueryContext(ctx, `
+			UPDATE deliveries SET reminded_at = ?
+			WHERE id IN (SELECT d.id FROM deliveries d JOIN people p ON p.user_id = d.user_id
+			             WHERE d.state = 'sent' AND d.kind = 'scheduled' AND d.reminded_at IS NULL
+			               AND d.occurrence <= ? AND p.deleted = 0
+			               AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = d.user_id)
+			               AND (p.paused_until IS NULL OR p.paused_until <= ?)
+			             ORDER BY d.occurrence LIMIT ?)
+			RETURNING id, user_id, prompt_id, channel_id`, millis(now), millis(cutoff), millis(now), limit)
+		if err != nil {
 			return 0, fmt.Errorf("db: queue reminders: %w", err)
 		}
-		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: pr})
-		msgs = append(msgs, OutboxMessage{UserID: user, ChannelID: ch.String, Kind: KindReminder, DeliveryID: id, Payload: payload})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("db: queue reminders: %w", err)
-	}
-	for _, m := range msgs {
-		if _, err := enqueue(ctx, tx, now, m); err != nil {
+		var msgs []OutboxMessage
+		for rows.Next() {
+			var (
+				id       int64
+				user, pr string
+				ch       sql.NullString
+			)
+			if err := rows.Scan(&id, &user, &pr, &ch); err != nil {
+				rows.Close()
+				return 0, fmt.Errorf("db: queue reminders: %w", err)
+			}
+			payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: pr})
+			msgs = append(msgs, OutboxMessage{UserID: user, ChannelID: ch.String, Kind: KindReminder, DeliveryID: id, Payload: payload})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return 0, fmt.Errorf("db: queue reminders: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("db: queue reminders: %w", err)
-	}
-	return len(msgs), nil
+		for _, m := range msgs {
+			if _, err := enqueue(ctx, tx, now, m); err != nil {
+				return 0, fmt.Errorf("db: queue reminders: %w", err)
+			}
+		}
+		return len(msgs), nil
+	})
 }
 
 // DeliveryCounts returns how many deliveries are in each state (for metrics).

@@ -186,61 +186,56 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 		return errors.New("db: complete outbox: empty ts")
 	}
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: complete outbox: %w", err)
-	}
-	defer tx.Rollback()
-	var (
-		deliveryID sql.NullInt64
-		channel    sql.NullString // as stored: the given one, else the one enqueued
-		userID     sql.NullString
-		kind       string
-	)
-	err = tx.QueryRowContext(ctx, `
-		UPDATE outbox
-		SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
-		WHERE id = ? AND state <> 'sent'
-		RETURNING delivery_id, channel_id, user_id, kind`,
-		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID, &kind)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := outboxState(ctx, tx, id); err != nil {
-			return fmt.Errorf("db: complete outbox %d: %w", id, err)
+	return s.inTx(ctx, "complete outbox", func(tx *sql.Tx) error {
+		var err error
+		var (
+			deliveryID sql.NullInt64
+			channel    sql.NullString // as stored: the given one, else the one enqueued
+			userID     sql.NullString
+			kind       string
+		)
+		err = tx.QueryRowContext(ctx, `
+			UPDATE outbox
+			SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
+			WHERE id = ? AND state <> 'sent'
+			RETURNING delivery_id, channel_id, user_id, kind`,
+			nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID, &kind)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := outboxState(ctx, tx, id); err != nil {
+				return fmt.Errorf("db: complete outbox %d: %w", id, err)
+			}
+			return nil // already sent
+		case err != nil:
+			return fmt.Errorf("db: complete outbox: %w", err)
 		}
-		return nil // already sent
-	case err != nil:
-		return fmt.Errorf("db: complete outbox: %w", err)
-	}
-	// A post to a person that landed in a DM (channel ids starting with D) tells us their DM
-	// channel, so later posts and history lookups need no conversations.open.
-	if userID.Valid && strings.HasPrefix(channel.String, "D") {
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE people SET dm_channel_id = ? WHERE user_id = ? AND dm_channel_id IS NULL`,
-			channel.String, userID.String); err != nil {
-			return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
+		// A post to a person that landed in a DM (channel ids starting with D) tells us their DM
+		// channel, so later posts and history lookups need no conversations.open.
+		if userID.Valid && strings.HasPrefix(channel.String, "D") {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE people SET dm_channel_id = ? WHERE user_id = ? AND dm_channel_id IS NULL`,
+				channel.String, userID.String); err != nil {
+				return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
+			}
 		}
-	}
-	// A shared chart's "ts" is its file id: the App Home shows the latest one.
-	if kind == KindChart && userID.Valid {
-		if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, ts, userID.String); err != nil {
-			return fmt.Errorf("db: complete outbox: remember chart: %w", err)
+		// A shared chart's "ts" is its file id: the App Home shows the latest one.
+		if kind == KindChart && userID.Valid {
+			if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, ts, userID.String); err != nil {
+				return fmt.Errorf("db: complete outbox: remember chart: %w", err)
+			}
 		}
-	}
-	if deliveryID.Valid {
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE deliveries
-			SET channel_id = COALESCE(channel_id, ?), ts = COALESCE(ts, ?),
-			    state = CASE WHEN state = 'pending' THEN 'sent' ELSE state END
-			WHERE id = ?`,
-			channel, ts, deliveryID.Int64); err != nil {
-			return fmt.Errorf("db: complete outbox: update delivery: %w", err)
+		if deliveryID.Valid {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE deliveries
+				SET channel_id = COALESCE(channel_id, ?), ts = COALESCE(ts, ?),
+				    state = CASE WHEN state = 'pending' THEN 'sent' ELSE state END
+				WHERE id = ?`,
+				channel, ts, deliveryID.Int64); err != nil {
+				return fmt.Errorf("db: complete outbox: update delivery: %w", err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: complete outbox: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // RetryOutbox puts an item back to pending, available at `at`, recording a short reason (never
@@ -289,30 +284,24 @@ func (s *Store) FailOutbox(ctx context.Context, id, token int64, reason string) 
 
 // settle runs a guarded state change on one outbox item and, when it matched nothing, says why.
 func (s *Store) settle(ctx context.Context, id int64, query string, args ...any) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		state, err := outboxState(ctx, tx, id)
+	return s.inTx(ctx, "", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("item is %s: %w", state, ErrWrongState)
-	}
-	if err := failChecks(ctx, tx, id); err != nil {
-		return err
-	}
-	return tx.Commit()
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			state, err := outboxState(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("item is %s: %w", state, ErrWrongState)
+		}
+		return failChecks(ctx, tx, id)
+	})
 }
 
 // failChecks gives up the wellbeing check queued with the prompt of item id, if that prompt has

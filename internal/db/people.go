@@ -98,33 +98,27 @@ func (s *Store) Person(ctx context.Context, userID string) (Person, error) {
 // until retention or an explicit forget removes them.
 func (s *Store) MarkPersonDeleted(ctx context.Context, userID string) error {
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: mark person deleted: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-		UPDATE people SET deleted = 1, next_due_at = NULL, updated_at = ? WHERE user_id = ?`, now, userID)
-	if err != nil {
-		return fmt.Errorf("db: mark person deleted: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("db: mark person deleted: %w", err)
-	} else if n == 0 {
-		return fmt.Errorf("db: mark person deleted %s: %w", userID, ErrNotFound)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("db: mark person deleted: unenrol: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'user deleted'
-		WHERE user_id = ? AND state = 'pending'`, userID); err != nil {
-		return fmt.Errorf("db: mark person deleted: drop posts: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: mark person deleted: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "mark person deleted", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE people SET deleted = 1, next_due_at = NULL, updated_at = ? WHERE user_id = ?`, now, userID)
+		if err != nil {
+			return fmt.Errorf("db: mark person deleted: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("db: mark person deleted: %w", err)
+		} else if n == 0 {
+			return fmt.Errorf("db: mark person deleted %s: %w", userID, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID); err != nil {
+			return fmt.Errorf("db: mark person deleted: unenrol: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'user deleted'
+			WHERE user_id = ? AND state = 'pending'`, userID); err != nil {
+			return fmt.Errorf("db: mark person deleted: drop posts: %w", err)
+		}
+		return nil
+	})
 }
 
 // validSource checks an enrolment source: "self" or "channel:<channel_id>".
@@ -144,32 +138,26 @@ func (s *Store) Enrol(ctx context.Context, userID, source string) (bool, error) 
 	if err := validSource(source); err != nil {
 		return false, fmt.Errorf("db: enrol: %w", err)
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: enrol: %w", err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE user_id = ?`, userID).Scan(&n); err != nil {
-		return false, fmt.Errorf("db: enrol: %w", err)
-	}
-	if n == 0 {
-		return false, fmt.Errorf("db: enrol %s: %w", userID, ErrNotFound)
-	}
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (user_id, source) DO NOTHING`, userID, source, millis(s.now()))
-	if err != nil {
-		return false, fmt.Errorf("db: enrol: %w", err)
-	}
-	added, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("db: enrol: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: enrol: %w", err)
-	}
-	return added == 1, nil
+	return transact(ctx, s.write, nil, "enrol", func(tx *sql.Tx) (bool, error) {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE user_id = ?`, userID).Scan(&n); err != nil {
+			return false, fmt.Errorf("db: enrol: %w", err)
+		}
+		if n == 0 {
+			return false, fmt.Errorf("db: enrol %s: %w", userID, ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO enrolments (user_id, source, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id, source) DO NOTHING`, userID, source, millis(s.now()))
+		if err != nil {
+			return false, fmt.Errorf("db: enrol: %w", err)
+		}
+		added, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("db: enrol: %w", err)
+		}
+		return added == 1, nil
+	})
 }
 
 // Unenrol removes one reason a person receives prompts and reports whether it was there. Other
@@ -218,22 +206,16 @@ func (s *Store) Start(ctx context.Context, p Person, source string, next time.Ti
 		return false, err
 	}
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: start: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE people SET stopped_at = NULL WHERE user_id = ?`, p.UserID); err != nil {
-		return false, fmt.Errorf("db: start: %w", err)
-	}
-	added, err := enrol(ctx, tx, now, p.UserID, source, next)
-	if err != nil {
-		return false, fmt.Errorf("db: start: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: start: %w", err)
-	}
-	return added, nil
+	return transact(ctx, s.write, nil, "start", func(tx *sql.Tx) (bool, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET stopped_at = NULL WHERE user_id = ?`, p.UserID); err != nil {
+			return false, fmt.Errorf("db: start: %w", err)
+		}
+		added, err := enrol(ctx, tx, now, p.UserID, source, next)
+		if err != nil {
+			return false, fmt.Errorf("db: start: %w", err)
+		}
+		return added, nil
+	})
 }
 
 // enrol adds a reason for a person to receive prompts and schedules them at next unless they
@@ -260,32 +242,26 @@ func enrol(ctx context.Context, tx *sql.Tx, now time.Time, userID, source string
 // enrolled.
 func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: stop: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID)
-	if err != nil {
-		return false, fmt.Errorf("db: stop: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE people SET next_due_at = NULL, unanswered_streak = 0, asked_to_continue = 0,
-		                  stopped_at = ?, updated_at = ?
-		WHERE user_id = ?`, now, now, userID); err != nil {
-		return false, fmt.Errorf("db: stop: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
-		WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue')`,
-		userID); err != nil {
-		return false, fmt.Errorf("db: stop: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: stop: %w", err)
-	}
-	return n > 0, nil
+	return transact(ctx, s.write, nil, "stop", func(tx *sql.Tx) (bool, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID)
+		if err != nil {
+			return false, fmt.Errorf("db: stop: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE people SET next_due_at = NULL, unanswered_streak = 0, asked_to_continue = 0,
+			                  stopped_at = ?, updated_at = ?
+			WHERE user_id = ?`, now, now, userID); err != nil {
+			return false, fmt.Errorf("db: stop: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
+			WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue')`,
+			userID); err != nil {
+			return false, fmt.Errorf("db: stop: %w", err)
+		}
+		return n > 0, nil
+	})
 }
 
 // SetSchedule sets a person's personal slot ("" = the default schedule) and their next

@@ -169,19 +169,11 @@ const personOutboxSQL = `
 // is included.
 func (s *Store) Export(ctx context.Context, userID string) (Export, error) {
 	now := s.now()
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return Export{}, fmt.Errorf("db: export: %w", err)
-	}
-	defer tx.Rollback()
 	ex := Export{
 		Format: ExportFormat, Version: ExportVersion, ExportedAt: now.UTC(),
 		Enrolments: []ExportEnrolment{}, ChannelsLed: []ExportChannel{}, Deliveries: []ExportDelivery{},
 		Answers: []ExportAnswer{}, Assessments: []ExportAssessment{}, SummariesSent: []ExportSummarySent{},
 		Outbox: []ExportOutboxItem{},
-	}
-	if err := exportPerson(ctx, tx, userID, &ex.Person); err != nil {
-		return Export{}, fmt.Errorf("db: export: %w", err)
 	}
 	steps := []struct {
 		what string
@@ -195,10 +187,19 @@ func (s *Store) Export(ctx context.Context, userID string) (Export, error) {
 		{"summaries", exportSummaries},
 		{"outbox", exportOutbox},
 	}
-	for _, st := range steps {
-		if err := st.fn(ctx, tx, userID, &ex); err != nil {
-			return Export{}, fmt.Errorf("db: export %s: %w", st.what, err)
+	err := s.inReadTx(ctx, "export", func(tx *sql.Tx) error {
+		if err := exportPerson(ctx, tx, userID, &ex.Person); err != nil {
+			return fmt.Errorf("db: export: %w", err)
 		}
+		for _, st := range steps {
+			if err := st.fn(ctx, tx, userID, &ex); err != nil {
+				return fmt.Errorf("db: export %s: %w", st.what, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Export{}, err
 	}
 	return ex, nil
 }
@@ -407,35 +408,30 @@ func exportOutbox(ctx context.Context, tx *sql.Tx, userID string, ex *Export) er
 // error wrapping ErrNotFound.
 func (s *Store) QueueExport(ctx context.Context, userID string) (bool, error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: queue export: %w", err)
-	}
-	defer tx.Rollback()
-	var dm sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("db: queue export for %s: %w", userID, ErrNotFound)
-	}
-	if err != nil {
-		return false, fmt.Errorf("db: queue export: %w", err)
-	}
-	var waiting int
-	if err := tx.QueryRowContext(ctx, `
-		SELECT COUNT(*) FROM outbox WHERE user_id = ? AND kind = ? AND state IN ('pending', 'sending')`,
-		userID, KindExport).Scan(&waiting); err != nil {
-		return false, fmt.Errorf("db: queue export: %w", err)
-	}
-	if waiting > 0 {
-		return false, nil
-	}
-	if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dm.String, Kind: KindExport}); err != nil {
-		return false, fmt.Errorf("db: queue export: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: queue export: %w", err)
-	}
-	return true, nil
+	return transact(ctx, s.write, nil, "queue export", func(tx *sql.Tx) (bool, error) {
+		var err error
+		var dm sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, fmt.Errorf("db: queue export for %s: %w", userID, ErrNotFound)
+		}
+		if err != nil {
+			return false, fmt.Errorf("db: queue export: %w", err)
+		}
+		var waiting int
+		if err := tx.QueryRowContext(ctx, `
+			SELECT COUNT(*) FROM outbox WHERE user_id = ? AND kind = ? AND state IN ('pending', 'sending')`,
+			userID, KindExport).Scan(&waiting); err != nil {
+			return false, fmt.Errorf("db: queue export: %w", err)
+		}
+		if waiting > 0 {
+			return false, nil
+		}
+		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dm.String, Kind: KindExport}); err != nil {
+			return false, fmt.Errorf("db: queue export: %w", err)
+		}
+		return true, nil
+	})
 }
 
 // Forget deletes every row about a person in one transaction (/reflect forget) and reports
@@ -630,33 +626,27 @@ func (s *Store) deleteSecurely(ctx context.Context, rebuild bool, fn func(tx *sq
 			_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA secure_delete = %d`, was))
 		}()
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	changed, err := fn(tx)
-	if err != nil {
-		return false, err
-	}
-	if changed && !s.pg {
-		step := "checkpoint"
-		if rebuild {
-			step = "rebuild"
+	return transact(ctx, conn, nil, "", func(tx *sql.Tx) (bool, error) {
+		changed, err := fn(tx)
+		if err != nil {
+			return false, err
 		}
-		// A rebuild still owed by an earlier erasure is not downgraded to a checkpoint.
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET
-				value = CASE WHEN app_state.value = 'rebuild' THEN 'rebuild' ELSE excluded.value END,
-				updated_at = excluded.updated_at`, eraseKey, step, millis(s.now())); err != nil {
-			return false, fmt.Errorf("record erasure: %w", err)
+		if changed && !s.pg {
+			step := "checkpoint"
+			if rebuild {
+				step = "rebuild"
+			}
+			// A rebuild still owed by an earlier erasure is not downgraded to a checkpoint.
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET
+					value = CASE WHEN app_state.value = 'rebuild' THEN 'rebuild' ELSE excluded.value END,
+					updated_at = excluded.updated_at`, eraseKey, step, millis(s.now())); err != nil {
+				return false, fmt.Errorf("record erasure: %w", err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return false, err
-	}
-	return changed, nil
+		return changed, nil
+	})
 }
 
 // FinishErase finishes an erasure on disk that Forget or PurgeAnswers left pending (see

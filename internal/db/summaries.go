@@ -44,24 +44,19 @@ func queueSummary(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChan
 // or not the monthly one was sent.
 func (s *Store) QueueSummary(ctx context.Context, userID, period string) error {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: queue summary: %w", err)
-	}
-	defer tx.Rollback()
-	var dm sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("db: queue summary for %s: %w", userID, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("db: queue summary: %w", err)
-	}
-	if err := queueSummary(ctx, tx, now, userID, dm.String, period, false); err != nil {
-		return fmt.Errorf("db: queue summary: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: queue summary: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "queue summary", func(tx *sql.Tx) error {
+		var err error
+		var dm sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT dm_channel_id FROM people WHERE user_id = ?`, userID).Scan(&dm)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("db: queue summary for %s: %w", userID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("db: queue summary: %w", err)
+		}
+		if err := queueSummary(ctx, tx, now, userID, dm.String, period, false); err != nil {
+			return fmt.Errorf("db: queue summary: %w", err)
+		}
+		return nil
+	})
 }
