@@ -164,12 +164,12 @@ func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
 			return fmt.Errorf("db: record answer: %w", err)
 		}
 		if a.PromptID == mainPrompt {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'answered' WHERE id = ?`, a.DeliveryID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = ? WHERE id = ?`, string(DeliveryAnswered), a.DeliveryID); err != nil {
 				return fmt.Errorf("db: record answer: close delivery: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, `
 				UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'answered'
-				WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, a.DeliveryID); err != nil {
+				WHERE delivery_id = ? AND kind = ? AND state = 'pending'`, a.DeliveryID, string(KindReminder)); err != nil {
 				return fmt.Errorf("db: record answer: cancel reminder: %w", err)
 			}
 		}
@@ -236,8 +236,8 @@ func (s *Store) DeleteAnswerByMessage(ctx context.Context, userID, messageTS str
 			return Answer{}, fmt.Errorf("db: delete answer: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE deliveries SET state = 'sent' WHERE id = ? AND prompt_id = ? AND state = 'answered'`,
-			a.DeliveryID, a.PromptID); err != nil {
+			UPDATE deliveries SET state = ? WHERE id = ? AND prompt_id = ? AND state = ?`,
+			string(DeliverySent), a.DeliveryID, a.PromptID, string(DeliveryAnswered)); err != nil {
 			return Answer{}, fmt.Errorf("db: delete answer: reopen delivery: %w", err)
 		}
 		return a, nil

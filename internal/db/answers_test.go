@@ -16,7 +16,7 @@ func TestRecordAnswer(t *testing.T) {
 			name      string
 			answers   []Answer // DeliveryID 0 = the main delivery, -1 = the on-demand one without a wellbeing check
 			wantErr   error    // for the last answer
-			wantState string
+			wantState DeliveryState
 			wantRows  []Answer // the main delivery's answers, by prompt
 			wantReset bool     // streak and asked_to_continue cleared
 			wantRem   string   // state of the pending reminder
@@ -125,7 +125,7 @@ func TestAnswerByMessage(t *testing.T) {
 			findAs       string // user looking it up
 			ts           string
 			wantErr      error
-			wantStateDel string // delivery state after the deletion
+			wantStateDel DeliveryState // delivery state after the deletion
 		}{
 			{name: "main prompt answer deleted reopens", prompt: "P1", findAs: "U1", ts: "5.5", wantStateDel: "sent"},
 			{name: "wellbeing answer deleted leaves the answered prompt", prompt: "W1", otherPrompt: "P1", findAs: "U1", ts: "5.5", wantStateDel: "answered"},

@@ -65,7 +65,7 @@ func BenchmarkClaimBacklog(b *testing.B) {
 				for i := range 2000 {
 					u := fmt.Sprintf("U%04d", i)
 					addPerson(b, s, u)
-					for _, k := range []string{KindPrompt, KindWellbeing} {
+					for _, k := range []Kind{KindPrompt, KindWellbeing} {
 						if _, err := s.Enqueue(ctx, OutboxMessage{UserID: u, Kind: k}); err != nil {
 							b.Fatal(err)
 						}

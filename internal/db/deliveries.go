@@ -9,10 +9,25 @@ import (
 	"time"
 )
 
+// DeliveryKind is why a delivery is owed.
+type DeliveryKind string
+
 // Delivery kinds.
 const (
-	DeliveryScheduled = "scheduled" // owed for an occurrence of the person's schedule
-	DeliveryOnDemand  = "on_demand" // asked for with /reflect prompt
+	DeliveryScheduled DeliveryKind = "scheduled" // owed for an occurrence of the person's schedule
+	DeliveryOnDemand  DeliveryKind = "on_demand" // asked for with /reflect prompt
+)
+
+// DeliveryState is where a delivery stands.
+type DeliveryState string
+
+// Delivery states. Pending and sent are open: the prompt still waits for an answer.
+const (
+	DeliveryPending  DeliveryState = "pending"  // created; its prompt is not posted yet
+	DeliverySent     DeliveryState = "sent"     // its prompt is posted, unanswered
+	DeliveryAnswered DeliveryState = "answered" // its main prompt was answered
+	DeliverySkipped  DeliveryState = "skipped"  // "Skip this week", or answered ahead (never sent)
+	DeliveryExpired  DeliveryState = "expired"  // its occurrence passed unanswered
 )
 
 // DeliveryPayload is the outbox payload of prompt, wellbeing and reminder posts.
@@ -26,10 +41,10 @@ type Delivery struct {
 	ID                int64
 	UserID            string
 	Occurrence        time.Time
-	Kind              string
+	Kind              DeliveryKind
 	PromptID          string
 	WellbeingPromptID string
-	State             string // pending, sent, answered, skipped, expired
+	State             DeliveryState
 	ChannelID, TS     string // the prompt message, once posted
 	RemindedAt        *time.Time
 }
@@ -38,7 +53,7 @@ type Delivery struct {
 // ahead), so it still counts as handled; such a row has no prompt.
 type NewDelivery struct {
 	Occurrence        time.Time
-	Kind              string
+	Kind              DeliveryKind
 	PromptID          string
 	WellbeingPromptID string // empty = no wellbeing check
 	Skip              bool
@@ -222,17 +237,18 @@ func expireScheduled(ctx context.Context, tx *sql.Tx, userID string, before time
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'expired'
 		WHERE user_id = ? AND state = 'pending' AND (
-		  kind = 'wellbeing'
-		  OR (kind IN ('prompt', 'reminder') AND delivery_id IN (
-		    SELECT id FROM deliveries WHERE user_id = ? AND kind = 'scheduled'
-		      AND state IN ('pending', 'sent') AND occurrence < ?)))`,
-		userID, userID, millis(before)); err != nil {
+		  kind = ?
+		  OR (kind IN (?, ?) AND delivery_id IN (
+		    SELECT id FROM deliveries WHERE user_id = ? AND kind = ?
+		      AND state IN (?, ?) AND occurrence < ?)))`,
+		userID, string(KindWellbeing), string(KindPrompt), string(KindReminder),
+		userID, string(DeliveryScheduled), string(DeliveryPending), string(DeliverySent), millis(before)); err != nil {
 		return fmt.Errorf("expire posts: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE deliveries SET state = 'expired'
-		WHERE user_id = ? AND kind = 'scheduled' AND state IN ('pending', 'sent') AND occurrence < ?`,
-		userID, millis(before)); err != nil {
+		UPDATE deliveries SET state = ?
+		WHERE user_id = ? AND kind = ? AND state IN (?, ?) AND occurrence < ?`,
+		string(DeliveryExpired), userID, string(DeliveryScheduled), string(DeliveryPending), string(DeliverySent), millis(before)); err != nil {
 		return fmt.Errorf("expire deliveries: %w", err)
 	}
 	return nil
@@ -262,19 +278,20 @@ func addDelivery(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChann
 	if d.Skip {
 		return id, true, nil
 	}
-	posts := []struct{ kind, prompt string }{{KindPrompt, d.PromptID}}
-	if d.WellbeingPromptID != "" {
-		posts = append(posts, struct{ kind, prompt string }{KindWellbeing, d.WellbeingPromptID})
+	// Only the prompt post is linked to the delivery: its channel and ts become the delivery's
+	// message.
+	payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: d.PromptID})
+	prompt, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: KindPrompt,
+		DeliveryID: id, Payload: payload})
+	if err != nil {
+		return 0, false, fmt.Errorf("queue %s: %w", KindPrompt, err)
 	}
-	for _, p := range posts {
-		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: p.prompt})
-		m := OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: p.kind, Payload: payload}
-		if p.kind == KindPrompt {
-			// Only the prompt post is linked: its channel and ts become the delivery's message.
-			m.DeliveryID = id
-		}
-		if _, err := enqueue(ctx, tx, now, m); err != nil {
-			return 0, false, fmt.Errorf("queue %s: %w", p.kind, err)
+	if d.WellbeingPromptID != "" {
+		// The check follows its prompt: it never goes out alone.
+		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: d.WellbeingPromptID})
+		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: KindWellbeing,
+			Payload: payload, Follows: prompt}); err != nil {
+			return 0, false, fmt.Errorf("queue %s: %w", KindWellbeing, err)
 		}
 	}
 	return id, true, nil
@@ -339,7 +356,7 @@ func (s *Store) Delivery(ctx context.Context, userID string, id int64) (Delivery
 // OpenDeliveries returns a person's posted, unanswered deliveries, newest first.
 func (s *Store) OpenDeliveries(ctx context.Context, userID string, limit int) ([]Delivery, error) {
 	return s.deliveries(ctx, "open deliveries", `SELECT `+deliveryColumns+` FROM deliveries
-		WHERE user_id = ? AND state = 'sent' ORDER BY occurrence DESC, id DESC LIMIT ?`, userID, limit)
+		WHERE user_id = ? AND state = ? ORDER BY occurrence DESC, id DESC LIMIT ?`, userID, string(DeliverySent), limit)
 }
 
 // Deliveries returns all of a person's deliveries, oldest first.
@@ -374,8 +391,8 @@ func (s *Store) SkipDelivery(ctx context.Context, userID string, id int64) (bool
 	now := s.now()
 	return transact(ctx, s.write, nil, "skip delivery", func(tx *sql.Tx) (bool, error) {
 		res, err := tx.ExecContext(ctx, `
-			UPDATE deliveries SET state = 'skipped' WHERE id = ? AND user_id = ? AND state IN ('pending', 'sent', 'expired')`,
-			id, userID)
+			UPDATE deliveries SET state = ? WHERE id = ? AND user_id = ? AND state IN (?, ?, ?)`,
+			string(DeliverySkipped), id, userID, string(DeliveryPending), string(DeliverySent), string(DeliveryExpired))
 		if err != nil {
 			return false, fmt.Errorf("db: skip delivery: %w", err)
 		}
@@ -384,7 +401,7 @@ func (s *Store) SkipDelivery(ctx context.Context, userID string, id int64) (bool
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'skipped'
-			WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
+			WHERE delivery_id = ? AND kind = ? AND state = 'pending'`, id, string(KindReminder)); err != nil {
 			return false, fmt.Errorf("db: skip delivery: cancel reminder: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `
@@ -405,8 +422,8 @@ func (s *Store) RemindLater(ctx context.Context, userID string, id int64, at tim
 		var prompt string
 		var dm sql.NullString
 		err = tx.QueryRowContext(ctx, `
-			UPDATE deliveries SET reminded_at = ? WHERE id = ? AND user_id = ? AND state = 'sent'
-			RETURNING prompt_id, channel_id`, millis(now), id, userID).Scan(&prompt, &dm)
+			UPDATE deliveries SET reminded_at = ? WHERE id = ? AND user_id = ? AND state = ?
+			RETURNING prompt_id, channel_id`, millis(now), id, userID, string(DeliverySent)).Scan(&prompt, &dm)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -415,7 +432,7 @@ func (s *Store) RemindLater(ctx context.Context, userID string, id int64, at tim
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'replaced'
-			WHERE delivery_id = ? AND kind = 'reminder' AND state = 'pending'`, id); err != nil {
+			WHERE delivery_id = ? AND kind = ? AND state = 'pending'`, id, string(KindReminder)); err != nil {
 			return false, fmt.Errorf("db: remind later: %w", err)
 		}
 		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: prompt})
@@ -436,12 +453,13 @@ func (s *Store) QueueReminders(ctx context.Context, cutoff time.Time, limit int)
 		rows, err := tx.QueryContext(ctx, `
 			UPDATE deliveries SET reminded_at = ?
 			WHERE id IN (SELECT d.id FROM deliveries d JOIN people p ON p.user_id = d.user_id
-			             WHERE d.state = 'sent' AND d.kind = 'scheduled' AND d.reminded_at IS NULL
+			             WHERE d.state = ? AND d.kind = ? AND d.reminded_at IS NULL
 			               AND d.occurrence <= ? AND p.deleted = 0
 			               AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = d.user_id)
 			               AND (p.paused_until IS NULL OR p.paused_until <= ?)
 			             ORDER BY d.occurrence LIMIT ?)
-			RETURNING id, user_id, prompt_id, channel_id`, millis(now), millis(cutoff), millis(now), limit)
+			RETURNING id, user_id, prompt_id, channel_id`,
+			millis(now), string(DeliverySent), string(DeliveryScheduled), millis(cutoff), millis(now), limit)
 		if err != nil {
 			return 0, fmt.Errorf("db: queue reminders: %w", err)
 		}

@@ -17,7 +17,7 @@ const week = 7 * 24 * time.Hour
 type outboxRec struct {
 	ID          int64
 	ChannelID   string
-	Kind        string
+	Kind        Kind
 	DeliveryID  int64 // 0 = none
 	Payload     string
 	State       string
@@ -53,7 +53,7 @@ func outboxOf(t testing.TB, s *Store, userID string) []outboxRec {
 }
 
 // outboxByDelivery returns the items of one kind linked to a delivery.
-func outboxByDelivery(t testing.TB, s *Store, userID, kind string, deliveryID int64) []outboxRec {
+func outboxByDelivery(t testing.TB, s *Store, userID string, kind Kind, deliveryID int64) []outboxRec {
 	t.Helper()
 	var out []outboxRec
 	for _, r := range outboxOf(t, s, userID) {
@@ -220,7 +220,7 @@ func timeOrNil(p *time.Time) string {
 // postWant is an outbox item a plan should queue. Prompt names the delivery it belongs to (by
 // its main or wellbeing prompt); "" = no payload beyond {}.
 type postWant struct {
-	Kind    string
+	Kind    Kind
 	Channel string
 	Linked  bool   // DeliveryID is the delivery's id (only the prompt post)
 	Prompt  string // the payload's prompt_id; "" for the continue question
@@ -228,10 +228,10 @@ type postWant struct {
 
 type deliveryWant struct {
 	Occurrence time.Time
-	Kind       string
+	Kind       DeliveryKind
 	PromptID   string
 	Wellbeing  string
-	State      string
+	State      DeliveryState
 }
 
 func TestApplyDue(t *testing.T) {
@@ -501,7 +501,7 @@ func TestApplyDueExpires(t *testing.T) {
 		tests := []struct {
 			name          string
 			user          string
-			wantState     string
+			wantState     DeliveryState
 			wantReminders []string // states of its reminder items, oldest first
 		}{
 			{name: "sent with a reminder", user: "U1", wantState: "expired", wantReminders: []string{"sent", "failed"}},
@@ -584,11 +584,11 @@ func TestApplyDueConcurrent(t *testing.T) {
 		if ds := deliveriesOf(t, s, "U1"); len(ds) != 1 {
 			t.Errorf("deliveries = %d, want 1", len(ds))
 		}
-		kinds := map[string]int{}
+		kinds := map[Kind]int{}
 		for _, r := range outboxOf(t, s, "U1") {
 			kinds[r.Kind]++
 		}
-		if want := map[string]int{KindPrompt: 1, KindWellbeing: 1}; !reflect.DeepEqual(kinds, want) {
+		if want := map[Kind]int{KindPrompt: 1, KindWellbeing: 1}; !reflect.DeepEqual(kinds, want) {
 			t.Errorf("outbox kinds = %v, want %v", kinds, want)
 		}
 	})
@@ -869,7 +869,7 @@ func TestOpenDeliveries(t *testing.T) {
 		s, _, _ := e.newStore(t)
 		startPerson(t, s, "U1", "D1", t0)
 		startPerson(t, s, "U2", "D2", t0)
-		mk := func(user string, occ time.Time, kind, prompt string) int64 {
+		mk := func(user string, occ time.Time, kind DeliveryKind, prompt string) int64 {
 			return create(t, s, user, NewDelivery{Occurrence: occ, Kind: kind, PromptID: prompt})
 		}
 		old := mk("U1", t0.Add(-2*week), DeliveryScheduled, "P-old")
@@ -927,7 +927,7 @@ func TestSkipDelivery(t *testing.T) {
 			from      string // state before: pending, sent, expired, answered, skipped
 			as        string // the user asking
 			want      bool
-			wantState string
+			wantState DeliveryState
 		}{
 			{name: "pending", from: "pending", as: "U1", want: true, wantState: "skipped"},
 			{name: "sent", from: "sent", as: "U1", want: true, wantState: "skipped"},
@@ -1075,7 +1075,7 @@ func TestQueueReminders(t *testing.T) {
 		type reminderCase struct {
 			name  string
 			occ   time.Time
-			kind  string                                   // default scheduled
+			kind  DeliveryKind                             // default scheduled
 			setup func(t *testing.T, user string, d int64) // after every delivery was posted
 			want  bool
 		}

@@ -95,7 +95,7 @@ func addPerson(t testing.TB, s *Store, userID string) {
 }
 
 // insertDelivery writes a delivery row directly: the store has no delivery method yet.
-func insertDelivery(t testing.TB, s *Store, userID string, occurrence time.Time, kind string) int64 {
+func insertDelivery(t testing.TB, s *Store, userID string, occurrence time.Time, kind DeliveryKind) int64 {
 	t.Helper()
 	var id int64
 	err := s.write.QueryRowContext(context.Background(), `

@@ -17,10 +17,13 @@ import (
 type OutboxMessage struct {
 	UserID      string    // the person it is for; empty for non-person posts. Deleting the person drops it.
 	ChannelID   string    // where to post, if known (a person's DM is found from UserID otherwise)
-	Kind        string    // what it is, for the relay: "prompt", "reminder", "summary", …
+	Kind        Kind      // what it is, for the relay
 	DeliveryID  int64     // the delivery it carries, 0 = none
 	Payload     []byte    // opaque JSON for the relay; nil is stored as {}
 	AvailableAt time.Time // not before; zero = now
+	// Follows is the id of a post this one goes with, 0 = none: when that one is given up, this
+	// one is too if it is still waiting. The enqueuer decides; the queue knows no kinds.
+	Follows int64
 }
 
 // OutboxItem is a claimed outbox message, leased to one relay.
@@ -28,7 +31,7 @@ type OutboxItem struct {
 	ID         int64
 	UserID     string
 	ChannelID  string
-	Kind       string
+	Kind       Kind
 	DeliveryID int64
 	Payload    []byte
 	Attempts   int // including the current one
@@ -77,11 +80,11 @@ func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) 
 	}
 	var id int64
 	err := q.QueryRowContext(ctx, `
-		INSERT INTO outbox (user_id, channel_id, kind, delivery_id, payload, state, attempts, available_at, due_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+		INSERT INTO outbox (user_id, channel_id, kind, delivery_id, payload, state, attempts, available_at, due_at, created_at, follows_id)
+		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
 		RETURNING id`,
-		nullString(m.UserID), nullString(m.ChannelID), m.Kind, nullID(m.DeliveryID), string(payload),
-		millis(at), millis(at), millis(now),
+		nullString(m.UserID), nullString(m.ChannelID), string(m.Kind), nullID(m.DeliveryID), string(payload),
+		millis(at), millis(at), millis(now), nullID(m.Follows),
 	).Scan(&id)
 	return id, err
 }
@@ -94,9 +97,9 @@ func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) 
 // to what someone just did wait for nothing, and posts to no person have no order. It is one pass
 // over the open posts (their first due id per person), not a lookup per queued post: a claim costs
 // 19 ms instead of 35 ms on PostgreSQL with 4,000 queued. now is the placeholder of the current
-// time ("?2").
-func inTurn(now string) string {
-	return `(kind IN ('message', 'help', 'apology') OR user_id IS NULL OR id IN (
+// time ("?2"), replies the placeholders of the reply kinds (kindArgs).
+func inTurn(now, replies string) string {
+	return `(kind IN (` + replies + `) OR user_id IS NULL OR id IN (
 	SELECT MIN(id) FROM outbox WHERE state IN ('pending', 'sending') AND user_id IS NOT NULL
 	  AND due_at <= ` + now + `
 	GROUP BY user_id))`
@@ -120,6 +123,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 	// "id IN (SELECT … LIMIT n)" the planner may make it the inner side of a nested loop (it does
 	// when the table's statistics were taken while it was nearly empty), re-running the limited
 	// subquery per row, and one claim of 8 took all 1,000 open posts.
+	replies, replyArgs := kindArgs(5, replyKinds())
 	lock := ""
 	if s.pg {
 		lock = "FOR UPDATE SKIP LOCKED"
@@ -128,10 +132,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		WITH picked AS MATERIALIZED (
 			SELECT id FROM outbox
 			WHERE ((state = 'pending' AND available_at <= ?2) OR (state = 'sending' AND lease_until <= ?2))
-			  AND `+inTurn("?2")+`
+			  AND `+inTurn("?2", replies)+`
 			-- Replies to what someone just did go before scheduled posts, so a DM during a
 			-- fan-out is answered at once; within each, oldest first.
-			ORDER BY CASE WHEN kind IN ('message', 'help', 'apology') THEN 0 ELSE 1 END, created_at, id
+			ORDER BY CASE WHEN kind IN (`+replies+`) THEN 0 ELSE 1 END, created_at, id
 			LIMIT ?3 `+lock+`)
 		UPDATE outbox SET state = 'sending', lease_until = ?1, attempts = attempts + 1, lease_owner = ?4,
 		                  claim_token = claim_token + 1
@@ -140,7 +144,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		RETURNING id, user_id,
 		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),
 		          kind, delivery_id, payload, attempts, created_at, claim_token, file_id`,
-		millis(now.Add(lease)), millis(now), limit, s.owner)
+		append([]any{millis(now.Add(lease)), millis(now), limit, s.owner}, replyArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim outbox: %w", err)
 	}
@@ -192,7 +196,7 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 			deliveryID sql.NullInt64
 			channel    sql.NullString // as stored: the given one, else the one enqueued
 			userID     sql.NullString
-			kind       string
+			kind       Kind
 		)
 		err = tx.QueryRowContext(ctx, `
 			UPDATE outbox
@@ -218,10 +222,10 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 				return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
 			}
 		}
-		// A shared chart's "ts" is its file id: the App Home shows the latest one.
-		if kind == KindChart && userID.Valid {
-			if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, ts, userID.String); err != nil {
-				return fmt.Errorf("db: complete outbox: remember chart: %w", err)
+		// What a sent post of this kind changes besides the queue, in the same transaction.
+		if effect := sentEffects[kind]; effect != nil && userID.Valid {
+			if err := effect(ctx, tx, userID.String, ts); err != nil {
+				return fmt.Errorf("db: complete outbox: %s sent: %w", kind, err)
 			}
 		}
 		if deliveryID.Valid {
@@ -269,8 +273,8 @@ func (s *Store) DeferOutbox(ctx context.Context, id, token int64, at time.Time, 
 	return nil
 }
 
-// FailOutbox gives up on an item (token fences the claim as in RetryOutbox). A prompt given up
-// takes its wellbeing check with it: the check never goes out without the prompt it follows.
+// FailOutbox gives up on an item (token fences the claim as in RetryOutbox), and with it the posts
+// still waiting that follow it (OutboxMessage.Follows).
 func (s *Store) FailOutbox(ctx context.Context, id, token int64, reason string) error {
 	err := s.settle(ctx, id, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ?
@@ -300,31 +304,17 @@ func (s *Store) settle(ctx context.Context, id int64, query string, args ...any)
 			}
 			return fmt.Errorf("item is %s: %w", state, ErrWrongState)
 		}
-		return failChecks(ctx, tx, id)
+		return failFollowers(ctx, tx, id)
 	})
 }
 
-// failChecks gives up the wellbeing check queued with the prompt of item id, if that prompt has
-// just been given up: it is the prompt's delivery's check (its payload names the delivery) and
-// still open. It does nothing for any other item.
-func failChecks(ctx context.Context, tx *sql.Tx, id int64) error {
-	var (
-		kind, state string
-		userID      sql.NullString
-		deliveryID  sql.NullInt64
-	)
-	if err := tx.QueryRowContext(ctx, `SELECT kind, state, user_id, delivery_id FROM outbox WHERE id = ?`, id).
-		Scan(&kind, &state, &userID, &deliveryID); err != nil {
-		return err
-	}
-	if kind != KindPrompt || state != "failed" || !userID.Valid || !deliveryID.Valid {
-		return nil
-	}
-	// The payload is DeliveryPayload as json.Marshal writes it: delivery_id comes first.
+// failFollowers gives up the posts still waiting that follow item id (OutboxMessage.Follows), if
+// id has just been given up: a post never goes out without the one it goes with.
+func failFollowers(ctx context.Context, tx *sql.Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'its prompt failed'
-		WHERE user_id = ? AND kind = 'wellbeing' AND state = 'pending' AND payload LIKE ?`,
-		userID.String, fmt.Sprintf(`{"delivery_id":%d,%%`, deliveryID.Int64))
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'the post it follows failed'
+		WHERE follows_id = ? AND state = 'pending'
+		  AND EXISTS (SELECT 1 FROM outbox f WHERE f.id = ? AND f.state = 'failed')`, id, id)
 	return err
 }
 
@@ -444,12 +434,13 @@ func (s *Store) NextOutboxAt(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
 	// A post not due yet counts by its own time: when it comes, it is either in turn or waits
 	// behind a due one, and then counts through that one.
+	replies, replyArgs := kindArgs(2, replyKinds())
 	err := s.read.QueryRowContext(ctx, `
 		SELECT MIN(due) FROM (
-			SELECT available_at AS due FROM outbox WHERE state = 'pending' AND (due_at > ?1 OR `+inTurn("?1")+`)
+			SELECT available_at AS due FROM outbox WHERE state = 'pending' AND (due_at > ?1 OR `+inTurn("?1", replies)+`)
 			UNION ALL
 			SELECT lease_until AS due FROM outbox WHERE state = 'sending'
-		) AS upcoming`, millis(s.now())).Scan(&next)
+		) AS upcoming`, append([]any{millis(s.now())}, replyArgs...)...).Scan(&next)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("db: next outbox at: %w", err)
 	}

@@ -505,7 +505,7 @@ func TestClaimKeepsAPersonsOrder(t *testing.T) {
 		other := openAt(t, url, WithNow(newClock().Now))
 		addPerson(t, s, "U1")
 		addPerson(t, s, "U2")
-		enqueue := func(user, kind string) int64 {
+		enqueue := func(user string, kind Kind) int64 {
 			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: kind})
 			if err != nil {
 				t.Fatal(err)
@@ -535,6 +535,44 @@ func TestClaimKeepsAPersonsOrder(t *testing.T) {
 		}
 		if ids, _ := claimIDs(t, other, lease, 10); !reflect.DeepEqual(ids, []int64{p2}) {
 			t.Errorf("after the first post, claim = %v, want [%d]", ids, p2)
+		}
+	})
+}
+
+// A post enqueued to follow another is given up with it while it still waits, whatever its kind;
+// a post whose leader went out, or that follows nothing, is left alone.
+func TestFailedPostTakesItsFollowers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		addPerson(t, s, "U1")
+		addPerson(t, s, "U2")
+		enqueue := func(user string, follows int64) int64 {
+			t.Helper()
+			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: KindMessage, Follows: follows})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		lead1 := enqueue("U1", 0)
+		follower1 := enqueue("U1", lead1)
+		lead2 := enqueue("U2", 0)
+		follower2 := enqueue("U2", lead2)
+		alone := enqueue("U2", 0)
+		if err := s.FailOutbox(ctx, lead1, 0, "channel_not_found"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CompleteOutbox(ctx, lead2, "D2", "1.1"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			id   int64
+			want string
+		}{{lead1, "failed"}, {follower1, "failed"}, {lead2, "sent"}, {follower2, "pending"}, {alone, "pending"}} {
+			if state, _ := outboxRow(t, s, tt.id); state != tt.want {
+				t.Errorf("item %d is %s, want %s", tt.id, state, tt.want)
+			}
 		}
 	})
 }

@@ -254,10 +254,11 @@ func (s *Store) Stop(ctx context.Context, userID string) (bool, error) {
 			WHERE user_id = ?`, now, now, userID); err != nil {
 			return false, fmt.Errorf("db: stop: %w", err)
 		}
+		weekly, args := kindsIn(weeklyKinds()...)
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
-			WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue')`,
-			userID); err != nil {
+			WHERE user_id = ? AND state = 'pending' AND kind IN (`+weekly+`)`,
+			append([]any{userID}, args...)...); err != nil {
 			return false, fmt.Errorf("db: stop: %w", err)
 		}
 		return n > 0, nil

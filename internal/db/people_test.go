@@ -284,7 +284,7 @@ func TestStop(t *testing.T) {
 		}
 		startPerson(t, s, "U2", "D2", t0)
 		setPersonState(t, s, "U1", 3, true)
-		queue := func(user, kind string) int64 {
+		queue := func(user string, kind Kind) int64 {
 			t.Helper()
 			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: kind})
 			if err != nil {

@@ -421,7 +421,7 @@ func (s *Store) QueueExport(ctx context.Context, userID string) (bool, error) {
 		var waiting int
 		if err := tx.QueryRowContext(ctx, `
 			SELECT COUNT(*) FROM outbox WHERE user_id = ? AND kind = ? AND state IN ('pending', 'sending')`,
-			userID, KindExport).Scan(&waiting); err != nil {
+			userID, string(KindExport)).Scan(&waiting); err != nil {
 			return false, fmt.Errorf("db: queue export: %w", err)
 		}
 		if waiting > 0 {

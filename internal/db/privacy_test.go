@@ -151,11 +151,11 @@ func TestExport(t *testing.T) {
 		}
 		// Four posts for the two deliveries plus the three queued by fillPerson: the reply addressed
 		// only to the DM channel is the person's too.
-		kinds := map[string]int{}
+		kinds := map[Kind]int{}
 		for _, o := range ex.Outbox {
-			kinds[o.Kind]++
+			kinds[Kind(o.Kind)]++
 		}
-		if want := map[string]int{KindPrompt: 2, KindWellbeing: 1, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
+		if want := map[Kind]int{KindPrompt: 2, KindWellbeing: 1, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
 			t.Errorf("outbox kinds = %v, want %v", kinds, want)
 		}
 
@@ -212,9 +212,9 @@ var exportedTables = map[string]struct {
 	"assessment_items": {"assessments.items", []string{"assessment_id"}},
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
-	// ts, lease (which process held it, under which claim), first due time, an upload's file id
-	// and errors are delivery mechanics.
-	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "file_id", "last_error"}},
+	// ts, lease (which process held it, under which claim), first due time, an upload's file id,
+	// the post it follows and errors are delivery mechanics.
+	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "file_id", "follows_id", "last_error"}},
 }
 
 func TestExportCoversSchema(t *testing.T) {

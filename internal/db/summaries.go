@@ -60,3 +60,12 @@ func (s *Store) QueueSummary(ctx context.Context, userID, period string) error {
 		return nil
 	})
 }
+
+// rememberChart records the latest trend chart shared with a person (a shared chart's ts is its
+// file id), which the App Home shows.
+func rememberChart(ctx context.Context, tx *sql.Tx, userID, fileID string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, fileID, userID); err != nil {
+		return fmt.Errorf("remember chart: %w", err)
+	}
+	return nil
+}

@@ -278,10 +278,11 @@ func stopIfUnenrolled(ctx context.Context, tx *sql.Tx, now int64, userID string)
 		WHERE user_id = ?`, now, userID); err != nil {
 		return false, fmt.Errorf("unschedule: %w", err)
 	}
+	dropped, args := kindsIn(append(weeklyKinds(), KindTeamWelcome)...)
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
-		WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue', 'team_welcome')`,
-		userID); err != nil {
+		WHERE user_id = ? AND state = 'pending' AND kind IN (`+dropped+`)`,
+		append([]any{userID}, args...)...); err != nil {
 		return false, fmt.Errorf("drop posts: %w", err)
 	}
 	return true, nil
