@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -85,66 +86,68 @@ type DuePlan struct {
 }
 
 // DuePeople returns up to limit enrolled people whose next_due_at is at or before now, earliest
-// first.
+// first. It reads a whole batch in two queries, whatever its size: the people with their
+// history's aggregates, then every prompt they were asked. Each person's row and aggregates come
+// from one statement, so a person another replica has just moved on (next_due_at after now) is
+// not returned from a stale read: planning from such a row would send next week's prompt today.
 func (s *Store) DuePeople(ctx context.Context, now time.Time, limit int) ([]DuePerson, error) {
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT p.user_id FROM people p
-		WHERE p.next_due_at <= ? AND p.deleted = 0
-		  AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = p.user_id)
-		ORDER BY p.next_due_at, p.user_id
-		LIMIT ?`, millis(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("db: due people: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("db: due people: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: due people: %w", err)
-	}
-	out := make([]DuePerson, 0, len(ids))
-	for _, id := range ids {
-		p, err := s.Person(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			continue // forgotten meanwhile
-		}
-		if err != nil {
-			return nil, fmt.Errorf("db: due people: %w", err)
-		}
-		if p.NextDueAt == nil || p.NextDueAt.After(now) {
-			// Another replica applied their due prompt between the two reads: planning from the
-			// row as it is now would send next week's prompt today.
-			continue
-		}
-		d := DuePerson{Person: p}
-		var lastSched, lastAns sql.NullInt64
-		err = s.read.QueryRowContext(ctx, `
-			SELECT
-			  (SELECT MAX(occurrence) FROM deliveries WHERE user_id = ?1 AND kind = 'scheduled'),
+	var out []DuePerson
+	err := s.inReadTx(ctx, "due people", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT `+personColumns+`,
+			  (SELECT MAX(d.occurrence) FROM deliveries d WHERE d.user_id = p.user_id AND d.kind = ?),
 			  (SELECT MAX(a.answered_at) FROM answers a JOIN deliveries d ON d.id = a.delivery_id
-			    WHERE d.user_id = ?1 AND d.kind = 'on_demand' AND a.prompt_id = d.prompt_id),
-			  (SELECT COUNT(*) FROM deliveries WHERE user_id = ?1 AND kind = 'scheduled' AND state IN ('pending', 'sent'))`,
-			id).Scan(&lastSched, &lastAns, &d.OpenScheduled)
+			    WHERE d.user_id = p.user_id AND d.kind = ? AND a.prompt_id = d.prompt_id),
+			  (SELECT COUNT(*) FROM deliveries d WHERE d.user_id = p.user_id AND d.kind = ? AND d.state IN (?, ?))
+			FROM people p
+			WHERE p.next_due_at <= ? AND p.deleted = 0
+			  AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = p.user_id)
+			ORDER BY p.next_due_at, p.user_id
+			LIMIT ?`,
+			string(DeliveryScheduled), string(DeliveryOnDemand), string(DeliveryScheduled),
+			string(DeliveryPending), string(DeliverySent), millis(now), limit)
 		if err != nil {
-			return nil, fmt.Errorf("db: due people: %w", err)
+			return fmt.Errorf("db: due people: %w", err)
 		}
-		if lastSched.Valid {
-			d.LastScheduled = fromMillis(lastSched.Int64)
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				d                  DuePerson
+				lastSched, lastAns sql.NullInt64
+			)
+			if d.Person, err = scanPerson(rows, &lastSched, &lastAns, &d.OpenScheduled); err != nil {
+				return fmt.Errorf("db: due people: %w", err)
+			}
+			if d.NextDueAt == nil || d.NextDueAt.After(now) {
+				continue // not due (the WHERE says so already; kept as the rule)
+			}
+			if lastSched.Valid {
+				d.LastScheduled = fromMillis(lastSched.Int64)
+			}
+			if lastAns.Valid {
+				d.LastOnDemandAnswer = fromMillis(lastAns.Int64)
+			}
+			out = append(out, d)
 		}
-		if lastAns.Valid {
-			d.LastOnDemandAnswer = fromMillis(lastAns.Int64)
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("db: due people: %w", err)
 		}
-		if d.Asked, err = s.askedPrompts(ctx, id); err != nil {
-			return nil, err
+		rows.Close()
+		ids := make([]string, len(out))
+		for i, d := range out {
+			ids[i] = d.UserID
 		}
-		out = append(out, d)
+		asked, err := askedPrompts(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Asked = asked[out[i].UserID]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -152,31 +155,53 @@ func (s *Store) DuePeople(ctx context.Context, now time.Time, limit int) ([]DueP
 // AskedPrompts returns the prompt ids a person was asked, oldest first, wellbeing checks included:
 // the history the rotation replays.
 func (s *Store) AskedPrompts(ctx context.Context, userID string) ([]string, error) {
-	return s.askedPrompts(ctx, userID)
+	asked, err := askedPrompts(ctx, s.read, []string{userID})
+	if err != nil {
+		return nil, err
+	}
+	return asked[userID], nil
 }
 
-func (s *Store) askedPrompts(ctx context.Context, userID string) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT prompt_id, wellbeing_prompt_id FROM deliveries
-		WHERE user_id = ? AND prompt_id <> '' ORDER BY occurrence, id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("db: asked prompts: %w", err)
-	}
-	defer rows.Close()
-	var asked []string
-	for rows.Next() {
-		var p string
-		var w sql.NullString
-		if err := rows.Scan(&p, &w); err != nil {
+// askedIDs bounds the ids one asked-prompts query names, well under either engine's limit on
+// parameters (a variable so that a test can make batches span several queries).
+var askedIDs = 500
+
+// askedPrompts returns the prompt ids each of the people was asked, oldest first, wellbeing
+// checks included, in one query per askedIDs people.
+func askedPrompts(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, userIDs []string) (map[string][]string, error) {
+	asked := make(map[string][]string, len(userIDs))
+	for len(userIDs) > 0 {
+		batch := userIDs[:min(len(userIDs), askedIDs)]
+		userIDs = userIDs[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, `
+			SELECT user_id, prompt_id, wellbeing_prompt_id FROM deliveries
+			WHERE user_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`) AND prompt_id <> ''
+			ORDER BY user_id, occurrence, id`, args...)
+		if err != nil {
 			return nil, fmt.Errorf("db: asked prompts: %w", err)
 		}
-		asked = append(asked, p)
-		if w.Valid {
-			asked = append(asked, w.String)
+		for rows.Next() {
+			var user, p string
+			var w sql.NullString
+			if err := rows.Scan(&user, &p, &w); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("db: asked prompts: %w", err)
+			}
+			asked[user] = append(asked[user], p)
+			if w.Valid {
+				asked[user] = append(asked[user], w.String)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: asked prompts: %w", err)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("db: asked prompts: %w", err)
+		}
 	}
 	return asked, nil
 }

@@ -735,6 +735,13 @@ func TestDuePeopleHistory(t *testing.T) {
 				}
 			})
 		}
+		// Read with the history in chunks smaller than the batch, the batch comes out the same.
+		defer func(n int) { askedIDs = n }(askedIDs)
+		askedIDs = 2
+		again, err := s.DuePeople(ctx, t0, 10)
+		if err != nil || !reflect.DeepEqual(again, due) {
+			t.Errorf("DuePeople in chunks of 2 = %+v, %v; want %+v", again, err, due)
+		}
 	})
 }
 

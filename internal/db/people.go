@@ -64,8 +64,12 @@ func upsertPerson(ctx context.Context, ex interface {
 	return err
 }
 
-// Person returns the person with userID, or an error wrapping ErrNotFound.
-func (s *Store) Person(ctx context.Context, userID string) (Person, error) {
+// personColumns are the people columns scanPerson reads, qualified by the alias p.
+const personColumns = `p.user_id, p.team_id, p.tz, p.dm_channel_id, p.slot, p.paused_until, p.next_due_at,
+	p.unanswered_streak, p.asked_to_continue, p.deleted, p.created_at, p.updated_at, p.chart_file_id`
+
+// scanPerson reads personColumns, followed by the destinations in more.
+func scanPerson(sc interface{ Scan(...any) error }, more ...any) (Person, error) {
 	var (
 		p                Person
 		dm, slot         sql.NullString
@@ -74,22 +78,27 @@ func (s *Store) Person(ctx context.Context, userID string) (Person, error) {
 		created, updated int64
 		chart            sql.NullString
 	)
-	err := s.read.QueryRowContext(ctx, `
-		SELECT user_id, team_id, tz, dm_channel_id, slot, paused_until, next_due_at,
-		       unanswered_streak, asked_to_continue, deleted, created_at, updated_at, chart_file_id
-		FROM people WHERE user_id = ?`, userID).Scan(
-		&p.UserID, &p.TeamID, &p.TZ, &dm, &slot, &paused, &due,
-		&p.UnansweredStreak, &asked, &deleted, &created, &updated, &chart)
+	dest := append([]any{&p.UserID, &p.TeamID, &p.TZ, &dm, &slot, &paused, &due,
+		&p.UnansweredStreak, &asked, &deleted, &created, &updated, &chart}, more...)
+	if err := sc.Scan(dest...); err != nil {
+		return Person{}, err
+	}
+	p.DMChannelID, p.Slot, p.ChartFileID = dm.String, slot.String, chart.String
+	p.PausedUntil, p.NextDueAt = timePtr(paused), timePtr(due)
+	p.AskedToContinue, p.Deleted = asked != 0, deleted != 0
+	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return p, nil
+}
+
+// Person returns the person with userID, or an error wrapping ErrNotFound.
+func (s *Store) Person(ctx context.Context, userID string) (Person, error) {
+	p, err := scanPerson(s.read.QueryRowContext(ctx, `SELECT `+personColumns+` FROM people p WHERE p.user_id = ?`, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, fmt.Errorf("db: person %s: %w", userID, ErrNotFound)
 	}
 	if err != nil {
 		return Person{}, fmt.Errorf("db: person: %w", err)
 	}
-	p.DMChannelID, p.Slot, p.ChartFileID = dm.String, slot.String, chart.String
-	p.PausedUntil, p.NextDueAt = timePtr(paused), timePtr(due)
-	p.AskedToContinue, p.Deleted = asked != 0, deleted != 0
-	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return p, nil
 }
 
