@@ -57,12 +57,6 @@ func WithNow(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
 }
 
-// WithEraseWait sets how long Forget waits for a long reader (a backup) to let the write-ahead log
-// be checkpointed before it reports the erasure as pending (default defaultEraseWait).
-func WithEraseWait(d time.Duration) Option {
-	return func(s *Store) { s.eraseWait = d }
-}
-
 // readConns bounds the read pool: the machine this runs on is small and SQLite readers are cheap,
 // but an unbounded pool would only queue on the file system.
 const readConns = 4

@@ -119,3 +119,9 @@ func deliveryRow(t testing.TB, s *Store, id int64) (state, channelID, ts string)
 	}
 	return state, channelID, ts
 }
+
+// WithEraseWait (tests only) sets how long Forget waits for a long reader (a backup) to let the write-ahead log
+// be checkpointed before it reports the erasure as pending (default defaultEraseWait).
+func WithEraseWait(d time.Duration) Option {
+	return func(s *Store) { s.eraseWait = d }
+}

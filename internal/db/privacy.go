@@ -15,8 +15,8 @@ const (
 	ExportVersion = 1
 )
 
-// Export is everything the store holds about one person (/reflect export, PRODUCT §9). Times are
-// UTC. Slices are never nil, so an empty list reads as [] rather than null.
+// Export is everything the store holds about one person (/reflect export: anyone may take a copy
+// of all that is kept about them, at any time, in a machine-readable form). Times are UTC. Slices are never nil, so an empty list reads as [] rather than null.
 type Export struct {
 	Format        string              `json:"format"`  // ExportFormat
 	Version       int                 `json:"version"` // ExportVersion
