@@ -322,6 +322,24 @@ func addDelivery(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChann
 	return id, true, nil
 }
 
+// markDeliverySent records where a post carrying a delivery landed: the delivery's channel_id and
+// ts, and state sent if it was still pending. The delivery keeps the first message posted for it:
+// a later post for the same delivery (a reminder) does not replace the ts that answers update.
+func markDeliverySent(ctx context.Context, tx *sql.Tx, sent sentPost) error {
+	if sent.DeliveryID == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE deliveries
+		SET channel_id = COALESCE(channel_id, ?), ts = COALESCE(ts, ?),
+		    state = CASE WHEN state = ? THEN ? ELSE state END
+		WHERE id = ?`,
+		nullString(sent.ChannelID), sent.TS, string(DeliveryPending), string(DeliverySent), sent.DeliveryID); err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	return nil
+}
+
 // CreateDelivery creates a delivery outside the schedule (/reflect prompt) and queues its posts.
 func (s *Store) CreateDelivery(ctx context.Context, userID string, d NewDelivery) (int64, error) {
 	now := s.now()

@@ -58,10 +58,20 @@ func Kinds() []Kind {
 // replyKinds are the kinds that answer what someone just did (see ClaimOutbox).
 func replyKinds() []Kind { return []Kind{KindMessage, KindHelp, KindApology} }
 
+// sentPost is an outbox post that has just been sent, as a sent effect sees it.
+type sentPost struct {
+	UserID     string // the person it was for, "" if none
+	ChannelID  string // where it landed
+	TS         string // its Slack ts (an upload's: the file id)
+	DeliveryID int64  // the delivery it carries, 0 = none
+}
+
 // sentEffects are what a sent post of a kind changes besides the queue, run by CompleteOutbox in
-// its transaction with the person the post was for and its Slack ts (a file's id for an upload).
-var sentEffects = map[Kind]func(ctx context.Context, tx *sql.Tx, userID, ts string) error{
-	KindChart: rememberChart,
+// its transaction.
+var sentEffects = map[Kind]func(ctx context.Context, tx *sql.Tx, sent sentPost) error{
+	KindPrompt:   markDeliverySent,
+	KindReminder: markDeliverySent,
+	KindChart:    rememberChart,
 }
 
 // weeklyKinds are the posts of the weekly prompts, which a person who stops receiving prompts

@@ -179,12 +179,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 	return items, nil
 }
 
-// CompleteOutbox marks an item sent with the Slack channel and ts; if it has a delivery, sets the
-// delivery's channel_id, ts and state 'sent' (if still pending) in the same tx.
-//
-// The delivery keeps the first message posted for it: a later post for the same delivery (a
-// reminder) does not replace the ts that answers update. Completing an item that is already sent
-// changes nothing, so a relay may repeat the call after an ambiguous failure.
+// CompleteOutbox marks an item sent with the Slack channel and ts, and in the same transaction
+// applies what a sent post of its kind changes besides the queue (sentEffects: a prompt's delivery
+// becomes sent, a chart is remembered). Completing an item that is already sent changes nothing,
+// so a relay may repeat the call after an ambiguous failure.
 func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error {
 	if ts == "" {
 		return errors.New("db: complete outbox: empty ts")
@@ -222,20 +220,10 @@ func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts stri
 				return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
 			}
 		}
-		// What a sent post of this kind changes besides the queue, in the same transaction.
-		if effect := sentEffects[kind]; effect != nil && userID.Valid {
-			if err := effect(ctx, tx, userID.String, ts); err != nil {
+		if effect := sentEffects[kind]; effect != nil {
+			sent := sentPost{UserID: userID.String, ChannelID: channel.String, TS: ts, DeliveryID: deliveryID.Int64}
+			if err := effect(ctx, tx, sent); err != nil {
 				return fmt.Errorf("db: complete outbox: %s sent: %w", kind, err)
-			}
-		}
-		if deliveryID.Valid {
-			if _, err := tx.ExecContext(ctx, `
-				UPDATE deliveries
-				SET channel_id = COALESCE(channel_id, ?), ts = COALESCE(ts, ?),
-				    state = CASE WHEN state = 'pending' THEN 'sent' ELSE state END
-				WHERE id = ?`,
-				channel, ts, deliveryID.Int64); err != nil {
-				return fmt.Errorf("db: complete outbox: update delivery: %w", err)
 			}
 		}
 		return nil

@@ -63,8 +63,11 @@ func (s *Store) QueueSummary(ctx context.Context, userID, period string) error {
 
 // rememberChart records the latest trend chart shared with a person (a shared chart's ts is its
 // file id), which the App Home shows.
-func rememberChart(ctx context.Context, tx *sql.Tx, userID, fileID string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, fileID, userID); err != nil {
+func rememberChart(ctx context.Context, tx *sql.Tx, sent sentPost) error {
+	if sent.UserID == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, sent.TS, sent.UserID); err != nil {
 		return fmt.Errorf("remember chart: %w", err)
 	}
 	return nil
