@@ -8,6 +8,13 @@
 //     trimmed fractional seconds does not ("…:00Z" sorts after "…:00.5Z").
 //   - Booleans are integers 0 and 1.
 //   - Upserts use ON CONFLICT … DO NOTHING / DO UPDATE; RETURNING is used where it saves a query.
+//   - Every write transaction goes through transact (tx.go).
+//
+// Files by topic: people.go (people and enrolment), deliveries.go (weekly deliveries, the due
+// read and its plans, reminders), answers.go (answers and assessments), summaries.go, teams.go
+// and optin_jobs.go (channel opt-in), export.go and privacy.go (export, forget, retention),
+// events.go (seen events, process-wide state), kinds.go (the one list of outbox kinds and what a
+// sent post of a kind changes), outbox.go (the generic queue, which knows no feature).
 package db
 
 import (
