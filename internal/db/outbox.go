@@ -91,10 +91,10 @@ func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) 
 
 // inTurn holds for an outbox row whose turn has come: a person's posts go out in the order they
 // were queued, whichever relay (or replica) takes them, so one waits while an earlier one of
-// theirs is due and still waiting or in flight (a wellbeing check never lands before its prompt, a
-// chart before its summary). A post that is not due yet (due_at after now: a reminder for
-// tomorrow) holds up nothing, while one that is due and waits for a retry keeps its place. Replies
-// to what someone just did wait for nothing, and posts to no person have no order. It is one pass
+// theirs is due and still waiting or in flight (a post never lands before one queued ahead of
+// it). A post that is not due yet (due_at after now: available later) holds up nothing, while one
+// that is due and waits for a retry keeps its place. Replies (replyKinds) to what someone just did
+// wait for nothing, and posts to no person have no order. It is one pass
 // over the open posts (their first due id per person), not a lookup per queued post: a claim costs
 // 19 ms instead of 35 ms on PostgreSQL with 4,000 queued. now is the placeholder of the current
 // time ("?2"), replies the placeholders of the reply kinds (kindArgs).
