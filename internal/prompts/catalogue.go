@@ -1,7 +1,7 @@
 // Package prompts is the reflection catalogue: it loads and validates prompts.json (a public format
 // that teams write themselves, so every error names the prompt and the field), chooses each person's
 // next weekly prompt and wellbeing check, and reads answers as leaning toward leadership or
-// management (PRODUCT §1–3). It has no I/O beyond reading an override file and no Slack types.
+// management. It has no I/O beyond reading an override file and no Slack types.
 package prompts
 
 import (
@@ -15,7 +15,8 @@ import (
 // one of the two themes that carry no lean (shared skills and wellbeing).
 type Dimension string
 
-// The eight dimensions of PRODUCT §1. The first six have a leadership (+) and a management (−) pole.
+// The eight dimensions, after the six contrasts the seed article draws between leading and managing,
+// plus shared skills and wellbeing. The first six have a leadership (+) and a management (−) pole.
 const (
 	Direction    Dimension = "direction"
 	Change       Dimension = "change"
@@ -150,7 +151,8 @@ func (c *Catalogue) Counts() map[Dimension]int {
 	return counts
 }
 
-// Size rules of PRODUCT §2 for the built-in catalogue. Overrides need only one valid prompt.
+// Size rules for the built-in catalogue: a year of weekly prompts without a repeat, every dimension
+// well covered, an assessment of 12 to 20 items. Overrides need only one valid prompt.
 const (
 	minRotationPrompts  = 52 // a year of weekly prompts without a repeat
 	minPerLeanDimension = 6
@@ -176,7 +178,7 @@ func SelfCheckIDs() []string {
 	}
 }
 
-// CheckBuiltinSize reports whether c meets the built-in size rules of PRODUCT §2, returning an error
+// CheckBuiltinSize reports whether c meets the built-in size rules above, returning an error
 // that names the first rule broken. "At least 52 weekly prompts (a year without a repeat)" is read
 // as 52 prompts in the main rotation, i.e. not counting the wellbeing checks, which NextPrompt never
 // picks while anything else is left.
