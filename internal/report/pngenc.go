@@ -34,28 +34,31 @@ func encodePNG(buf *bytes.Buffer, img *image.RGBA) error {
 	start := buf.Len()
 	buf.Write([]byte{0, 0, 0, 0, 'I', 'D', 'A', 'T'})
 	st.zw.Reset(buf)
-	if cap(st.row) < 1+3*w {
-		st.row = make([]byte, 1+3*w)
+	// A row is its filter type (0, None) and three bytes a pixel; each pixel is copied as four
+	// bytes, its alpha overwritten by the next pixel's red, so the buffer has one byte to spare.
+	if cap(st.row) < 2+3*w {
+		st.row = make([]byte, 2+3*w)
 	}
-	row := st.row[:1+3*w]
-	row[0] = 0 // filter type None
-	opaque := byte(0xff)
+	row := st.row[:2+3*w]
+	row[0] = 0
+	alpha := uint32(0xffffffff)
 	for y := range h {
 		pix := img.Pix[y*img.Stride : y*img.Stride+4*w]
 		rgb := row[1:]
-		for x := 0; x < w; x++ {
-			p, q := pix[4*x:4*x+4:4*x+4], rgb[3*x:3*x+3:3*x+3]
-			q[0], q[1], q[2] = p[0], p[1], p[2]
-			opaque &= p[3]
+		for x := range w {
+			v := binary.LittleEndian.Uint32(pix[4*x:])
+			binary.LittleEndian.PutUint32(rgb[3*x:], v)
+			alpha &= v
 		}
-		if _, err := st.zw.Write(row); err != nil {
+		if _, err := st.zw.Write(row[:1+3*w]); err != nil {
 			return err
 		}
 	}
+	opaque := alpha>>24 == 0xff
 	if err := st.zw.Close(); err != nil {
 		return err
 	}
-	if opaque != 0xff {
+	if !opaque {
 		buf.Truncate(begin)
 		return png.Encode(buf, img)
 	}
