@@ -2,12 +2,13 @@ package report
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
 	"image/png"
 	"sync"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // encodePNG appends img to buf as a PNG, the way that suits a chart: 8-bit RGB (the chart is
@@ -15,7 +16,9 @@ import (
 // every row and keeps the likeliest to compress, which on a chart costs more than the deflate and
 // gains nothing: its rows are long runs of one colour and repeats of the row above, which
 // deflate's matches find unfiltered (the result is a few per cent smaller). The pixels are the
-// same either way. An image with any transparency goes through image/png instead.
+// same either way. The deflate is klauspost/compress's (pure Go, the same format): with it at
+// BestSpeed a whole chart takes about a quarter less CPU than with compress/flate's. An image with any
+// transparency goes through image/png instead.
 func encodePNG(buf *bytes.Buffer, img *image.RGBA) error {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	st := pngStatePool.Get().(*pngState)
