@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -37,8 +38,14 @@ const (
 	maxOutboxBackoff = 5 * time.Minute
 	relayIdleMax     = time.Minute
 	relayIdleMin     = 20 * time.Millisecond
-	historyPages     = 10
-	historyPageSize  = 200
+	// claimSpan is how much posting at chat.postMessage's learned pace one claim takes: long
+	// enough that the pause between batches (the claim, a batch's slowest post) is a small part of
+	// it, and the pacer makes up a short one; short enough that a reply queued meanwhile soon gets
+	// its turn. maxClaim bounds it.
+	claimSpan       = 250 * time.Millisecond
+	maxClaim        = 500
+	historyPages    = 10
+	historyPageSize = 200
 	// historySkew widens the search window for clock differences between us and Slack.
 	historySkew = 5 * time.Minute
 )
@@ -85,7 +92,6 @@ func (a *App) render(it db.OutboxItem) (Message, error) {
 // relay posts outbox items until stop is closed: claim a batch, post it with a few workers, and
 // when there is nothing to do sleep until the next item is due or Notify wakes it.
 func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
-	batch := a.outboxWorkers * 2
 	for {
 		select {
 		case <-stop:
@@ -99,6 +105,7 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 			}
 			continue
 		}
+		batch, workers := a.relaySize()
 		items, err := a.outbox.ClaimOutbox(ctx, outboxLease, batch)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -111,7 +118,7 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 			continue
 		}
 		if len(items) > 0 {
-			a.sendBatch(ctx, items)
+			a.sendBatch(ctx, items, workers)
 			continue
 		}
 		wait := relayIdleMax
@@ -145,12 +152,26 @@ func (a *App) idle(ctx context.Context, stop <-chan struct{}, d time.Duration) b
 	}
 }
 
-// sendBatch posts items with at most outboxWorkers at once. Items for the same person or channel
+// relaySize is how many items to claim and how many to work on at once: a claimSpan of posts at
+// chat.postMessage's pace (at least two per worker), and enough workers to keep as many posts in
+// flight as the pace allows while others record their outcome (at least outboxWorkers).
+func (a *App) relaySize() (batch, workers int) {
+	workers = a.outboxWorkers
+	batch = workers * 2
+	if p := a.web.pacerFor("chat.postMessage"); p != nil {
+		st := p.stats()
+		workers = max(workers, st.Bound+2)
+		batch = max(workers*2, min(int(math.Ceil(st.Rate*claimSpan.Seconds())), maxClaim))
+	}
+	return batch, workers
+}
+
+// sendBatch posts items with at most workers at once. Items for the same person or channel
 // go one after another, in the order they were queued, so a DM reads in order (a summary before
 // its chart, a prompt before its wellbeing check) and one conversation never bursts past Slack's
 // one message a second. Rate limits are shared through the per-method gate, so concurrent posts
 // slow down together.
-func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
+func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem, workers int) {
 	var order []string
 	groups := map[string][]db.OutboxItem{}
 	for _, it := range items {
@@ -171,7 +192,7 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 		stopRenewing()
 		renewer.Wait()
 	}()
-	sem := make(chan struct{}, a.outboxWorkers)
+	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for _, key := range order {
 		sem <- struct{}{}
@@ -311,10 +332,10 @@ func (a *App) keepLeases(ctx context.Context) {
 	}
 }
 
-// itemOpts are the call options of a call made for outbox item it: no sleeping on a 429, nor on a
-// closed rate-limit gate past the item's lease.
+// itemOpts are the call options of a call made for outbox item it: paced (pace.go), no sleeping
+// on a 429, nor on a closed rate-limit gate or for the pacer past the item's lease.
 func (a *App) itemOpts(it db.OutboxItem) callOpts {
-	return callOpts{noRateLimitWait: true, maxWait: max(a.leases.left(it, a.now()), time.Nanosecond)}
+	return callOpts{paced: true, noRateLimitWait: true, maxWait: max(a.leases.left(it, a.now()), time.Nanosecond)}
 }
 
 // postOpts are itemOpts with the fence of a call that posts: right before the request, the item
