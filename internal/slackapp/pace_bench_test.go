@@ -59,6 +59,7 @@ type postCounter struct {
 	maxInFlight int
 	accepted    int
 	lastPost    time.Time
+	posts       []time.Time // when each accepted post came back
 }
 
 func (c *postCounter) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -84,6 +85,7 @@ func (c *postCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		// below catches any that was not.
 		c.accepted++
 		c.lastPost = time.Now()
+		c.posts = append(c.posts, c.lastPost)
 	}
 	return resp, err
 }
@@ -181,6 +183,18 @@ func fanOutPaced(b *testing.B, people int, rate float64) {
 	b.ReportMetric(float64(limited), "429s")
 	b.ReportMetric(100*float64(limited)/float64(max(calls, 1)), "429%")
 	b.ReportMetric(float64(maxInFlight), "maxinflight")
+	perSecond := make([]int, int(elapsed/time.Second)+1)
+	counter.mu.Lock()
+	for _, at := range counter.posts {
+		if s := int(at.Sub(due) / time.Second); s >= 0 && s < len(perSecond) {
+			perSecond[s]++
+		}
+	}
+	counter.mu.Unlock()
+	b.Logf("posts accepted in each second from the due time: %v", perSecond)
+	for m, st := range app.PaceStats() {
+		b.Logf("pacer %s: %+v", m, st)
+	}
 	b.Logf("N=%d R=%g: last post %.2fs after due (floor %.1fs, x%.3f); %d calls, %d answered 429; at most %d posts in flight",
 		people, rate, elapsed.Seconds(), floor, elapsed.Seconds()/floor, calls, limited, maxInFlight)
 }
