@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // limiter is Slack's side of the simulation: a token bucket of rate calls a second holding up to
@@ -381,5 +383,41 @@ func TestPacedCallKeepsTheGateAndTheLease(t *testing.T) {
 	}
 	if st := p.stats(); st.RateLimited != 1 || p.inFlight != 0 {
 		t.Errorf("pacer stats %+v with %d in flight, want one 429 and none in flight", st, p.inFlight)
+	}
+}
+
+// A 429 to another caller while a call waits for its slot shuts the gate: the call then waits
+// out the Retry-After too instead of going out at its slot.
+func TestPacedCallWaitsForAGateShutWhileItWaitedForItsSlot(t *testing.T) {
+	clock := newFakeClock()
+	script, srv := newScriptedSlack(t)
+	api := slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/"))
+	var web *webAPI
+	var sentAt time.Time
+	web = newWebAPI(clock.Now, func(ctx context.Context, d time.Duration) error {
+		if len(clock.Sleeps()) == 0 {
+			// The first sleep is the wait for the slot: another call meets a 429 meanwhile.
+			web.block("chat.postMessage", 2*time.Second)
+		}
+		return clock.Sleep(ctx, d)
+	}, time.Second)
+	script.on("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+		sentAt = clock.Now()
+		okJSON(`{"ok":true,"channel":"D1","ts":"1.000001"}`)(w, r)
+	})
+	p := web.pacerFor("chat.postMessage")
+	start := clock.Now()
+	p.next = start.Add(500 * time.Millisecond)
+	if err := web.call(context.Background(), "chat.postMessage", callOpts{paced: true}, func(ctx context.Context) error {
+		_, _, err := api.PostMessageContext(ctx, "U1")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(2 * time.Second); sentAt.Before(want) {
+		t.Errorf("posted %s after the start, want no sooner than the gate opened 2s after it", sentAt.Sub(start))
+	}
+	if p.inFlight != 0 {
+		t.Errorf("%d calls still in flight, want none", p.inFlight)
 	}
 }
