@@ -9,36 +9,39 @@ import (
 
 // Pacing the outbox's calls ahead of Slack's limits.
 //
-// Slack limits each Web API method per app per workspace. chat.postMessage has a limit of its own:
-// about one message a second per channel with short bursts, and a workspace-wide limit that is not
-// published. A call over a limit is answered HTTP 429 with Retry-After, in whole seconds, and has
-// no effect. https://docs.slack.dev/apis/web-api/rate-limits ("Rate limits": the tiers, "Posting
-// messages", and "Responding to rate limiting conditions")
+// Slack limits each Web API method per app per workspace. chat.postMessage is in a tier of its
+// own: about one message a second per channel, short bursts allowed, and a workspace-wide limit
+// it does not publish. A call over a limit is answered HTTP 429 with a Retry-After in seconds and
+// takes no effect. https://docs.slack.dev/apis/web-api/rate-limits (the overview table: "Special
+// Tier" and "Posting messages")
 //
-// Waiting for 429s to learn that limit costs a call per request in flight each time, and a gate
-// shut for whole seconds at a time. So the calls the relay makes for outbox items are paced per
-// method at a rate learned from Slack's answers, an AIMD estimator:
+// Learning that limit from 429s alone costs a 429 per call in flight each time, and shuts the
+// method for whole seconds. So the calls the relay makes for outbox items are paced per method at
+// a rate learned from Slack's answers (additive increase, multiplicative decrease):
 //
-//   - It starts from a conservative guess and, until Slack first says 429, doubles the rate every
-//     paceGrowEvery in which callers had to wait for it (a slow start, as TCP's).
-//   - On a 429 to a call made since the last one, it takes the rate Slack allowed: the calls it
-//     accepted since that last 429 over the time since then. Between two 429s Slack's allowance went
-//     from spent to spent again, so that count over that time is its rate, the Retry-After wait
-//     included. The paced rate drops to that (to at most half during the slow start, at most a
-//     quarter at once). The per-method gate still shuts the method for Retry-After.
-//   - While callers keep waiting for it and Slack keeps accepting, the rate creeps up by
-//     paceCreep a second, to paceHeadroom above the rate learned at the last 429: Slack's short
-//     bursts absorb that for a while, then a 429 measures the rate again, at the cost of a 429 per
-//     request in flight every half minute or so. After paceProbeAfter at that ceiling without a
-//     429 the ceiling is taken as learned, so a limit that was underestimated is found again,
-//     slowly. (It is underestimated when Slack's bursts are shorter than a Retry-After: its
-//     allowance is full again before the gate opens, and what it would have accepted meanwhile is
-//     not seen; or when the span measured had calls paced below Slack's rate.)
+//   - It starts from a conservative guess and, until Slack first answers 429, doubles the rate
+//     every paceGrowEvery (or four calls' time, if longer, so the 429 that ends this comes back
+//     before the next doubling) in which callers had to wait for it: a slow start, as TCP's.
+//   - A 429 to a call made after the previous 429 was answered sets the rate to what Slack
+//     accepted between the two: its allowance was spent when each of those calls reached it, so
+//     the calls made in between that it accepted, over that time, are its rate, the Retry-After
+//     wait included. The rate drops to that, by at most three quarters at once (a quarter, when
+//     under paceFewCalls calls were measured: a stray 429, from one channel's own limit, then
+//     costs little); during the slow start to at most half. The per-method gate still shuts the
+//     method for the Retry-After.
+//   - While callers keep waiting and Slack keeps accepting, the rate creeps up by paceCreep a
+//     second to paceHeadroom above the learned rate: Slack's short bursts absorb that for a
+//     while, then a 429 measures again, a 429 per call in flight every half minute or so. After
+//     paceProbeAfter at that ceiling without a 429 the ceiling becomes the learned rate, so an
+//     underestimate is corrected, slowly. (Slack's rate is underestimated when its bursts are
+//     shorter than a Retry-After: its allowance is full again before the gate opens, and what it
+//     would have accepted meanwhile is not seen; or when the span measured had calls paced below
+//     its rate.)
 //
-// Slots are paceInterval apart; a caller waits for its slot before the call's fence and request.
-// A gap shorter than paceCatchUp (a claim between two batches, a timer that fired late) is made up
-// by taking the next slots at once. Calls in flight are bounded by what the rate allows: the rate
-// times the mean time a call holds its slot, plus one.
+// Slots are one over the rate apart, and a caller waits for its slot right before the call's
+// fence and request. A gap of up to two slots or paceCatchUp (a claim between two batches, a timer
+// that fired late) is made up by taking the next slots at once. Calls in flight are bounded by
+// what the rate allows: the rate times the mean time a call holds its slot, plus one.
 const (
 	paceStartRate  = 20.0 // chat.postMessage calls a second before anything is learned
 	paceMinRate    = 0.1  // never slower than one call in ten seconds
@@ -49,7 +52,7 @@ const (
 	paceProbeAfter = 15 * time.Second
 	paceCatchUp    = 25 * time.Millisecond
 	paceIdle       = time.Second // no call for this long: the measurement window restarts
-	paceFewCalls   = 20          // a measurement of fewer calls can halve the rate at most
+	paceFewCalls   = 20          // a measurement of fewer calls takes a quarter off the rate at most
 	paceLatencyEWM = 0.1         // weight of a new latency sample
 )
 
@@ -229,7 +232,7 @@ func (t paceTicket) done(now time.Time, outcome paceOutcome, retryAfter time.Dur
 		rate = min(rate, float64(p.accepted)/span.Seconds())
 	}
 	if p.accepted < paceFewCalls {
-		floor = p.rate / 2 // too few calls to measure by: halve at most
+		floor = p.rate * 3 / 4 // too few calls to measure by: a quarter off at most
 	}
 	if p.slowStart {
 		// The rate doubled until now, and Slack's burst allowance hid the limit meanwhile.
