@@ -198,8 +198,14 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem, workers int)
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			var last time.Time
 			for _, it := range groups[key] {
-				a.deliver(ctx, it)
+				ictx := ctx
+				if !last.IsZero() && a.now().Sub(last) < time.Second {
+					ictx = withChannelBurst(ctx) // see channelBurstKey
+				}
+				a.deliver(ictx, it)
+				last = a.now()
 				a.leases.drop(it.ID)
 			}
 		})

@@ -26,9 +26,10 @@ import (
 //     accepted between the two: its allowance was spent when each of those calls reached it, so
 //     the calls made in between that it accepted, over that time, are its rate, the Retry-After
 //     wait included. The rate drops to that, by at most three quarters at once (a quarter, when
-//     under paceFewCalls calls were measured: a stray 429, from one channel's own limit, then
-//     costs little); during the slow start to at most half. The per-method gate still shuts the
-//     method for the Retry-After.
+//     under paceFewCalls calls were measured: a stray 429 then costs little); during the slow
+//     start to at most half. A 429 to a post that followed another into the same conversation
+//     within a second teaches it nothing: it may be that conversation's own limit. The
+//     per-method gate still shuts the method for every 429's Retry-After.
 //   - While callers keep waiting and Slack keeps accepting, the rate creeps up by paceCreep a
 //     second to paceHeadroom above the learned rate: Slack's short bursts absorb that for a
 //     while, then a 429 measures again, a 429 per call in flight every half minute or so. After
@@ -109,10 +110,11 @@ type paceTicket struct {
 type paceOutcome int
 
 const (
-	paceUnused   paceOutcome = iota // nothing reached Slack
-	paceAnswered                    // Slack answered other than 429
-	paceLimited                     // Slack answered 429
-	paceUnknown                     // no answer (timeout, reset): it counts, its duration does not
+	paceUnused              paceOutcome = iota // nothing reached Slack
+	paceAnswered                               // Slack answered other than 429
+	paceLimited                                // Slack answered 429
+	paceLimitedMaybeChannel                    // Slack answered 429, maybe for the conversation's own limit
+	paceUnknown                                // no answer (timeout, reset): it counts, its duration does not
 )
 
 // bound is how many calls may be in flight at once: what the rate allows in the time a call
@@ -201,10 +203,10 @@ func (t paceTicket) done(now time.Time, outcome paceOutcome, retryAfter time.Dur
 	}
 	// A pause for a Retry-After is not idleness: the measurement runs on through it.
 	p.lastDone = later(p.lastDone, now)
-	if outcome == paceLimited {
+	if outcome == paceLimited || outcome == paceLimitedMaybeChannel {
 		p.lastDone = later(p.lastDone, now.Add(retryAfter))
 	}
-	if outcome == paceAnswered || outcome == paceLimited {
+	if outcome == paceAnswered || outcome == paceLimited || outcome == paceLimitedMaybeChannel {
 		held := max(now.Sub(t.at), 0)
 		if p.latency == 0 {
 			p.latency = held // the first answer: until then one call at a time
@@ -212,13 +214,16 @@ func (t paceTicket) done(now time.Time, outcome paceOutcome, retryAfter time.Dur
 			p.latency = time.Duration((1-paceLatencyEWM)*float64(p.latency) + paceLatencyEWM*float64(held))
 		}
 	}
-	if outcome != paceLimited {
+	if outcome != paceLimited && outcome != paceLimitedMaybeChannel {
 		if !t.at.Before(p.window) {
 			p.accepted++
 		}
 		return
 	}
 	p.limited++
+	if outcome == paceLimitedMaybeChannel {
+		return // the post followed another into the same conversation within a second
+	}
 	if t.epoch != p.epoch {
 		return // sent before the last 429 was answered: that one already slowed the pace
 	}
@@ -226,16 +231,19 @@ func (t paceTicket) done(now time.Time, outcome paceOutcome, retryAfter time.Dur
 	// call the last 429 answered did: the calls it accepted in between, counted by when they were
 	// made, over that time. The gate opens a Retry-After after the answer, half a call's time
 	// later than Slack's allowance was back, so that half is not counted as Slack's.
-	rate, floor := p.rate, p.rate/4
+	rate, floor := 0.0, p.rate/4 // nothing measured: as far down as allowed
 	if span := t.at.Sub(p.window); !p.window.IsZero() && span > 0 && p.accepted > 0 {
 		span = max(span-p.latency/2, span/2)
-		rate = min(rate, float64(p.accepted)/span.Seconds())
+		rate = min(p.rate, float64(p.accepted)/span.Seconds())
 	}
 	if p.accepted < paceFewCalls {
 		floor = p.rate * 3 / 4 // too few calls to measure by: a quarter off at most
 	}
 	if p.slowStart {
 		// The rate doubled until now, and Slack's burst allowance hid the limit meanwhile.
+		if rate == 0 {
+			rate = p.rate / 2
+		}
 		p.rate = max(min(rate, p.rate/2), paceMinRate)
 	} else {
 		p.rate = max(rate, floor, paceMinRate)
@@ -334,4 +342,18 @@ func (w *webAPI) paceStats() map[string]PaceStats {
 		out[m] = p.stats()
 	}
 	return out
+}
+
+// channelBurstKey marks a context whose post goes into a conversation that had one less than a
+// second before: past Slack's one message a second per conversation, so a 429 may be that
+// conversation's limit rather than the method's, and must not slow every other post.
+type channelBurstKey struct{}
+
+func withChannelBurst(ctx context.Context) context.Context {
+	return context.WithValue(ctx, channelBurstKey{}, true)
+}
+
+func inChannelBurst(ctx context.Context) bool {
+	v, _ := ctx.Value(channelBurstKey{}).(bool)
+	return v
 }

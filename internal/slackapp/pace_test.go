@@ -421,3 +421,34 @@ func TestPacedCallWaitsForAGateShutWhileItWaitedForItsSlot(t *testing.T) {
 		t.Errorf("%d calls still in flight, want none", p.inFlight)
 	}
 }
+
+// A 429 to a post into a conversation that had a post less than a second before may be that
+// conversation's own limit: it shuts the gate, as every 429 does, but teaches the pacer nothing
+// about the method's.
+func TestPacerIgnoresA429ThatMayBeAChannelsOwn(t *testing.T) {
+	clock := newFakeClock()
+	script, api, web := newTestAPI(t, clock, time.Second)
+	script.on("chat.postMessage", status(http.StatusTooManyRequests, "1"))
+	p := web.pacerFor("chat.postMessage")
+	p.slowStart, p.rate, p.learned = false, 100, 100
+	post := func(ctx context.Context) error {
+		_, _, err := api.PostMessageContext(ctx, "C1")
+		return err
+	}
+	err := web.call(withChannelBurst(context.Background()), "chat.postMessage", callOpts{paced: true, noRateLimitWait: true}, post)
+	if _, ok := errors.AsType[*RateLimitError](err); !ok {
+		t.Fatalf("got %v, want a *RateLimitError", err)
+	}
+	if d := web.gateWait("chat.postMessage"); d <= 0 {
+		t.Errorf("gate open after a 429, want it shut for the Retry-After")
+	}
+	if st := p.stats(); st.Rate != 100 || st.RateLimited != 1 || p.epoch != 0 {
+		t.Errorf("pacer %+v at epoch %d after a 429 in a channel burst, want the rate kept at 100, the 429 counted, no new epoch", st, p.epoch)
+	}
+	// The same 429 to a post into a quiet conversation does slow the pace.
+	clock.Sleep(context.Background(), time.Second)
+	_ = web.call(context.Background(), "chat.postMessage", callOpts{paced: true, noRateLimitWait: true}, post)
+	if st := p.stats(); st.Rate >= 100 || p.epoch != 1 {
+		t.Errorf("pacer %+v at epoch %d after a 429, want a slower pace and a new epoch", st, p.epoch)
+	}
+}

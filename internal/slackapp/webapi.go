@@ -303,7 +303,11 @@ func (w *webAPI) call(ctx context.Context, method string, o callOpts, fn func(ct
 		c := classify(err)
 		switch c.class {
 		case classRateLimited:
-			slot.done(w.now(), paceLimited, c.retryAfter)
+			outcome := paceLimited
+			if inChannelBurst(ctx) {
+				outcome = paceLimitedMaybeChannel
+			}
+			slot.done(w.now(), outcome, c.retryAfter)
 		case classUnsent:
 			slot.done(w.now(), paceUnused, 0)
 		case classAPI:
