@@ -139,8 +139,8 @@ type App struct {
 	eventHandlers map[string]EventHandler
 	actions       map[string]ActionHandler
 	views         map[string]ViewHandler
-	renderers     map[string]Renderer
-	uploads       map[string]UploadRenderer
+	renderers     map[db.Kind]Renderer
+	uploads       map[db.Kind]UploadRenderer
 	validators    map[string]ViewValidator
 	background    []func(context.Context)
 
@@ -234,8 +234,8 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		eventHandlers:  map[string]EventHandler{},
 		actions:        map[string]ActionHandler{},
 		views:          map[string]ViewHandler{},
-		renderers:      map[string]Renderer{},
-		uploads:        map[string]UploadRenderer{},
+		renderers:      map[db.Kind]Renderer{},
+		uploads:        map[db.Kind]UploadRenderer{},
 		validators:     map[string]ViewValidator{},
 	}
 	for _, o := range opts {

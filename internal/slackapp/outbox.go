@@ -16,13 +16,6 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 )
 
-// Built-in outbox kinds.
-const (
-	KindMessage = "message" // payload: a Message as JSON ({"text":…,"blocks":[…]})
-	KindHelp    = "help"    // the DM help; payload ignored
-	KindApology = "apology" // the apology; payload ignored
-)
-
 // outboxEventType names the message metadata every outbox post carries, so a post whose fate is
 // unknown can be found again with conversations.history.
 // https://docs.slack.dev/messaging/message-metadata
@@ -54,22 +47,22 @@ const (
 type Renderer func(item db.OutboxItem) (Message, error)
 
 // RegisterRenderer makes the relay render items of kind with r.
-func (a *App) RegisterRenderer(kind string, r Renderer) {
+func (a *App) RegisterRenderer(kind db.Kind, r Renderer) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.renderers[kind] = r
 }
 
 func (a *App) registerBuiltinRenderers() {
-	a.renderers[KindMessage] = func(it db.OutboxItem) (Message, error) {
+	a.renderers[db.KindMessage] = func(it db.OutboxItem) (Message, error) {
 		var m Message
 		if err := json.Unmarshal(it.Payload, &m); err != nil {
 			return Message{}, err
 		}
 		return m, nil
 	}
-	a.renderers[KindHelp] = func(db.OutboxItem) (Message, error) { return DMHelpMessage(a.cfg.SlashCommand), nil }
-	a.renderers[KindApology] = func(db.OutboxItem) (Message, error) { return ApologyMessage(), nil }
+	a.renderers[db.KindHelp] = func(db.OutboxItem) (Message, error) { return DMHelpMessage(a.cfg.SlashCommand), nil }
+	a.renderers[db.KindApology] = func(db.OutboxItem) (Message, error) { return ApologyMessage(), nil }
 }
 
 func (a *App) render(it db.OutboxItem) (Message, error) {
@@ -386,7 +379,7 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 	if err != nil {
 		// A renderer's error may quote the payload, which can hold a person's words: log only
 		// that it failed.
-		a.failItem(ctx, it, "render "+it.Kind+" failed")
+		a.failItem(ctx, it, "render "+string(it.Kind)+" failed")
 		return
 	}
 	// channel is the conversation, when known before posting; target is where to post.
