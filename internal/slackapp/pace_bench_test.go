@@ -16,7 +16,7 @@ import (
 )
 
 // BenchmarkFanOutPaced measures the relay alone against Slack's workspace-wide message limit:
-// N outbox items of the generic message kind, one each for N people (DMs to N distinct users),
+// N outbox items of the generic message kind (db.KindMessage), one each for N people (DMs to N distinct users),
 // all due at the same instant in a real SQLite store, posted by the real App through the real
 // slack-go client to the emulator allowing R chat.postMessage calls a second (bursts of one
 // second's worth, Retry-After in whole seconds) and Slack's other limits (one message a second
@@ -117,7 +117,7 @@ func fanOutPaced(b *testing.B, people int, rate float64) {
 		if err := store.UpsertPerson(ctx, db.Person{UserID: u, TeamID: slackemu.TeamID}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := store.Enqueue(ctx, db.OutboxMessage{UserID: u, Kind: KindMessage, Payload: payload, AvailableAt: due}); err != nil {
+		if _, err := store.Enqueue(ctx, db.OutboxMessage{UserID: u, Kind: db.KindMessage, Payload: payload, AvailableAt: due}); err != nil {
 			b.Fatal(err)
 		}
 	}
