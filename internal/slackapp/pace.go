@@ -57,17 +57,15 @@ const (
 	paceLatencyEWM = 0.1         // weight of a new latency sample
 )
 
-// paceStart is the first guess at a method's rate, 0 for a call that is not paced (the upload of
-// a file's bytes is no Web API method). The relay's other methods start at their published tier
-// (Tier 3: 50+ a minute, Tier 4: 100+ a minute); each has a budget of its own.
+// paceStart is the first guess at a method's rate, 0 for a method that is not paced. Only
+// chat.postMessage is: Slack's limits are per method, so the relay's other calls (conversations.open
+// and .history for a retry, files.* for an upload) do not spend its budget, and they are too few
+// in a fan-out to learn a rate from; their 429s shut their own gates, as before. A pace learned
+// for those from their tiers' published minimum (Tier 3: 50 a minute) would hold up the batch a
+// retry is in, and the replies queued behind it.
 func paceStart(method string) float64 {
-	switch method {
-	case "chat.postMessage":
+	if method == "chat.postMessage" {
 		return paceStartRate
-	case "conversations.open", "conversations.history":
-		return 50.0 / 60
-	case "files.getUploadURLExternal", "files.completeUploadExternal":
-		return 100.0 / 60
 	}
 	return 0
 }
