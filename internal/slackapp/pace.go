@@ -16,8 +16,8 @@ import (
 // Tier" and "Posting messages")
 //
 // Learning that limit from 429s alone costs a 429 per call in flight each time, and shuts the
-// method for whole seconds. So the calls the relay makes for outbox items are paced per method at
-// a rate learned from Slack's answers (additive increase, multiplicative decrease):
+// method for whole seconds. So the relay's posts are paced (paceStart says which methods) at a
+// rate learned from Slack's answers (additive increase, multiplicative decrease):
 //
 //   - It starts from a conservative guess and, until Slack first answers 429, doubles the rate
 //     every paceGrowEvery (or four calls' time, if longer, so the 429 that ends this comes back
