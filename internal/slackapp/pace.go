@@ -42,7 +42,7 @@ import (
 // Slots are one over the rate apart, and a caller waits for its slot right before the call's
 // fence and request. A gap of up to two slots or paceCatchUp (a claim between two batches, a timer
 // that fired late) is made up by taking the next slots at once. Calls in flight are bounded by
-// what the rate allows: the rate times the mean time a call holds its slot, plus one.
+// what the rate allows: the rate times twice the mean time a call holds its slot, plus one.
 const (
 	paceStartRate  = 20.0 // chat.postMessage calls a second before anything is learned
 	paceMinRate    = 0.1  // never slower than one call in ten seconds
@@ -115,10 +115,10 @@ const (
 	paceUnknown                                // no answer (timeout, reset): it counts, its duration does not
 )
 
-// bound is how many calls may be in flight at once: what the rate allows in the time a call
-// holds its slot, plus one. Call with mu held.
+// bound is how many calls may be in flight at once: what the rate allows in twice the mean time
+// a call holds its slot (calls are not all as quick as the mean), plus one. Call with mu held.
 func (p *pacer) bound() int {
-	return int(math.Ceil(p.rate*p.latency.Seconds())) + 1
+	return int(math.Ceil(2*p.rate*p.latency.Seconds())) + 1
 }
 
 func (p *pacer) interval() time.Duration {
