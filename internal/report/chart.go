@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -277,8 +278,9 @@ type chartTemplate struct {
 	layout chartLayout
 }
 
-// templates keeps the templates of the last few sets of months charted. A monthly run charts
-// everyone over the same months, so it builds one; the bound keeps odd callers from growing it.
+// templates keeps the templates of up to maxTemplates sets of months (1.3 MB each), starting over
+// when one more comes. A monthly run charts everyone over the same months, so it builds one; the
+// bound keeps odd callers from growing it.
 var templates struct {
 	sync.Mutex
 	byMonths map[string]*chartTemplate
@@ -288,9 +290,9 @@ const maxTemplates = 4
 
 // templateFor returns the template for trend's months, drawing it on first use.
 func templateFor(trend []MonthPoint) *chartTemplate {
-	key := make([]byte, 0, 3*len(trend))
+	key := make([]byte, 0, 4*len(trend))
 	for _, m := range trend {
-		key = append(key, byte(m.Month.Year>>8), byte(m.Month.Year), byte(m.Month.Month))
+		key = append(binary.AppendVarint(key, int64(m.Month.Year)), byte(m.Month.Month))
 	}
 	templates.Lock()
 	t := templates.byMonths[string(key)]
