@@ -67,7 +67,7 @@ func synthetic(person int, zones []*time.Location) Input {
 
 func clamp(f float64) float64 { return math.Max(-1, math.Min(1, f)) }
 
-func benchLocations(b *testing.B) []*time.Location {
+func benchLocations(b testing.TB) []*time.Location {
 	zones := make([]*time.Location, len(benchZones))
 	for i, name := range benchZones {
 		zones[i] = mustZone(b, name)

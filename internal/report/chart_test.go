@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"image"
 	"image/png"
+	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
+
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 func decodeChart(t *testing.T, b []byte) image.Image {
@@ -176,5 +180,111 @@ func TestChartPanels(t *testing.T) {
 	}
 	if grey < 5000 {
 		t.Errorf("got %d pixels of the balanced band's grey, want the band drawn across the lean panel", grey)
+	}
+}
+
+// chartFromScratch draws s's chart with nothing cached: the frame, the data and the legend, in
+// that order, on a fresh raster.
+func chartFromScratch(s Summary) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, ChartWidth, ChartHeight))
+	canvas := vgimg.NewWith(vgimg.UseImageWithContext(img, newContext(img)), vgimg.UseDPI(chartDPI))
+	c := newLayout(canvas, len(s.Trend)).on(canvas)
+	drawFrame(c, s.Trend)
+	drawData(c, s.Trend)
+	drawLegend(c)
+	return img
+}
+
+// TestChartTemplateSamePixels pins that starting each chart from the cached template of its
+// months draws exactly the pixels of drawing it all from scratch, for trends over different
+// months charted in turn (so a template is never reused for other months), with gaps, extremes
+// and no data at all.
+func TestChartTemplateSamePixels(t *testing.T) {
+	base := Build(sampleInput(t))
+	in := sampleInput(t)
+	in.Period = Month{2025, time.November}
+	other := Build(in)
+	extremes := base
+	extremes.Trend = append([]MonthPoint(nil), base.Trend...)
+	for i := range extremes.Trend {
+		extremes.Trend[i].Score, extremes.Trend[i].HasScore = float64(1-2*(i%2)), i != 2
+		extremes.Trend[i].Wellbeing, extremes.Trend[i].HasWellbeing = float64(2*(i%2)-1), i != 4
+	}
+	zones := benchLocations(t)
+	cases := []struct {
+		name string
+		s    Summary
+	}{
+		{"March 2026", base},
+		{"November 2025", other},
+		{"extremes and gaps", extremes},
+		{"no data", Build(Input{Period: march2026})},
+		{"no trend", Summary{}},
+		{"synthetic 1", Build(synthetic(1, zones))},
+		{"synthetic 2", Build(synthetic(2, zones))},
+		{"November 2025 again", other},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := Chart(tc.s)
+			if err != nil {
+				t.Fatalf("Chart: %v", err)
+			}
+			if n := differingPixels(chartFromScratch(tc.s), decodeChart(t, b)); n != 0 {
+				t.Errorf("%d pixels differ from the chart drawn from scratch, want 0", n)
+			}
+		})
+	}
+}
+
+// TestEncodePNG round-trips images through encodePNG: an opaque one comes back as the same
+// pixels, and one with transparency (which goes through image/png) too.
+func TestEncodePNG(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	noisy := func(opaque bool) *image.RGBA {
+		img := image.NewRGBA(image.Rect(0, 0, 37, 23))
+		for i := range img.Pix {
+			img.Pix[i] = byte(r.IntN(256))
+			if i%4 == 3 {
+				img.Pix[i] = 0xff
+			}
+		}
+		if !opaque {
+			for i := 3; i < len(img.Pix); i += 40 {
+				img.Pix[i-3], img.Pix[i-2], img.Pix[i-1], img.Pix[i] = 0, 0, 0, 0
+			}
+		}
+		return img
+	}
+	for _, tc := range []struct {
+		name string
+		img  *image.RGBA
+	}{{"opaque", noisy(true)}, {"with transparency", noisy(false)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			buf := bytes.NewBufferString("kept")
+			if err := encodePNG(buf, tc.img); err != nil {
+				t.Fatalf("encodePNG: %v", err)
+			}
+			if !bytes.HasPrefix(buf.Bytes(), []byte("kept")) {
+				t.Fatalf("encodePNG did not append to what the buffer held")
+			}
+			got, err := png.Decode(bytes.NewReader(buf.Bytes()[len("kept"):]))
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			n := 0
+			for y := range tc.img.Rect.Dy() {
+				for x := range tc.img.Rect.Dx() {
+					r0, g0, b0, a0 := tc.img.At(x, y).RGBA()
+					r1, g1, b1, a1 := got.At(x, y).RGBA()
+					if r0 != r1 || g0 != g1 || b0 != b1 || a0 != a1 {
+						n++
+					}
+				}
+			}
+			if n != 0 {
+				t.Errorf("%d pixels differ after the round trip, want 0", n)
+			}
+		})
 	}
 }
