@@ -79,6 +79,13 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(a *App) { a.sleep = sleep }
 }
 
+// WithPingInterval sets how long Socket Mode waits for Slack's ping before reconnecting
+// (default: slack-go's, 30s); tests use a short one.
+func WithPingInterval(d time.Duration) Option { return func(a *App) { a.cfg.PingInterval = d } }
+
+// WithDrainTimeout bounds how long shutdown waits for in-flight handlers (default 5s).
+func WithDrainTimeout(d time.Duration) Option { return func(a *App) { a.cfg.DrainTimeout = d } }
+
 // WithWorkers sets how many handlers run at once (default 16).
 func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
 
@@ -261,8 +268,8 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		slack.OptionLog(quiet),
 	)
 	smOpts := []socketmode.Option{socketmode.OptionDebug(false), socketmode.OptionLog(quiet)}
-	if cfg.PingInterval > 0 {
-		smOpts = append(smOpts, socketmode.OptionPingInterval(cfg.PingInterval))
+	if a.cfg.PingInterval > 0 {
+		smOpts = append(smOpts, socketmode.OptionPingInterval(a.cfg.PingInterval))
 	}
 	a.sm = socketmode.New(a.api, smOpts...)
 	a.web = newWebAPI(a.now, a.sleep, a.callTimeout)
