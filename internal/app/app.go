@@ -11,6 +11,12 @@ import (
 
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/feature/assess"
+	"github.com/reflect-bot/reflect/internal/feature/help"
+	"github.com/reflect-bot/reflect/internal/feature/privacy"
+	"github.com/reflect-bot/reflect/internal/feature/results"
+	"github.com/reflect-bot/reflect/internal/feature/teams"
+	"github.com/reflect-bot/reflect/internal/feature/weekly"
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
@@ -54,15 +60,17 @@ func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Cata
 	loop.ReminderAfter = cfg.ReminderAfter
 	loop.Notify = app.Notify
 	loop.Stopped = app.SendingStopped
-	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support()})
-	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: results.Changed,
+	help.Register(app)
+	res := results.Register(app, results.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support(),
+		AssessAction: assess.ActionOpen})
+	weekly.Register(app, weekly.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: res.Changed,
 		Support: cfg.Support()})
-	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Now: now, Changed: results.Changed})
-	teams := app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
-		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: results.Changed})
-	loop.Jobs = append(loop.Jobs, teams.MonthlyJob)
-	privacy := app.RegisterPrivacy(slackapp.Privacy{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: results.Changed})
-	loop.Jobs = append(loop.Jobs, privacy.Retention)
+	assess.Register(app, assess.Deps{Store: store, Catalogue: cat, Now: now, Changed: res.Changed})
+	tm := teams.Register(app, teams.Deps{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
+		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: res.Changed})
+	loop.Jobs = append(loop.Jobs, tm.MonthlyJob)
+	priv := privacy.Register(app, privacy.Deps{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: res.Changed})
+	loop.Jobs = append(loop.Jobs, priv.Retention)
 	return &App{Slack: app, Loop: loop}, nil
 }
 

@@ -136,16 +136,16 @@ type View struct {
 func (v View) modalRequest() slack.ModalViewRequest {
 	req := slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plainText(truncate(v.Title, maxViewTitle)),
-		Blocks:          slack.Blocks{BlockSet: nonNilBlocks(v.Blocks)},
+		Title:           PlainText(Truncate(v.Title, maxViewTitle)),
+		Blocks:          slack.Blocks{BlockSet: NonNilBlocks(v.Blocks)},
 		CallbackID:      v.CallbackID,
 		PrivateMetadata: v.PrivateMetadata,
 	}
 	if v.Submit != "" {
-		req.Submit = plainText(truncate(v.Submit, maxViewButton))
+		req.Submit = PlainText(Truncate(v.Submit, maxViewButton))
 	}
 	if v.Close != "" {
-		req.Close = plainText(truncate(v.Close, maxViewButton))
+		req.Close = PlainText(Truncate(v.Close, maxViewButton))
 	}
 	return req
 }
@@ -188,7 +188,7 @@ func (a *App) OpenView(ctx context.Context, triggerID string, v View) (viewID st
 func (a *App) PublishHome(ctx context.Context, userID string, blocks []slack.Block) error {
 	req := slack.PublishViewContextRequest{
 		UserID: userID,
-		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: nonNilBlocks(blocks)}},
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: NonNilBlocks(blocks)}},
 	}
 	return a.web.call(ctx, "views.publish", callOpts{}, func(ctx context.Context) error {
 		_, err := a.api.PublishViewContext(ctx, req)
@@ -196,12 +196,12 @@ func (a *App) PublishHome(ctx context.Context, userID string, blocks []slack.Blo
 	})
 }
 
-func plainText(s string) *slack.TextBlockObject {
+func PlainText(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 
 // nonNilBlocks makes an empty block list marshal as [] (views require "blocks"), not null.
-func nonNilBlocks(b []slack.Block) []slack.Block {
+func NonNilBlocks(b []slack.Block) []slack.Block {
 	if b == nil {
 		return []slack.Block{}
 	}

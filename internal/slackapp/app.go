@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,6 +152,7 @@ type App struct {
 	uploads       map[string]UploadRenderer
 	validators    map[string]ViewValidator
 	background    []func(context.Context)
+	fallback      Fallbacks
 
 	// beforeAck, when set by a test, runs before each ack: it makes the ack late on purpose, to
 	// provoke the redeliveries Slack makes after a lost ack.
@@ -244,6 +247,7 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		renderers:      map[string]Renderer{},
 		uploads:        map[string]UploadRenderer{},
 		validators:     map[string]ViewValidator{},
+		fallback:       defaultFallbacks(),
 	}
 	for _, o := range opts {
 		o(a)
@@ -502,4 +506,28 @@ func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
 	case <-t.C:
 		return false
 	}
+}
+
+// ActionHandlerFor returns the handler a click on actionID is routed to, or nil.
+func (a *App) ActionHandlerFor(actionID string) ActionHandler { return a.actionHandler(actionID) }
+
+// Subscriptions are the Events API subscriptions that deliver what the registered handlers
+// handle, sorted: DMs and their edits and deletions come as message.im, the rest under their own
+// type. The app manifest's bot_events must be exactly these.
+func (a *App) Subscriptions() []string {
+	seen := map[string]bool{}
+	a.mu.RLock()
+	for typ := range a.eventHandlers {
+		switch typ {
+		case "message_changed", "message_deleted":
+			seen["message.im"] = true
+		default:
+			seen[typ] = true
+		}
+	}
+	if len(a.dms) > 0 {
+		seen["message.im"] = true
+	}
+	a.mu.RUnlock()
+	return slices.Sorted(maps.Keys(seen))
 }

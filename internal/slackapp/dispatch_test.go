@@ -24,6 +24,7 @@ func newDispatchApp(t *testing.T, logs *logBuffer) (*App, *db.Store) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	withTestFallbacks(a)
 	bot := "UBOT"
 	a.botUserID.Store(&bot)
 	return a, store
@@ -59,11 +60,11 @@ func TestCommandRouting(t *testing.T) {
 		wantReply  string // substring of the one private reply
 		wantPanics int64
 	}{
-		{name: "bare command is usage", text: "", wantReply: "How to use Reflect"},
-		{name: "help is usage", text: "help", wantReply: "/reflect assess"},
-		{name: "verb case ignored", text: "  HELP ", wantReply: "How to use Reflect"},
-		{name: "unknown verb gets usage", text: "dance", wantReply: `I don't know "dance"`},
-		{name: "later verb is coming soon", text: "summary 2025-01", wantReply: "/reflect summary is coming soon"},
+		{name: "bare command is usage", text: "", wantReply: "usage"},
+		{name: "help is usage", text: "help", wantReply: "usage"},
+		{name: "verb case ignored", text: "  HELP ", wantReply: "usage"},
+		{name: "unknown verb gets the unknown-verb answer", text: "dance", wantReply: "unknown verb dance"},
+		{name: "verb with no handler gets the unknown-verb answer", text: "summary 2025-01", wantReply: "unknown verb summary"},
 		{name: "unreadable text", text: "help\x00", wantReply: "couldn't read that command"},
 		{
 			name: "registered verb goes to its handler", text: "Prompt now",
@@ -128,11 +129,11 @@ func TestEventRoutingAndFiltering(t *testing.T) {
 		wantEvent   string // the event handler that must have run
 		wantIgnored int64
 	}{
-		{name: "DM nobody handles gets help", inner: dmHello, wantDM: "I'm Reflect"},
+		{name: "DM nobody handles gets help", inner: dmHello, wantDM: "DM help"},
 		{name: "DM a handler takes gets nothing more", inner: dmHello, dmHandled: true},
-		{name: "DM word help gets usage", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"Help","ts":"1.1"}`, wantDM: "How to use Reflect"},
-		{name: "DM word of a later command is coming soon", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"summary","ts":"1.2"}`, wantDM: "coming soon"},
-		{name: "other command words are not DM words", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"export","ts":"1.3"}`, wantDM: "I'm Reflect"},
+		{name: "DM word help gets usage", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"Help","ts":"1.1"}`, wantDM: "usage"},
+		{name: "DM word with no handler gets the unknown-verb answer", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"summary","ts":"1.2"}`, wantDM: "unknown verb summary"},
+		{name: "other command words are not DM words", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"export","ts":"1.3"}`, wantDM: "DM help"},
 		{name: "bot_id ignored", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U9","bot_id":"B9","text":"x","ts":"1.4"}`, wantIgnored: 1},
 		{name: "bot_message ignored", inner: `{"type":"message","subtype":"bot_message","channel":"D1","channel_type":"im","text":"x","ts":"1.5"}`, wantIgnored: 1},
 		{name: "own messages ignored", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"UBOT","text":"x","ts":"1.6"}`, wantIgnored: 1},

@@ -15,12 +15,9 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 )
 
-// Built-in outbox kinds.
-const (
-	KindMessage = "message" // payload: a Message as JSON ({"text":…,"blocks":[…]})
-	KindHelp    = "help"    // the DM help; payload ignored
-	KindApology = "apology" // the apology; payload ignored
-)
+// KindMessage is the outbox kind of a ready message: its payload is a Message as JSON
+// ({"text":…,"blocks":[…]}).
+const KindMessage = "message"
 
 // outboxEventType names the message metadata every outbox post carries, so a post whose fate is
 // unknown can be found again with conversations.history.
@@ -43,8 +40,18 @@ const (
 	historySkew = 5 * time.Minute
 )
 
-// Renderer turns an outbox item of one kind into the message to post. It must set Text.
-type Renderer func(item db.OutboxItem) (Message, error)
+// Renderer turns an outbox item of one kind into the message to post. It must set Text. Its
+// context is bounded by renderTimeout and outlives a shutdown, so a render started is finished.
+type Renderer func(ctx context.Context, item db.OutboxItem) (Message, error)
+
+// renderTimeout bounds one render: the database reads behind a message or file.
+const renderTimeout = 10 * time.Second
+
+// renderContext is a renderer's context: not cancelled by shutdown (the relay finishes the batch
+// in hand), bounded by renderTimeout.
+func renderContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+}
 
 // RegisterRenderer makes the relay render items of kind with r.
 func (a *App) RegisterRenderer(kind string, r Renderer) {
@@ -54,25 +61,25 @@ func (a *App) RegisterRenderer(kind string, r Renderer) {
 }
 
 func (a *App) registerBuiltinRenderers() {
-	a.renderers[KindMessage] = func(it db.OutboxItem) (Message, error) {
+	a.renderers[KindMessage] = func(_ context.Context, it db.OutboxItem) (Message, error) {
 		var m Message
 		if err := json.Unmarshal(it.Payload, &m); err != nil {
 			return Message{}, err
 		}
 		return m, nil
 	}
-	a.renderers[KindHelp] = func(db.OutboxItem) (Message, error) { return DMHelpMessage(a.cfg.SlashCommand), nil }
-	a.renderers[KindApology] = func(db.OutboxItem) (Message, error) { return ApologyMessage(), nil }
 }
 
-func (a *App) render(it db.OutboxItem) (Message, error) {
+func (a *App) render(ctx context.Context, it db.OutboxItem) (Message, error) {
 	a.mu.RLock()
 	r := a.renderers[it.Kind]
 	a.mu.RUnlock()
 	if r == nil {
 		return Message{}, errors.New("no renderer for this kind")
 	}
-	m, err := r(it)
+	rctx, cancel := renderContext(ctx)
+	defer cancel()
+	m, err := r(rctx, it)
 	if err != nil {
 		return Message{}, fmt.Errorf("render %s: %w", it.Kind, err)
 	}
@@ -355,7 +362,7 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 		a.deliverUpload(ctx, it, up)
 		return
 	}
-	msg, err := a.render(it)
+	msg, err := a.render(ctx, it)
 	if err != nil {
 		// A renderer's error may quote the payload, which can hold a person's words: log only
 		// that it failed.
