@@ -22,11 +22,16 @@ import (
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
-// The store is what the Slack runtime consumes.
+// The store is what the Slack runtime and every feature consume.
 var (
 	_ slackapp.Events     = (*db.Store)(nil)
 	_ slackapp.Outbox     = (*db.Store)(nil)
 	_ slackapp.StateStore = (*db.Store)(nil)
+	_ assess.Store        = (*db.Store)(nil)
+	_ privacy.Store       = (*db.Store)(nil)
+	_ results.Store       = (*db.Store)(nil)
+	_ teams.Store         = (*db.Store)(nil)
+	_ weekly.Store        = (*db.Store)(nil)
 )
 
 // App is the bot, wired and ready to run: the Slack runtime and the due loop.

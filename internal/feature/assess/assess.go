@@ -24,7 +24,7 @@ const (
 // Assessment is the on-demand self-assessment (PRODUCT §6): a modal of the catalogue's assessment
 // items; the result goes to the person by DM and is stored apart from the weekly answers.
 type Deps struct {
-	Store     *db.Store
+	Store     Store
 	Catalogue *prompts.Catalogue
 	Now       func() time.Time
 	// Changed is called after a person's results changed (to refresh their App Home).

@@ -40,7 +40,7 @@ const (
 // event ids and old outbox posts. Every handler acts for the Slack-verified user of the request,
 // never for an id a button or payload carries.
 type Deps struct {
-	Store *db.Store
+	Store Store
 	// Catalogue names the questions and chosen options in an export; nil leaves them out.
 	Catalogue *prompts.Catalogue
 	// RetentionMonths is RETENTION_MONTHS; 0 means the default, 24.

@@ -18,7 +18,7 @@ import (
 // Results is what people see of their own results: the monthly summary with its chart, sent by
 // the due loop or asked for with /reflect summary, and the App Home tab.
 type Deps struct {
-	Store     *db.Store
+	Store     Store
 	Catalogue *prompts.Catalogue
 	Planner   schedule.Planner
 	Now       func() time.Time

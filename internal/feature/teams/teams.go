@@ -75,7 +75,7 @@ func mayOptIn(policy string, who slackapp.Member, ch slackapp.ChannelInfo) (bool
 // Teams is channel opt-in (PRODUCT §8): a lead opts a channel in, which enrols its people; joins,
 // leaves and archiving keep that in step; the lead gets an anonymous monthly team summary.
 type Deps struct {
-	Store     *db.Store
+	Store     Store
 	Catalogue *prompts.Catalogue
 	Planner   schedule.Planner
 	Now       func() time.Time

@@ -17,7 +17,7 @@ import (
 // Weekly is the weekly prompts (PRODUCT §4, §6, §7): enrolment, schedule and pause commands, the
 // prompt messages, and answers by button, modal and typed DM.
 type Deps struct {
-	Store     *db.Store
+	Store     Store
 	Catalogue *prompts.Catalogue
 	Planner   schedule.Planner
 	Now       func() time.Time
@@ -357,7 +357,7 @@ func (w *weekly) delivery(ctx context.Context, userID string, v slackapp.ActionV
 // inOwnDM reports whether a click came from the clicker's own DM with the bot, where the messages
 // of their deliveries are: a handler updates the clicked message only then. A payload whose
 // conversation is anyone else's (forged, or replayed from elsewhere) changes nothing.
-func inOwnDM(ctx context.Context, app *slackapp.App, store *db.Store, req slackapp.ActionRequest, d *db.Delivery) (bool, error) {
+func inOwnDM(ctx context.Context, app *slackapp.App, store Store, req slackapp.ActionRequest, d *db.Delivery) (bool, error) {
 	if req.ChannelID == "" {
 		return false, nil
 	}
