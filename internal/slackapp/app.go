@@ -151,6 +151,7 @@ type App struct {
 	renderers     map[string]Renderer
 	uploads       map[string]UploadRenderer
 	validators    map[string]ViewValidator
+	kinds         []string // the outbox kinds that can be queued (ExpectKinds)
 	background    []func(context.Context)
 	fallback      Fallbacks
 
@@ -409,6 +410,9 @@ func (a *App) Run(ctx context.Context) error {
 		return errors.New("slackapp: run: already running")
 	}
 	defer a.running.Store(false)
+	if err := a.checkRenderers(); err != nil {
+		return err
+	}
 	if err := a.authTest(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
