@@ -3,17 +3,13 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/pgtest"
@@ -77,56 +73,4 @@ func assertNotLogged(t testing.TB, logs *logBuffer, secrets ...string) {
 			t.Errorf("got %q in the logs, want it never logged", s)
 		}
 	}
-}
-
-// responses records what is posted to response_urls.
-type responses struct {
-	mu   sync.Mutex
-	got  []responseBody
-	srv  *httptest.Server
-	wake chan struct{}
-}
-
-type responseBody struct {
-	Path         string
-	Text         string          `json:"text"`
-	ResponseType string          `json:"response_type"`
-	Blocks       json.RawMessage `json:"blocks"`
-}
-
-func newResponses(t *testing.T) *responses {
-	r := &responses{wake: make(chan struct{}, 1)}
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		var b responseBody
-		_ = json.NewDecoder(req.Body).Decode(&b)
-		b.Path = req.URL.Path
-		r.mu.Lock()
-		r.got = append(r.got, b)
-		r.mu.Unlock()
-		select {
-		case r.wake <- struct{}{}:
-		default:
-		}
-		_, _ = w.Write([]byte("ok"))
-	}))
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-func (r *responses) url(id string) string { return r.srv.URL + "/response/" + id }
-
-func (r *responses) all() []responseBody {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]responseBody(nil), r.got...)
-}
-
-// pending returns the outbox items waiting to be sent, claiming them (the relay is not running).
-func pending(t *testing.T, s *db.Store) []db.OutboxItem {
-	t.Helper()
-	items, err := s.ClaimOutbox(context.Background(), time.Minute, 100)
-	if err != nil {
-		t.Fatalf("claim outbox: %v", err)
-	}
-	return items
 }

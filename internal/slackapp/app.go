@@ -48,7 +48,7 @@ type Outbox interface {
 type Config struct {
 	BotToken, AppToken string        // never logged; never put into errors
 	APIURL             string        // SLACK_API_URL; every Web API call and apps.connections.open go there
-	SlashCommand       string        // e.g. "/reflect"
+	SlashCommand       string        // SLASH_COMMAND, e.g. "/reflect"; required
 	PingInterval       time.Duration // 0 → slack-go default (30s); tests use a short one
 	HandlerTimeout     time.Duration // per handler, default 30s
 	DrainTimeout       time.Duration // shutdown bound for in-flight handlers, default 5s
@@ -69,9 +69,6 @@ const (
 // Option adjusts an App beyond Config, mostly for tests.
 type Option func(*App)
 
-// WithHTTPClient makes every Web API call (and apps.connections.open) use c.
-func WithHTTPClient(c *http.Client) Option { return func(a *App) { a.httpClient = c } }
-
 // WithCallTimeout bounds each Web API request (default 20s). A request that runs out is ambiguous.
 func WithCallTimeout(d time.Duration) Option { return func(a *App) { a.callTimeout = d } }
 
@@ -87,9 +84,6 @@ func WithPingInterval(d time.Duration) Option { return func(a *App) { a.cfg.Ping
 
 // WithDrainTimeout bounds how long shutdown waits for in-flight handlers (default 5s).
 func WithDrainTimeout(d time.Duration) Option { return func(a *App) { a.cfg.DrainTimeout = d } }
-
-// WithWorkers sets how many handlers run at once (default 16).
-func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
 
 // WithOutboxWorkers sets how many outbox posts run at once (default 4).
 func WithOutboxWorkers(n int) Option { return func(a *App) { a.outboxWorkers = n } }
@@ -170,7 +164,7 @@ type App struct {
 // counters are the runtime's plain counters; Stats copies them.
 type counters struct {
 	acked, duplicates, handled, handlerErrors, panics, dropped, ignoredBots atomic.Int64
-	connects, reconnects                                                    atomic.Int64
+	connects                                                                atomic.Int64
 	outboxSent, outboxReconciled, outboxRetried, outboxFailed               atomic.Int64
 	outboxLeaseLost                                                         atomic.Int64
 }
@@ -204,15 +198,14 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		return nil, errors.New("slackapp: new: no event store")
 	case outbox == nil:
 		return nil, errors.New("slackapp: new: no outbox")
+	case cfg.SlashCommand == "":
+		return nil, errors.New("slackapp: new: no slash command (SLASH_COMMAND)")
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = slack.APIURL
 	}
 	if !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"
-	}
-	if cfg.SlashCommand == "" {
-		cfg.SlashCommand = "/reflect"
 	}
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = defaultHandlerTimeout

@@ -398,7 +398,7 @@ func TestE2EBadTokens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			emu := slackemu.New(slackemu.WithT(t))
 			t.Cleanup(emu.Close)
-			cfg := Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL()}
+			cfg := Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect"}
 			if tt.bot != "" {
 				cfg.BotToken = tt.bot
 			}

@@ -12,7 +12,7 @@ import (
 // it connects, naming the kind; one with a renderer or an upload renderer passes.
 func TestRunRefusesAKindWithoutRenderer(t *testing.T) {
 	store := newStore(t)
-	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: "http://127.0.0.1:1/"}, store, store, nil)
+	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"}, store, store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

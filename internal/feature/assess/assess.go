@@ -1,3 +1,5 @@
+// Package assess is the on-demand leadership and management self-assessment: /reflect assess (or
+// its button) opens a modal of the catalogue's assessment items, and the result comes by DM.
 package assess
 
 import (
@@ -21,8 +23,8 @@ const (
 	ActionOpen = "assess_open"
 )
 
-// Assessment is the on-demand self-assessment (PRODUCT §6): a modal of the catalogue's assessment
-// items; the result goes to the person by DM and is stored apart from the weekly answers.
+// Deps are what the on-demand self-assessment needs: a modal of the catalogue's assessment items;
+// the result goes to the person by DM and is stored apart from the weekly answers.
 type Deps struct {
 	Store     Store
 	Catalogue *prompts.Catalogue
@@ -31,7 +33,7 @@ type Deps struct {
 	Changed func(ctx context.Context, userID string)
 }
 
-// RegisterAssessment wires the assessment into the app.
+// Register wires the assessment into the app.
 func Register(a *slackapp.App, as Deps) {
 	if as.Now == nil {
 		as.Now = time.Now
@@ -200,7 +202,7 @@ func dimensionLines(dims map[prompts.Dimension]prompts.DimensionStat) string {
 }
 
 // AssessmentResultMessage is the result: the first line carries the label and score as the
-// summary's does (PRODUCT §5), then the six dimensions, wellbeing and one suggestion.
+// monthly summary's does, then the six dimensions, wellbeing and one suggestion.
 func AssessmentResultMessage(sum prompts.Summary, suggestion string) slackapp.Message {
 	first := "Your self-assessment: " + prompts.Headline(sum.Lean)
 	body := dimensionLines(sum.Dimensions)

@@ -1,3 +1,5 @@
+// Package privacy is what people control of their data: /reflect export, /reflect forget, and the
+// daily retention job that purges old answers.
 package privacy
 
 import (
@@ -30,11 +32,11 @@ const (
 	// outboxKept keeps sent and failed posts for a week, to look into a problem; their payloads
 	// can quote what a person wrote, so no longer.
 	outboxKept = 7 * 24 * time.Hour
-	// defaultRetentionMonths is RETENTION_MONTHS' default (PRODUCT §10).
+	// defaultRetentionMonths is RETENTION_MONTHS' default: answers are kept two years.
 	defaultRetentionMonths = 24
 )
 
-// Privacy is what people control of their data (PRODUCT §6, §9): /reflect export sends them a
+// Deps are what the privacy feature needs. People control their data: /reflect export sends them a
 // JSON file of everything stored about them, /reflect forget deletes it all after a confirmation,
 // and a daily job purges answers and assessments older than the retention period, with the seen
 // event ids and old outbox posts. Every handler acts for the Slack-verified user of the request,
@@ -50,7 +52,7 @@ type Deps struct {
 	Changed func(ctx context.Context, userID string)
 }
 
-// PrivacyHandle gives the due loop the retention job.
+// Handle gives the due loop the retention job.
 type Handle struct{ h *privacy }
 
 type privacy struct {
@@ -58,7 +60,7 @@ type privacy struct {
 	app *slackapp.App
 }
 
-// RegisterPrivacy wires export, forget and retention into the app. Add the handle's Retention to
+// Register wires export, forget and retention into the app. Add the handle's Retention to
 // the due loop's jobs.
 func Register(a *slackapp.App, p Deps) *Handle {
 	if p.RetentionMonths <= 0 {

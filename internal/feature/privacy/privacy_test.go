@@ -183,7 +183,7 @@ func TestRetentionJobLogsCountsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &logBuffer{}
-	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test"}, store, store, newLogger(logs))
+	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect"}, store, store, newLogger(logs))
 	if err != nil {
 		t.Fatal(err)
 	}

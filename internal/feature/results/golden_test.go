@@ -41,28 +41,3 @@ func golden(t *testing.T, name string, m slackapp.Message) {
 		t.Errorf("%s differs from %s (run go test -update if the change is intended)\ngot:\n%s", name, path, got)
 	}
 }
-
-// checkLimits enforces the Block Kit rules every message must meet.
-// https://docs.slack.dev/reference/block-kit/blocks
-func checkLimits(t *testing.T, m slackapp.Message) {
-	t.Helper()
-	if m.Text == "" {
-		t.Errorf("got no text, want text with every message")
-	}
-	if len(m.Blocks) > 50 {
-		t.Errorf("got %d blocks, want at most 50", len(m.Blocks))
-	}
-	ids := map[string]bool{}
-	for _, b := range m.Blocks {
-		id := b.ID()
-		if id != "" && ids[id] {
-			t.Errorf("got block_id %q twice, want unique ids", id)
-		}
-		ids[id] = true
-		if s, ok := b.(*slackapp.SectionBlock); ok && s.Text != nil {
-			if n := len([]rune(s.Text.Text)); n > slackapp.MaxSectionText {
-				t.Errorf("got section text of %d characters, want at most %d", n, slackapp.MaxSectionText)
-			}
-		}
-	}
-}

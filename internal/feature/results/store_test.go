@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -62,15 +61,4 @@ func (b *logBuffer) String() string {
 
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// assertNotLogged fails if any secret appears in the logs.
-func assertNotLogged(t testing.TB, logs *logBuffer, secrets ...string) {
-	t.Helper()
-	out := logs.String()
-	for _, s := range secrets {
-		if s != "" && strings.Contains(out, s) {
-			t.Errorf("got %q in the logs, want it never logged", s)
-		}
-	}
 }

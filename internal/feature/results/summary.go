@@ -1,3 +1,5 @@
+// Package results is what people see of their own results: the monthly trend summary and its
+// chart (queued by the due loop or asked for with /reflect summary) and the App Home tab.
 package results
 
 import (
@@ -15,8 +17,9 @@ import (
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
-// Results is what people see of their own results: the monthly summary with its chart, sent by
-// the due loop or asked for with /reflect summary, and the App Home tab.
+// Deps are what the results feature needs. Results are what people see of their own: the monthly
+// summary with its chart, sent by the due loop or asked for with /reflect summary, and the App
+// Home tab.
 type Deps struct {
 	Store     Store
 	Catalogue *prompts.Catalogue
@@ -39,7 +42,7 @@ type results struct {
 	app *slackapp.App
 }
 
-// RegisterResults wires summaries and the App Home into the app.
+// Register wires summaries and the App Home into the app.
 func Register(a *slackapp.App, r Deps) *Handle {
 	if r.Now == nil {
 		r.Now = time.Now
@@ -52,7 +55,7 @@ func Register(a *slackapp.App, r Deps) *Handle {
 	return &Handle{h: h}
 }
 
-// ResultsHandle lets other features refresh a person's App Home after a change.
+// Handle lets other features refresh a person's App Home after a change.
 type Handle struct{ h *results }
 
 // Changed republishes a person's App Home; a failure is logged, never returned, as the change
@@ -239,7 +242,7 @@ func trendText(s report.Summary) string {
 // https://docs.slack.dev/reference/block-kit/blocks/header-block: plain_text, at most 150.
 const maxHeaderText = 150
 
-// SummaryMessage is the monthly trend summary (PRODUCT §5). Its first line is the summary's
+// SummaryMessage is the monthly trend summary, sent to the person alone. Its first line is the summary's
 // FirstLine: the month and "leaning leadership (+0.42)" / "leaning management (−0.31)" /
 // "balanced (+0.05)", or a short note for a month without enough answers; it is the message's
 // header. Each later paragraph of report.Summary.Text whose first line names it (By dimension,

@@ -33,7 +33,7 @@ func TestSummariseCountsAnswersInTheirPromptsMonth(t *testing.T) {
 		Lean: 1, Weight: 1, Source: "button", AnsweredAt: time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test"}, store, store, newLogger(&logBuffer{}))
+	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect"}, store, store, newLogger(&logBuffer{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,5 @@
+// Package teams is channel opt-in: a lead opts a channel in, which enrols its members; joins,
+// leaves, archiving and removal keep that in step; the lead gets an anonymous monthly team summary.
 package teams
 
 import (
@@ -16,7 +18,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
-// Opt-in policies (OPTIN_POLICY, PRODUCT §8): who may opt a channel in.
+// Opt-in policies (OPTIN_POLICY): who may opt a channel in (and out).
 const (
 	PolicyCreatorOrAdmin = "creator_or_admin" // the channel's creator, or a workspace admin or owner
 	PolicyAdmins         = "admins"           // workspace admins and owners only
@@ -72,7 +74,7 @@ func mayOptIn(policy string, who slackapp.Member, ch slackapp.ChannelInfo) (bool
 	return false, "This workspace's opt-in setting isn't one I know, so nobody can opt a channel in. An admin can check OPTIN_POLICY."
 }
 
-// Teams is channel opt-in (PRODUCT §8): a lead opts a channel in, which enrols its people; joins,
+// Deps are what channel opt-in needs. A lead opts a channel in, which enrols its people; joins,
 // leaves and archiving keep that in step; the lead gets an anonymous monthly team summary.
 type Deps struct {
 	Store     Store
@@ -90,7 +92,7 @@ type Deps struct {
 	Changed func(ctx context.Context, userID string)
 }
 
-// TeamsHandle gives the due loop the monthly team summaries.
+// Handle gives the due loop the monthly team summaries.
 type Handle struct{ h *teams }
 
 // MonthlyJob is a schedule.Loop job: for each opted-in channel with a lead, once the lead's clock
@@ -111,7 +113,7 @@ type teams struct {
 	wake chan struct{} // a new opt-in job or late join for runJobs
 }
 
-// RegisterTeams wires channel opt-in into the app and returns the monthly job for the due loop.
+// Register wires channel opt-in into the app and returns the monthly job for the due loop.
 func Register(a *slackapp.App, t Deps) *Handle {
 	if t.Now == nil {
 		t.Now = time.Now
@@ -474,7 +476,7 @@ func (h *teams) onLeft(ctx context.Context, ev slackapp.Event) error {
 	return nil
 }
 
-// onArchived opts an archived channel out (PRODUCT §8).
+// onArchived opts an archived channel out: an archived channel keeps nobody enrolled.
 // https://docs.slack.dev/reference/events/channel_archive
 // https://docs.slack.dev/reference/events/group_archive
 func (h *teams) onArchived(ctx context.Context, ev slackapp.Event) error {

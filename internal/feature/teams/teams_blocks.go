@@ -40,7 +40,7 @@ func TeamWelcomeMessage(command, channelID, lead string, minRespondents int) sla
 	}
 }
 
-// TeamSummaryMessage is a channel's anonymous team summary (PRODUCT §8), for its lead. Its first
+// TeamSummaryMessage is a channel's anonymous team summary, for its lead alone. Its first
 // line is the summary's FirstLine: the channel, the month and the team's lean, or a note on how
 // many people need to answer first.
 func TeamSummaryMessage(s report.TeamSummary) slackapp.Message {

@@ -1,3 +1,6 @@
+// Package weekly is the weekly reflection prompts: enrolment (start, stop), schedule, pause and
+// resume, the prompt, reminder and continue messages, answers by button, modal and typed DM, and
+// their edits and deletions.
 package weekly
 
 import (
@@ -14,8 +17,8 @@ import (
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
-// Weekly is the weekly prompts (PRODUCT §4, §6, §7): enrolment, schedule and pause commands, the
-// prompt messages, and answers by button, modal and typed DM.
+// Deps are what the weekly prompts need: enrolment, schedule and pause commands, the prompt
+// messages, and answers by button, modal and typed DM.
 type Deps struct {
 	Store     Store
 	Catalogue *prompts.Catalogue
@@ -34,7 +37,7 @@ type Deps struct {
 // historyLength is how many answers /reflect history shows.
 const historyLength = 10
 
-// RegisterWeekly wires the weekly prompts into the app.
+// Register wires the weekly prompts into the app.
 func Register(a *slackapp.App, w Deps) {
 	if w.Now == nil {
 		w.Now = time.Now
