@@ -1,7 +1,10 @@
-// Package slackapp is Reflect's Slack runtime and the only package that imports slack-go: the
+// Package slackapp is Reflect's Slack adapter and the only package that imports slack-go: the
 // Socket Mode connection (acked at once, reconnected with backoff), the routing of events, slash
-// commands and interactions to small handlers, Block Kit builders, Web API calls with rate-limit
-// handling, and the relay that posts the durable outbox exactly once.
+// commands and interactions to the handlers features register, typed requests, Web API calls with
+// rate-limit handling, the relay that posts the durable outbox exactly once (rendering each kind
+// with the renderer its feature registered), and Block Kit primitives. It holds no product rule
+// and no product wording: features live under internal/feature, and the words used where no
+// feature answers come in through SetFallbacks.
 package slackapp
 
 import (
