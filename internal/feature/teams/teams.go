@@ -386,8 +386,9 @@ func (h *teams) summarise(ctx context.Context, channelID, lead string, period re
 	return s, nil
 }
 
-// memberData reads one member's month for a team figure, as Results.Summarise does for their own,
-// except that an answer counts in the month of its prompt's occurrence, whenever it was given.
+// memberData reads one member's month for a team figure, as the results feature does for a
+// person's own, except that an answer counts in the month of its prompt's occurrence, whenever it
+// was given.
 func (h *teams) memberData(ctx context.Context, userID string, period report.Month) (report.TeamMember, error) {
 	p, err := h.Store.Person(ctx, userID)
 	if err != nil {
