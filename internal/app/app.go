@@ -51,7 +51,8 @@ type App struct {
 
 // New builds the Slack runtime and the due loop on the clock now, with every feature registered.
 // It does no I/O; Run connects. opts adjust the Slack runtime (tests shorten its timeouts).
-func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Catalogue, now func() time.Time, opts ...slackapp.Option) (*App, error) {
+func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Catalogue, now func() time.Time,
+	opts ...slackapp.Option) (*App, error) {
 	if now == nil {
 		now = time.Now
 	}

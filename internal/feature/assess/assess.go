@@ -75,7 +75,8 @@ func AssessmentModal(items []prompts.Prompt, orders map[string][]int) slackapp.V
 		}
 		opts := make([]*slackapp.OptionBlockObject, 0, len(it.Options))
 		for _, i := range order {
-			opts = append(opts, slackapp.NewOptionBlockObject(strconv.Itoa(i), slackapp.PlainText(slackapp.Truncate(it.Options[i].Label, slackapp.MaxButtonText)), nil))
+			label := slackapp.PlainText(slackapp.Truncate(it.Options[i].Label, slackapp.MaxButtonText))
+			opts = append(opts, slackapp.NewOptionBlockObject(strconv.Itoa(i), label, nil))
 		}
 		// Each item's radio buttons take the item's id as action_id too: action ids are kept
 		// unique across the whole view.

@@ -177,7 +177,8 @@ func (h *results) summaryCommand(ctx context.Context, req slackapp.CommandReques
 	if req.FromDM {
 		return nil
 	}
-	return req.Reply(ctx, slackapp.TextMessage("summary_sent", fmt.Sprintf("Your summary for %s is on its way to your DMs with me.", period.Title())))
+	return req.Reply(ctx, slackapp.TextMessage("summary_sent",
+		fmt.Sprintf("Your summary for %s is on its way to your DMs with me.", period.Title())))
 }
 
 // summaryFor reads a summary or chart item's month and builds its summary.

@@ -34,7 +34,8 @@ func TeamWelcomeMessage(command, channelID, lead string, minRespondents int) sla
 		Text: head + " Each week I'll DM you one short reflection prompt; tap Stop if you'd rather not.",
 		Blocks: []slackapp.Block{
 			slackapp.Section("team_welcome", "*"+head+"*\n"+body),
-			slackapp.NewActionBlock("team_welcome_actions", slackapp.Button(actionTeamStop, "Stop", slackapp.ActionValue{}).WithStyle(slackapp.StyleDanger)),
+			slackapp.NewActionBlock("team_welcome_actions",
+				slackapp.Button(actionTeamStop, "Stop", slackapp.ActionValue{}).WithStyle(slackapp.StyleDanger)),
 			slackapp.ContextNote("team_welcome_tips", tips),
 		},
 	}

@@ -323,7 +323,8 @@ func (w *weekly) resume(ctx context.Context, req slackapp.CommandRequest) error 
 		return err
 	}
 	if paused := p.PausedUntil != nil && p.PausedUntil.After(w.Now()); !paused && p.NextDueAt != nil {
-		return req.Reply(ctx, slackapp.TextMessage("not_paused", "You're not paused, so there is nothing to resume. Your next prompt comes on "+w.nextText(p)+"."))
+		return req.Reply(ctx, slackapp.TextMessage("not_paused",
+			"You're not paused, so there is nothing to resume. Your next prompt comes on "+w.nextText(p)+"."))
 	}
 	if err := w.Store.SetPause(ctx, req.UserID, nil); err != nil {
 		return err
@@ -338,7 +339,8 @@ func (w *weekly) resume(ctx context.Context, req slackapp.CommandRequest) error 
 
 // delivery finds the person's delivery a click or modal refers to, and its prompt. ok is false
 // when the button no longer leads anywhere; the person has then been told.
-func (w *weekly) delivery(ctx context.Context, userID string, v slackapp.ActionValue, reply func(context.Context, slackapp.Message) error) (db.Delivery, prompts.Prompt, bool, error) {
+func (w *weekly) delivery(ctx context.Context, userID string, v slackapp.ActionValue,
+	reply func(context.Context, slackapp.Message) error) (db.Delivery, prompts.Prompt, bool, error) {
 	d, err := w.Store.Delivery(ctx, userID, v.DeliveryID)
 	if errors.Is(err, db.ErrNotFound) {
 		return d, prompts.Prompt{}, false, reply(ctx, slackapp.TextMessage("gone", "That prompt is no longer open, so nothing was recorded."))
