@@ -77,6 +77,13 @@ func TestCommandRouting(t *testing.T) {
 			wantReply: "prompt handler ran",
 		},
 		{
+			name: "a handler's refusal names the problem and its verb", text: "pause soon",
+			register: map[string]CommandHandler{"pause": func(ctx context.Context, req CommandRequest) error {
+				return req.Refuse(ctx, "pause takes a number of weeks")
+			}},
+			wantReply: "couldn't read that command: pause takes a number of weeks [pause]",
+		},
+		{
 			name: "handler error gets an apology", text: "assess",
 			register: map[string]CommandHandler{"assess": func(context.Context, CommandRequest) error {
 				return errors.New("boom")
@@ -358,5 +365,34 @@ func TestViewSubmissionRouting(t *testing.T) {
 	want := map[string]map[string]string{"q1": {"choice": "o=3"}}
 	if got.UserID != "U1" || got.ViewID != "V1" || got.PrivateMetadata != "pm" || !reflect.DeepEqual(got.Values, want) {
 		t.Errorf("got %+v, want U1's submission of V1 with values %v", got, want)
+	}
+}
+
+// TestDefaultFallbacks: an App whose fallbacks were never set still answers an unknown verb,
+// unreadable text and a failure, in plain words; a DM nobody handles gets no answer.
+func TestDefaultFallbacks(t *testing.T) {
+	store := newStore(t)
+	a, err := New(Config{BotToken: "xoxb-secret-bot", AppToken: "xapp-secret-app", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"},
+		store, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.HandleCommand("boom", func(context.Context, CommandRequest) error { return errors.New("boom") })
+	for _, tt := range []struct{ text, want string }{
+		{"dance", "Unknown command `dance`."},
+		{"help\x00", "I couldn't read that command: it contains control characters."},
+		{"boom", "Sorry, something went wrong"},
+	} {
+		r := newResponses(t)
+		a.process(context.Background(), commandJob(r, tt.text))
+		if got := r.all(); len(got) != 1 || !strings.Contains(got[0].Text, tt.want) {
+			t.Errorf("%q: got replies %+v, want one containing %q", tt.text, got, tt.want)
+		}
+	}
+	bot := "UBOT"
+	a.botUserID.Store(&bot)
+	a.process(context.Background(), eventJob("EvDM", `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"hello","ts":"3.0"}`))
+	if items := pending(t, store); len(items) != 0 {
+		t.Errorf("got %d DMs queued, want none without a DM fallback", len(items))
 	}
 }

@@ -149,7 +149,7 @@ func withTestFallbacks(a *App) {
 			return req.Reply(ctx, Message{Text: "unknown verb " + req.Command.Verb})
 		},
 		Unreadable: func(ctx context.Context, req CommandRequest, e *CommandError) error {
-			return req.Reply(ctx, Message{Text: "couldn't read that command: " + e.Problem})
+			return req.Reply(ctx, Message{Text: "couldn't read that command: " + e.Problem + " [" + e.Verb + "]"})
 		},
 		DM:      func(ctx context.Context, dm DM) error { return dm.Reply(ctx, Message{Text: "DM help"}) },
 		DMVerbs: []string{"help", "assess", "summary", "pause", "stop", "start"},
