@@ -34,15 +34,6 @@ var (
 	_ weekly.Store        = (*db.Store)(nil)
 )
 
-// QueuedKinds are every outbox kind the store can queue; Run refuses to start unless each has a
-// renderer (TestEveryQueuedKindHasARenderer keeps the list whole).
-var QueuedKinds = []string{
-	slackapp.KindMessage,
-	db.KindPrompt, db.KindWellbeing, db.KindReminder, db.KindContinue, db.KindSummary, db.KindChart,
-	db.KindTeamWelcome, db.KindTeamSummary, db.KindTeamOptInDone,
-	db.KindExport,
-}
-
 // App is the bot, wired and ready to run: the Slack runtime and the due loop.
 type App struct {
 	Slack *slackapp.App
@@ -86,7 +77,8 @@ func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Cata
 	loop.Jobs = append(loop.Jobs, tm.MonthlyJob)
 	priv := privacy.Register(app, privacy.Deps{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: res.Changed})
 	loop.Jobs = append(loop.Jobs, priv.Retention)
-	app.ExpectKinds(QueuedKinds...)
+	// Run refuses to start while a kind the store can queue has no renderer.
+	app.ExpectKinds(db.Kinds()...)
 	return &App{Slack: app, Loop: loop}, nil
 }
 

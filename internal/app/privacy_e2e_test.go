@@ -252,11 +252,11 @@ func TestE2EExport(t *testing.T) {
 	} else if it := ex.Assessments[0].Items[0]; it.Question == "" || it.Choice == "" {
 		t.Errorf("got item %+v, want its question and choice named", it)
 	}
-	kinds := map[string]bool{}
+	kinds := map[db.Kind]bool{}
 	for _, o := range ex.Outbox {
-		kinds[o.Kind] = true
+		kinds[db.Kind(o.Kind)] = true
 	}
-	for _, k := range []string{db.KindPrompt, slackapp.KindMessage, db.KindExport} {
+	for _, k := range []db.Kind{db.KindPrompt, db.KindMessage, db.KindExport} {
 		if !kinds[k] {
 			t.Errorf("got outbox kinds %v, want %s among them", kinds, k)
 		}

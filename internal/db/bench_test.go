@@ -65,7 +65,7 @@ func BenchmarkClaimBacklog(b *testing.B) {
 				for i := range 2000 {
 					u := fmt.Sprintf("U%04d", i)
 					addPerson(b, s, u)
-					for _, k := range []string{KindPrompt, KindWellbeing} {
+					for _, k := range []Kind{KindPrompt, KindWellbeing} {
 						if _, err := s.Enqueue(ctx, OutboxMessage{UserID: u, Kind: k}); err != nil {
 							b.Fatal(err)
 						}
@@ -95,6 +95,41 @@ func BenchmarkClaimBacklog(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rounds/s")
+		})
+	}
+}
+
+// BenchmarkDuePeople reads one batch of 1,000 due people, each with a few weeks of history (four
+// scheduled deliveries, one answered on-demand prompt), on each engine: the due loop's read.
+// PostgreSQL needs REFLECT_TEST_POSTGRES_URL.
+func BenchmarkDuePeople(b *testing.B) {
+	for _, e := range []engine{sqliteEngine, postgresEngine} {
+		b.Run(e.name, func(b *testing.B) {
+			ctx := context.Background()
+			s, _, _ := e.newStore(b)
+			const people = 1000
+			for i := range people {
+				u := fmt.Sprintf("U%04d", i)
+				if _, err := s.Start(ctx, Person{UserID: u, TeamID: "T1", TZ: "UTC"}, "self", t0); err != nil {
+					b.Fatal(err)
+				}
+				for w := range 4 {
+					insertDelivery(b, s, u, t0.Add(-time.Duration(w+1)*7*24*time.Hour), "scheduled")
+				}
+				id := insertDelivery(b, s, u, t0.Add(-time.Hour), "on_demand")
+				if _, err := s.write.ExecContext(ctx, `
+					INSERT INTO answers (user_id, delivery_id, prompt_id, lean, weight, explanation, source, answered_at)
+					VALUES (?, ?, 'direction-big-picture', 0, 1, '', 'button', ?)`, u, id, millis(t0)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				due, err := s.DuePeople(ctx, t0, people)
+				if err != nil || len(due) != people {
+					b.Fatalf("DuePeople = %d people, %v; want %d", len(due), err, people)
+				}
+			}
 		})
 	}
 }

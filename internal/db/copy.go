@@ -56,33 +56,28 @@ func (s *Store) CopyInto(ctx context.Context, dst *Store) (map[string]int, error
 		}
 	}
 
-	src, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("db: copy: %w", err)
-	}
-	defer src.Rollback()
-	tx, err := dst.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("db: copy: %w", err)
-	}
-	defer tx.Rollback()
 	copied := map[string]int{}
-	for _, table := range copyOrder {
-		n, err := copyTable(ctx, src, tx, table)
-		if err != nil {
-			return nil, fmt.Errorf("db: copy %s: %w", table, err)
-		}
-		copied[table] = n
-	}
-	for _, table := range identityTables {
-		// The next id is one past the highest copied (or 1 for an empty table).
-		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'),
-			COALESCE((SELECT MAX(id) FROM `+table+`), 0) + 1, false)`); err != nil {
-			return nil, fmt.Errorf("db: copy: restart %s ids: %w", table, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("db: copy: %w", err)
+	err = s.inReadTx(ctx, "copy", func(src *sql.Tx) error {
+		return dst.inTx(ctx, "copy", func(tx *sql.Tx) error {
+			for _, table := range copyOrder {
+				n, err := copyTable(ctx, src, tx, table)
+				if err != nil {
+					return fmt.Errorf("db: copy %s: %w", table, err)
+				}
+				copied[table] = n
+			}
+			for _, table := range identityTables {
+				// The next id is one past the highest copied (or 1 for an empty table).
+				if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'),
+					COALESCE((SELECT MAX(id) FROM `+table+`), 0) + 1, false)`); err != nil {
+					return fmt.Errorf("db: copy: restart %s ids: %w", table, err)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	// Verify by counts, read afresh from both sides.

@@ -8,6 +8,13 @@
 //     trimmed fractional seconds does not ("…:00Z" sorts after "…:00.5Z").
 //   - Booleans are integers 0 and 1.
 //   - Upserts use ON CONFLICT … DO NOTHING / DO UPDATE; RETURNING is used where it saves a query.
+//   - Every write transaction goes through transact (tx.go).
+//
+// Files by topic: people.go (people and enrolment), deliveries.go (weekly deliveries, the due
+// read and its plans, reminders), answers.go (answers and assessments), summaries.go, teams.go
+// and optin_jobs.go (channel opt-in), export.go and privacy.go (export, forget, retention),
+// events.go (seen events, process-wide state), kinds.go (the one list of outbox kinds and what a
+// sent post of a kind changes), outbox.go (the generic queue, which knows no feature).
 package db
 
 import (
@@ -55,12 +62,6 @@ type Option func(*Store)
 // call sees one instant.
 func WithNow(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
-}
-
-// WithEraseWait sets how long Forget waits for a long reader (a backup) to let the write-ahead log
-// be checkpointed before it reports the erasure as pending (default defaultEraseWait).
-func WithEraseWait(d time.Duration) Option {
-	return func(s *Store) { s.eraseWait = d }
 }
 
 // readConns bounds the read pool: the machine this runs on is small and SQLite readers are cheap,
@@ -303,19 +304,20 @@ func tableNames() []string {
 
 // Stats returns row counts per table (for `bot check` and tests).
 func (s *Store) Stats(ctx context.Context) (map[string]int, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("db: stats: %w", err)
-	}
-	defer tx.Rollback()
 	counts := make(map[string]int)
-	for _, t := range tableNames() {
-		var n int
-		// t comes from the constant list above, never from input.
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
-			return nil, fmt.Errorf("db: stats: %s: %w", t, err)
+	err := s.inReadTx(ctx, "stats", func(tx *sql.Tx) error {
+		for _, t := range tableNames() {
+			var n int
+			// t comes from the constant list above, never from input.
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
+				return fmt.Errorf("db: stats: %s: %w", t, err)
+			}
+			counts[t] = n
 		}
-		counts[t] = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return counts, nil
 }
@@ -355,4 +357,25 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+func (s *Store) countBy(ctx context.Context, op, query string) (map[string]int, error) {
+	rows, err := s.read.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("db: %s: %w", op, err)
+		}
+		out[k] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: %s: %w", op, err)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -47,4 +48,32 @@ func (s *Store) PurgeEvents(ctx context.Context, olderThan time.Time) (int64, er
 		return 0, fmt.Errorf("db: purge events: %w", err)
 	}
 	return n, nil
+}
+
+// SetAppState sets a process-wide flag, such as "sending_stopped".
+func (s *Store) SetAppState(ctx context.Context, key, value string) error {
+	if key == "" {
+		return errors.New("db: set app state: empty key")
+	}
+	_, err := s.write.ExecContext(ctx, `
+		INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		key, value, millis(s.now()))
+	if err != nil {
+		return fmt.Errorf("db: set app state: %w", err)
+	}
+	return nil
+}
+
+// AppState returns a process-wide flag and whether it is set.
+func (s *Store) AppState(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM app_state WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("db: app state: %w", err)
+	}
+	return v, true, nil
 }

@@ -132,3 +132,39 @@ func TestPurgeEvents(t *testing.T) {
 		}
 	})
 }
+
+func TestAppState(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		steps := []struct {
+			name   string
+			set    *string
+			want   string
+			wantOK bool
+		}{
+			{name: "unset", want: "", wantOK: false},
+			{name: "set", set: ptr("app_uninstalled"), want: "app_uninstalled", wantOK: true},
+			{name: "overwrite", set: ptr("tokens_revoked"), want: "tokens_revoked", wantOK: true},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				if st.set != nil {
+					if err := s.SetAppState(ctx, "sending_stopped", *st.set); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, ok, err := s.AppState(ctx, "sending_stopped")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != st.want || ok != st.wantOK {
+					t.Errorf("AppState = %q, %v; want %q, %v", got, ok, st.want, st.wantOK)
+				}
+			})
+		}
+		if err := s.SetAppState(ctx, "", "x"); err == nil {
+			t.Error("SetAppState with an empty key succeeded, want an error")
+		}
+	})
+}

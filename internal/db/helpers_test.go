@@ -95,7 +95,7 @@ func addPerson(t testing.TB, s *Store, userID string) {
 }
 
 // insertDelivery writes a delivery row directly: the store has no delivery method yet.
-func insertDelivery(t testing.TB, s *Store, userID string, occurrence time.Time, kind string) int64 {
+func insertDelivery(t testing.TB, s *Store, userID string, occurrence time.Time, kind DeliveryKind) int64 {
 	t.Helper()
 	var id int64
 	err := s.write.QueryRowContext(context.Background(), `
@@ -118,4 +118,10 @@ func deliveryRow(t testing.TB, s *Store, id int64) (state, channelID, ts string)
 		t.Fatalf("read delivery %d: %v", id, err)
 	}
 	return state, channelID, ts
+}
+
+// WithEraseWait (tests only) sets how long Forget waits for a long reader (a backup) to let the write-ahead log
+// be checkpointed before it reports the erasure as pending (default defaultEraseWait).
+func WithEraseWait(d time.Duration) Option {
+	return func(s *Store) { s.eraseWait = d }
 }

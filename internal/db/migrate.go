@@ -120,25 +120,21 @@ func migrate(ctx context.Context, pool *sql.DB, fsys fs.FS, pg bool, now func() 
 // applyMigration runs one migration unless it is already recorded. The check is inside the
 // (immediate) transaction, so two processes starting together cannot both apply it.
 func applyMigration(ctx context.Context, w *sql.Conn, m migration, now time.Time) error {
-	tx, err := w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, millis(now)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err := transact(ctx, w, nil, "", func(tx *sql.Tx) (struct{}, error) {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			return struct{}{}, err
+		}
+		if n > 0 {
+			return struct{}{}, nil
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return struct{}{}, err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, millis(now))
+		return struct{}{}, err
+	})
+	return err
 }
 
 // SchemaVersion returns the highest applied migration number.

@@ -10,10 +10,6 @@ import (
 	"time"
 )
 
-// KindTeamOptInDone is the outbox kind of the DM that tells a lead what opting their channel in
-// did. Its payload is an OptInReport.
-const KindTeamOptInDone = "team_optin_done"
-
 // Phases of an opt-in job.
 const (
 	OptInListing  = "members"  // reading the channel's members from conversations.members
@@ -91,31 +87,25 @@ func (s *Store) StartOptIn(ctx context.Context, channelID, leadUserID, teamID st
 // lead. It reports false (and changes nothing) when the channel has no job.
 func (s *Store) AddLateJoin(ctx context.Context, channelID, userID string) (bool, error) {
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: add late join: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-		UPDATE optin_jobs SET phase = CASE WHEN phase = 'done' THEN 'profiles' ELSE phase END,
-			users_cursor = CASE WHEN phase = 'done' THEN '' ELSE users_cursor END, updated_at = ?
-		WHERE channel_id = ?`, now, channelID)
-	if err != nil {
-		return false, fmt.Errorf("db: add late join: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	// Someone who left and came back is handled again; the welcome stays once per enrolment.
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO optin_members (channel_id, user_id, state) VALUES (?, ?, 'pending')
-		ON CONFLICT (channel_id, user_id) DO UPDATE SET state = 'pending', outcome = ''`, channelID, userID); err != nil {
-		return false, fmt.Errorf("db: add late join: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: add late join: %w", err)
-	}
-	return true, nil
+	return transact(ctx, s.write, nil, "add late join", func(tx *sql.Tx) (bool, error) {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE optin_jobs SET phase = CASE WHEN phase = 'done' THEN 'profiles' ELSE phase END,
+				users_cursor = CASE WHEN phase = 'done' THEN '' ELSE users_cursor END, updated_at = ?
+			WHERE channel_id = ?`, now, channelID)
+		if err != nil {
+			return false, fmt.Errorf("db: add late join: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return false, nil
+		}
+		// Someone who left and came back is handled again; the welcome stays once per enrolment.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO optin_members (channel_id, user_id, state) VALUES (?, ?, 'pending')
+			ON CONFLICT (channel_id, user_id) DO UPDATE SET state = 'pending', outcome = ''`, channelID, userID); err != nil {
+			return false, fmt.Errorf("db: add late join: %w", err)
+		}
+		return true, nil
+	})
 }
 
 func scanOptInJob(sc interface{ Scan(...any) error }) (OptInJob, error) {
@@ -166,34 +156,28 @@ func (s *Store) UnfinishedOptIns(ctx context.Context) ([]OptInJob, error) {
 // adds nobody twice. It returns ErrOptInCancelled if the job is gone.
 func (s *Store) AddOptInMembers(ctx context.Context, channelID string, ids []string, next string) error {
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: add opt-in members: %w", err)
-	}
-	defer tx.Rollback()
-	phase := OptInListing
-	if next == "" {
-		phase = OptInProfiles
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE optin_jobs SET members_cursor = ?, phase = ?, updated_at = ? WHERE channel_id = ? AND phase = 'members'`,
-		next, phase, now, channelID)
-	if err != nil {
-		return fmt.Errorf("db: add opt-in members: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrOptInCancelled
-	}
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO optin_members (channel_id, user_id, state) VALUES (?, ?, 'pending')
-			ON CONFLICT (channel_id, user_id) DO NOTHING`, channelID, id); err != nil {
+	return s.inTx(ctx, "add opt-in members", func(tx *sql.Tx) error {
+		phase := OptInListing
+		if next == "" {
+			phase = OptInProfiles
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE optin_jobs SET members_cursor = ?, phase = ?, updated_at = ? WHERE channel_id = ? AND phase = 'members'`,
+			next, phase, now, channelID)
+		if err != nil {
 			return fmt.Errorf("db: add opt-in members: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: add opt-in members: %w", err)
-	}
-	return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrOptInCancelled
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO optin_members (channel_id, user_id, state) VALUES (?, ?, 'pending')
+				ON CONFLICT (channel_id, user_id) DO NOTHING`, channelID, id); err != nil {
+				return fmt.Errorf("db: add opt-in members: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // PendingOptInMembers returns the members of a channel's job not handled yet, by user id.
@@ -269,63 +253,60 @@ type OptInEnrolment struct {
 // handled already are left alone (their outcome is ""). A cancelled job gives ErrOptInCancelled.
 func (s *Store) EnrolOptInMembers(ctx context.Context, channelID, lead string, batch []OptInEnrolment) (outcomes []string, welcomed int, err error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
-	}
-	defer tx.Rollback()
-	outcomes = make([]string, len(batch))
-	for i, e := range batch {
-		// Claiming the row first takes its lock, so an opt-out that deletes it either came
-		// before (nothing to claim) or waits for this to commit.
-		res, err := tx.ExecContext(ctx, `
-			UPDATE optin_members SET state = 'done', outcome = ? WHERE channel_id = ? AND user_id = ? AND state = 'pending'`,
-			e.Skip, channelID, e.Person.UserID)
-		if err != nil {
-			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 || e.Skip != "" {
-			outcomes[i] = e.Skip
-			if n == 0 {
-				outcomes[i] = ""
+	if err := s.inTx(ctx, "enrol opt-in members", func(tx *sql.Tx) error {
+		outcomes = make([]string, len(batch))
+		for i, e := range batch {
+			// Claiming the row first takes its lock, so an opt-out that deletes it either came
+			// before (nothing to claim) or waits for this to commit.
+			res, err := tx.ExecContext(ctx, `
+				UPDATE optin_members SET state = 'done', outcome = ? WHERE channel_id = ? AND user_id = ? AND state = 'pending'`,
+				e.Skip, channelID, e.Person.UserID)
+			if err != nil {
+				return fmt.Errorf("db: enrol opt-in members: %w", err)
 			}
-			continue
+			if n, _ := res.RowsAffected(); n == 0 || e.Skip != "" {
+				outcomes[i] = e.Skip
+				if n == 0 {
+					outcomes[i] = ""
+				}
+				continue
+			}
+			if err := upsertPerson(ctx, tx, millis(now), e.Person); err != nil {
+				return fmt.Errorf("db: enrol opt-in members: %w", err)
+			}
+			isLead := e.Person.UserID == lead
+			j, err := joinTeamTx(ctx, tx, now, e.Person.UserID, channelID, lead, e.Next, !isLead)
+			if err != nil {
+				return fmt.Errorf("db: enrol opt-in members: %w", err)
+			}
+			outcome := OutcomeAlready
+			switch {
+			case j.Stopped:
+				outcome = OutcomeStopped
+			case isLead:
+				outcome = OutcomeLead
+			case j.Welcomed:
+				outcome = OutcomeWelcomed
+				welcomed++
+			case j.Enrolled:
+				outcome = OutcomeEnrolled
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE optin_members SET outcome = ? WHERE channel_id = ? AND user_id = ?`,
+				outcome, channelID, e.Person.UserID); err != nil {
+				return fmt.Errorf("db: enrol opt-in members: %w", err)
+			}
+			outcomes[i] = outcome
 		}
-		if err := upsertPerson(ctx, tx, millis(now), e.Person); err != nil {
-			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		var jobs int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM optin_jobs WHERE channel_id = ?`, channelID).Scan(&jobs); err != nil {
+			return fmt.Errorf("db: enrol opt-in members: %w", err)
 		}
-		isLead := e.Person.UserID == lead
-		j, err := joinTeamTx(ctx, tx, now, e.Person.UserID, channelID, lead, e.Next, !isLead)
-		if err != nil {
-			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		if jobs == 0 {
+			return ErrOptInCancelled
 		}
-		outcome := OutcomeAlready
-		switch {
-		case j.Stopped:
-			outcome = OutcomeStopped
-		case isLead:
-			outcome = OutcomeLead
-		case j.Welcomed:
-			outcome = OutcomeWelcomed
-			welcomed++
-		case j.Enrolled:
-			outcome = OutcomeEnrolled
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE optin_members SET outcome = ? WHERE channel_id = ? AND user_id = ?`,
-			outcome, channelID, e.Person.UserID); err != nil {
-			return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
-		}
-		outcomes[i] = outcome
-	}
-	var jobs int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM optin_jobs WHERE channel_id = ?`, channelID).Scan(&jobs); err != nil {
-		return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
-	}
-	if jobs == 0 {
-		return nil, 0, ErrOptInCancelled
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, 0, fmt.Errorf("db: enrol opt-in members: %w", err)
+		return nil
+	}); err != nil {
+		return nil, 0, err
 	}
 	return outcomes, welcomed, nil
 }
@@ -336,106 +317,101 @@ func (s *Store) EnrolOptInMembers(ctx context.Context, channelID, lead string, b
 // ErrOptInCancelled.
 func (s *Store) FinishOptIn(ctx context.Context, channelID string) (r OptInReport, done bool, err error) {
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
-	defer tx.Rollback()
-	var lead, phase string
-	var report int
-	err = tx.QueryRowContext(ctx, `SELECT lead_user_id, phase, report FROM optin_jobs WHERE channel_id = ?`, channelID).Scan(&lead, &phase, &report)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, ErrOptInCancelled
-	}
-	if err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
-	if phase == OptInListing {
-		return r, false, nil
-	}
-	r.ChannelID = channelID
-	rows, err := tx.QueryContext(ctx, `SELECT state, outcome, COUNT(*) FROM optin_members WHERE channel_id = ? GROUP BY state, outcome`, channelID)
-	if err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
-	pending := 0
-	for rows.Next() {
-		var state, outcome string
-		var n int
-		if err := rows.Scan(&state, &outcome, &n); err != nil {
-			rows.Close()
-			return r, false, fmt.Errorf("db: finish opt-in: %w", err)
+	done, err = transact(ctx, s.write, nil, "finish opt-in", func(tx *sql.Tx) (bool, error) {
+		var lead, phase string
+		var report int
+		err = tx.QueryRowContext(ctx, `SELECT lead_user_id, phase, report FROM optin_jobs WHERE channel_id = ?`, channelID).Scan(&lead, &phase, &report)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, ErrOptInCancelled
 		}
-		if state == "pending" {
-			pending += n
-			continue
+		if err != nil {
+			return false, fmt.Errorf("db: finish opt-in: %w", err)
 		}
-		switch outcome {
-		case OutcomeWelcomed:
-			r.Welcomed += n
-		case OutcomeEnrolled:
-			r.Enrolled += n
-		case OutcomeAlready:
-			r.Already += n
-		case OutcomeLead:
-			r.Lead = n > 0
-		case OutcomeStopped:
-			r.Stopped += n
-		case OutcomeBot:
-			r.Bots += n
-		case OutcomeDeleted:
-			r.Deleted += n
-		case OutcomeExternal:
-			r.External += n
+		if phase == OptInListing {
+			return false, nil
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
-	if pending > 0 {
-		return r, false, nil
-	}
-	if phase == OptInDone {
-		return r, true, nil
-	}
-	// The job is marked done first, and only if nobody is pending now: of two processes finishing
-	// it at once (replicas), the second finds it done and queues no second report, and a late
-	// join committed meanwhile keeps it open.
-	res, err := tx.ExecContext(ctx, `
-		UPDATE optin_jobs SET phase = 'done', report = 0, updated_at = ?
-		WHERE channel_id = ? AND phase = 'profiles'
-		  AND NOT EXISTS (SELECT 1 FROM optin_members WHERE channel_id = ? AND state = 'pending')`,
-		millis(now), channelID, channelID)
-	if err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return r, false, nil
-	}
-	var dm sql.NullString
-	if report != 0 && lead != "" {
-		// Only to a lead who still leads the channel and has not been forgotten meanwhile.
-		err := tx.QueryRowContext(ctx, `
-			SELECT p.dm_channel_id FROM channels c JOIN people p ON p.user_id = c.lead_user_id
-			WHERE c.channel_id = ? AND c.lead_user_id = ? AND p.deleted = 0`, channelID, lead).Scan(&dm)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			report = 0
-		case err != nil:
-			return r, false, fmt.Errorf("db: finish opt-in: %w", err)
+		r.ChannelID = channelID
+		rows, err := tx.QueryContext(ctx, `SELECT state, outcome, COUNT(*) FROM optin_members WHERE channel_id = ? GROUP BY state, outcome`, channelID)
+		if err != nil {
+			return false, fmt.Errorf("db: finish opt-in: %w", err)
 		}
-	}
-	if report != 0 && lead != "" {
-		payload, _ := json.Marshal(r)
-		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: lead, ChannelID: dm.String, Kind: KindTeamOptInDone, Payload: payload}); err != nil {
-			return r, false, fmt.Errorf("db: finish opt-in: queue report: %w", err)
+		pending := 0
+		for rows.Next() {
+			var state, outcome string
+			var n int
+			if err := rows.Scan(&state, &outcome, &n); err != nil {
+				rows.Close()
+				return false, fmt.Errorf("db: finish opt-in: %w", err)
+			}
+			if state == "pending" {
+				pending += n
+				continue
+			}
+			switch outcome {
+			case OutcomeWelcomed:
+				r.Welcomed += n
+			case OutcomeEnrolled:
+				r.Enrolled += n
+			case OutcomeAlready:
+				r.Already += n
+			case OutcomeLead:
+				r.Lead = n > 0
+			case OutcomeStopped:
+				r.Stopped += n
+			case OutcomeBot:
+				r.Bots += n
+			case OutcomeDeleted:
+				r.Deleted += n
+			case OutcomeExternal:
+				r.External += n
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return r, false, fmt.Errorf("db: finish opt-in: %w", err)
-	}
-	return r, true, nil
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return false, fmt.Errorf("db: finish opt-in: %w", err)
+		}
+		if pending > 0 {
+			return false, nil
+		}
+		if phase == OptInDone {
+			return true, nil
+		}
+		// The job is marked done first, and only if nobody is pending now: of two processes finishing
+		// it at once (replicas), the second finds it done and queues no second report, and a late
+		// join committed meanwhile keeps it open.
+		res, err := tx.ExecContext(ctx, `
+			UPDATE optin_jobs SET phase = 'done', report = 0, updated_at = ?
+			WHERE channel_id = ? AND phase = 'profiles'
+			  AND NOT EXISTS (SELECT 1 FROM optin_members WHERE channel_id = ? AND state = 'pending')`,
+			millis(now), channelID, channelID)
+		if err != nil {
+			return false, fmt.Errorf("db: finish opt-in: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return false, nil
+		}
+		var dm sql.NullString
+		if report != 0 && lead != "" {
+			// Only to a lead who still leads the channel and has not been forgotten meanwhile.
+			err := tx.QueryRowContext(ctx, `
+				SELECT p.dm_channel_id FROM channels c JOIN people p ON p.user_id = c.lead_user_id
+				WHERE c.channel_id = ? AND c.lead_user_id = ? AND p.deleted = 0`, channelID, lead).Scan(&dm)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				report = 0
+			case err != nil:
+				return false, fmt.Errorf("db: finish opt-in: %w", err)
+			}
+		}
+		if report != 0 && lead != "" {
+			payload, _ := json.Marshal(r)
+			if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: lead, ChannelID: dm.String, Kind: KindTeamOptInDone, Payload: payload}); err != nil {
+				return false, fmt.Errorf("db: finish opt-in: queue report: %w", err)
+			}
+		}
+		return true, nil
+	})
+	return r, done, err
 }
 
 // cancelOptInTx forgets a channel's job and its members' progress, inside tx.

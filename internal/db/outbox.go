@@ -17,10 +17,13 @@ import (
 type OutboxMessage struct {
 	UserID      string    // the person it is for; empty for non-person posts. Deleting the person drops it.
 	ChannelID   string    // where to post, if known (a person's DM is found from UserID otherwise)
-	Kind        string    // what it is, for the relay: "prompt", "reminder", "summary", …
+	Kind        Kind      // what it is, for the relay
 	DeliveryID  int64     // the delivery it carries, 0 = none
 	Payload     []byte    // opaque JSON for the relay; nil is stored as {}
 	AvailableAt time.Time // not before; zero = now
+	// Follows is the id of a post this one goes with, 0 = none: when that one is given up, this
+	// one is too if it is still waiting. The enqueuer decides; the queue knows no kinds.
+	Follows int64
 }
 
 // OutboxItem is a claimed outbox message, leased to one relay.
@@ -28,7 +31,7 @@ type OutboxItem struct {
 	ID         int64
 	UserID     string
 	ChannelID  string
-	Kind       string
+	Kind       Kind
 	DeliveryID int64
 	Payload    []byte
 	Attempts   int // including the current one
@@ -77,26 +80,26 @@ func enqueue(ctx context.Context, q queryRower, now time.Time, m OutboxMessage) 
 	}
 	var id int64
 	err := q.QueryRowContext(ctx, `
-		INSERT INTO outbox (user_id, channel_id, kind, delivery_id, payload, state, attempts, available_at, due_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+		INSERT INTO outbox (user_id, channel_id, kind, delivery_id, payload, state, attempts, available_at, due_at, created_at, follows_id)
+		VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
 		RETURNING id`,
-		nullString(m.UserID), nullString(m.ChannelID), m.Kind, nullID(m.DeliveryID), string(payload),
-		millis(at), millis(at), millis(now),
+		nullString(m.UserID), nullString(m.ChannelID), string(m.Kind), nullID(m.DeliveryID), string(payload),
+		millis(at), millis(at), millis(now), nullID(m.Follows),
 	).Scan(&id)
 	return id, err
 }
 
 // inTurn holds for an outbox row whose turn has come: a person's posts go out in the order they
 // were queued, whichever relay (or replica) takes them, so one waits while an earlier one of
-// theirs is due and still waiting or in flight (a wellbeing check never lands before its prompt, a
-// chart before its summary). A post that is not due yet (due_at after now: a reminder for
-// tomorrow) holds up nothing, while one that is due and waits for a retry keeps its place. Replies
-// to what someone just did wait for nothing, and posts to no person have no order. It is one pass
+// theirs is due and still waiting or in flight (a post never lands before one queued ahead of
+// it). A post that is not due yet (due_at after now: available later) holds up nothing, while one
+// that is due and waits for a retry keeps its place. Replies (replyKinds) to what someone just did
+// wait for nothing, and posts to no person have no order. It is one pass
 // over the open posts (their first due id per person), not a lookup per queued post: a claim costs
 // 19 ms instead of 35 ms on PostgreSQL with 4,000 queued. now is the placeholder of the current
-// time ("?2").
-func inTurn(now string) string {
-	return `(kind IN ('message', 'help', 'apology') OR user_id IS NULL OR id IN (
+// time ("?2"), replies the placeholders of the reply kinds (kindArgs).
+func inTurn(now, replies string) string {
+	return `(kind IN (` + replies + `) OR user_id IS NULL OR id IN (
 	SELECT MIN(id) FROM outbox WHERE state IN ('pending', 'sending') AND user_id IS NOT NULL
 	  AND due_at <= ` + now + `
 	GROUP BY user_id))`
@@ -120,6 +123,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 	// "id IN (SELECT … LIMIT n)" the planner may make it the inner side of a nested loop (it does
 	// when the table's statistics were taken while it was nearly empty), re-running the limited
 	// subquery per row, and one claim of 8 took all 1,000 open posts.
+	replies, replyArgs := kindArgs(5, replyKinds())
 	lock := ""
 	if s.pg {
 		lock = "FOR UPDATE SKIP LOCKED"
@@ -128,10 +132,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		WITH picked AS MATERIALIZED (
 			SELECT id FROM outbox
 			WHERE ((state = 'pending' AND available_at <= ?2) OR (state = 'sending' AND lease_until <= ?2))
-			  AND `+inTurn("?2")+`
+			  AND `+inTurn("?2", replies)+`
 			-- Replies to what someone just did go before scheduled posts, so a DM during a
 			-- fan-out is answered at once; within each, oldest first.
-			ORDER BY CASE WHEN kind IN ('message', 'help', 'apology') THEN 0 ELSE 1 END, created_at, id
+			ORDER BY CASE WHEN kind IN (`+replies+`) THEN 0 ELSE 1 END, created_at, id
 			LIMIT ?3 `+lock+`)
 		UPDATE outbox SET state = 'sending', lease_until = ?1, attempts = attempts + 1, lease_owner = ?4,
 		                  claim_token = claim_token + 1
@@ -140,7 +144,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 		RETURNING id, user_id,
 		          COALESCE(channel_id, (SELECT p.dm_channel_id FROM people p WHERE p.user_id = outbox.user_id)),
 		          kind, delivery_id, payload, attempts, created_at, claim_token, file_id`,
-		millis(now.Add(lease)), millis(now), limit, s.owner)
+		append([]any{millis(now.Add(lease)), millis(now), limit, s.owner}, replyArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("db: claim outbox: %w", err)
 	}
@@ -175,72 +179,55 @@ func (s *Store) ClaimOutbox(ctx context.Context, lease time.Duration, limit int)
 	return items, nil
 }
 
-// CompleteOutbox marks an item sent with the Slack channel and ts; if it has a delivery, sets the
-// delivery's channel_id, ts and state 'sent' (if still pending) in the same tx.
-//
-// The delivery keeps the first message posted for it: a later post for the same delivery (a
-// reminder) does not replace the ts that answers update. Completing an item that is already sent
-// changes nothing, so a relay may repeat the call after an ambiguous failure.
+// CompleteOutbox marks an item sent with the Slack channel and ts, and in the same transaction
+// applies what a sent post of its kind changes besides the queue (sentEffects: a prompt's delivery
+// becomes sent, a chart is remembered). Completing an item that is already sent changes nothing,
+// so a relay may repeat the call after an ambiguous failure.
 func (s *Store) CompleteOutbox(ctx context.Context, id int64, channelID, ts string) error {
 	if ts == "" {
 		return errors.New("db: complete outbox: empty ts")
 	}
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: complete outbox: %w", err)
-	}
-	defer tx.Rollback()
-	var (
-		deliveryID sql.NullInt64
-		channel    sql.NullString // as stored: the given one, else the one enqueued
-		userID     sql.NullString
-		kind       string
-	)
-	err = tx.QueryRowContext(ctx, `
-		UPDATE outbox
-		SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
-		WHERE id = ? AND state <> 'sent'
-		RETURNING delivery_id, channel_id, user_id, kind`,
-		nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID, &kind)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := outboxState(ctx, tx, id); err != nil {
-			return fmt.Errorf("db: complete outbox %d: %w", id, err)
+	return s.inTx(ctx, "complete outbox", func(tx *sql.Tx) error {
+		var err error
+		var (
+			deliveryID sql.NullInt64
+			channel    sql.NullString // as stored: the given one, else the one enqueued
+			userID     sql.NullString
+			kind       Kind
+		)
+		err = tx.QueryRowContext(ctx, `
+			UPDATE outbox
+			SET state = 'sent', channel_id = COALESCE(?, channel_id), ts = ?, sent_at = ?, lease_until = NULL
+			WHERE id = ? AND state <> 'sent'
+			RETURNING delivery_id, channel_id, user_id, kind`,
+			nullString(channelID), ts, millis(now), id).Scan(&deliveryID, &channel, &userID, &kind)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := outboxState(ctx, tx, id); err != nil {
+				return fmt.Errorf("db: complete outbox %d: %w", id, err)
+			}
+			return nil // already sent
+		case err != nil:
+			return fmt.Errorf("db: complete outbox: %w", err)
 		}
-		return nil // already sent
-	case err != nil:
-		return fmt.Errorf("db: complete outbox: %w", err)
-	}
-	// A post to a person that landed in a DM (channel ids starting with D) tells us their DM
-	// channel, so later posts and history lookups need no conversations.open.
-	if userID.Valid && strings.HasPrefix(channel.String, "D") {
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE people SET dm_channel_id = ? WHERE user_id = ? AND dm_channel_id IS NULL`,
-			channel.String, userID.String); err != nil {
-			return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
+		// A post to a person that landed in a DM (channel ids starting with D) tells us their DM
+		// channel, so later posts and history lookups need no conversations.open.
+		if userID.Valid && strings.HasPrefix(channel.String, "D") {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE people SET dm_channel_id = ? WHERE user_id = ? AND dm_channel_id IS NULL`,
+				channel.String, userID.String); err != nil {
+				return fmt.Errorf("db: complete outbox: remember dm channel: %w", err)
+			}
 		}
-	}
-	// A shared chart's "ts" is its file id: the App Home shows the latest one.
-	if kind == KindChart && userID.Valid {
-		if _, err := tx.ExecContext(ctx, `UPDATE people SET chart_file_id = ? WHERE user_id = ?`, ts, userID.String); err != nil {
-			return fmt.Errorf("db: complete outbox: remember chart: %w", err)
+		if effect := sentEffects[kind]; effect != nil {
+			sent := sentPost{UserID: userID.String, ChannelID: channel.String, TS: ts, DeliveryID: deliveryID.Int64}
+			if err := effect(ctx, tx, sent); err != nil {
+				return fmt.Errorf("db: complete outbox: %s sent: %w", kind, err)
+			}
 		}
-	}
-	if deliveryID.Valid {
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE deliveries
-			SET channel_id = COALESCE(channel_id, ?), ts = COALESCE(ts, ?),
-			    state = CASE WHEN state = 'pending' THEN 'sent' ELSE state END
-			WHERE id = ?`,
-			channel, ts, deliveryID.Int64); err != nil {
-			return fmt.Errorf("db: complete outbox: update delivery: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: complete outbox: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // RetryOutbox puts an item back to pending, available at `at`, recording a short reason (never
@@ -274,8 +261,8 @@ func (s *Store) DeferOutbox(ctx context.Context, id, token int64, at time.Time, 
 	return nil
 }
 
-// FailOutbox gives up on an item (token fences the claim as in RetryOutbox). A prompt given up
-// takes its wellbeing check with it: the check never goes out without the prompt it follows.
+// FailOutbox gives up on an item (token fences the claim as in RetryOutbox), and with it the posts
+// still waiting that follow it (OutboxMessage.Follows).
 func (s *Store) FailOutbox(ctx context.Context, id, token int64, reason string) error {
 	err := s.settle(ctx, id, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ?
@@ -289,53 +276,33 @@ func (s *Store) FailOutbox(ctx context.Context, id, token int64, reason string) 
 
 // settle runs a guarded state change on one outbox item and, when it matched nothing, says why.
 func (s *Store) settle(ctx context.Context, id int64, query string, args ...any) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		state, err := outboxState(ctx, tx, id)
+	return s.inTx(ctx, "", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("item is %s: %w", state, ErrWrongState)
-	}
-	if err := failChecks(ctx, tx, id); err != nil {
-		return err
-	}
-	return tx.Commit()
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			state, err := outboxState(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("item is %s: %w", state, ErrWrongState)
+		}
+		return failFollowers(ctx, tx, id)
+	})
 }
 
-// failChecks gives up the wellbeing check queued with the prompt of item id, if that prompt has
-// just been given up: it is the prompt's delivery's check (its payload names the delivery) and
-// still open. It does nothing for any other item.
-func failChecks(ctx context.Context, tx *sql.Tx, id int64) error {
-	var (
-		kind, state string
-		userID      sql.NullString
-		deliveryID  sql.NullInt64
-	)
-	if err := tx.QueryRowContext(ctx, `SELECT kind, state, user_id, delivery_id FROM outbox WHERE id = ?`, id).
-		Scan(&kind, &state, &userID, &deliveryID); err != nil {
-		return err
-	}
-	if kind != KindPrompt || state != "failed" || !userID.Valid || !deliveryID.Valid {
-		return nil
-	}
-	// The payload is DeliveryPayload as json.Marshal writes it: delivery_id comes first.
+// failFollowers gives up the posts still waiting that follow item id (OutboxMessage.Follows), if
+// id has just been given up: a post never goes out without the one it goes with.
+func failFollowers(ctx context.Context, tx *sql.Tx, id int64) error {
 	_, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'its prompt failed'
-		WHERE user_id = ? AND kind = 'wellbeing' AND state = 'pending' AND payload LIKE ?`,
-		userID.String, fmt.Sprintf(`{"delivery_id":%d,%%`, deliveryID.Int64))
+		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'the post it follows failed'
+		WHERE follows_id = ? AND state = 'pending'
+		  AND EXISTS (SELECT 1 FROM outbox f WHERE f.id = ? AND f.state = 'failed')`, id, id)
 	return err
 }
 
@@ -455,12 +422,13 @@ func (s *Store) NextOutboxAt(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
 	// A post not due yet counts by its own time: when it comes, it is either in turn or waits
 	// behind a due one, and then counts through that one.
+	replies, replyArgs := kindArgs(2, replyKinds())
 	err := s.read.QueryRowContext(ctx, `
 		SELECT MIN(due) FROM (
-			SELECT available_at AS due FROM outbox WHERE state = 'pending' AND (due_at > ?1 OR `+inTurn("?1")+`)
+			SELECT available_at AS due FROM outbox WHERE state = 'pending' AND (due_at > ?1 OR `+inTurn("?1", replies)+`)
 			UNION ALL
 			SELECT lease_until AS due FROM outbox WHERE state = 'sending'
-		) AS upcoming`, millis(s.now())).Scan(&next)
+		) AS upcoming`, append([]any{millis(s.now())}, replyArgs...)...).Scan(&next)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("db: next outbox at: %w", err)
 	}
@@ -484,4 +452,9 @@ func (s *Store) PurgeOutbox(ctx context.Context, olderThan time.Time) (int64, er
 		return 0, fmt.Errorf("db: purge outbox: %w", err)
 	}
 	return n, nil
+}
+
+// FailedOutboxCounts returns how many posts failed for good, by kind (for metrics).
+func (s *Store) FailedOutboxCounts(ctx context.Context) (map[string]int, error) {
+	return s.countBy(ctx, "failed outbox counts", `SELECT kind, COUNT(*) FROM outbox WHERE state = 'failed' GROUP BY kind`)
 }

@@ -61,7 +61,7 @@ func TestNotDueHoldsNothing(t *testing.T) {
 		ctx := context.Background()
 		s, clock, _ := e.newStore(t)
 		addPerson(t, s, "U1")
-		enqueue := func(kind string, at time.Time) int64 {
+		enqueue := func(kind Kind, at time.Time) int64 {
 			t.Helper()
 			id, err := s.Enqueue(ctx, OutboxMessage{UserID: "U1", ChannelID: "D1", Kind: kind, AvailableAt: at})
 			if err != nil {

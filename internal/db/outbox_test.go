@@ -2,13 +2,16 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -505,7 +508,7 @@ func TestClaimKeepsAPersonsOrder(t *testing.T) {
 		other := openAt(t, url, WithNow(newClock().Now))
 		addPerson(t, s, "U1")
 		addPerson(t, s, "U2")
-		enqueue := func(user, kind string) int64 {
+		enqueue := func(user string, kind Kind) int64 {
 			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: kind})
 			if err != nil {
 				t.Fatal(err)
@@ -535,6 +538,111 @@ func TestClaimKeepsAPersonsOrder(t *testing.T) {
 		}
 		if ids, _ := claimIDs(t, other, lease, 10); !reflect.DeepEqual(ids, []int64{p2}) {
 			t.Errorf("after the first post, claim = %v, want [%d]", ids, p2)
+		}
+	})
+}
+
+// A post enqueued to follow another is given up with it while it still waits, whatever its kind;
+// a post whose leader went out, or that follows nothing, is left alone.
+func TestFailedPostTakesItsFollowers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		addPerson(t, s, "U1")
+		addPerson(t, s, "U2")
+		enqueue := func(user string, follows int64) int64 {
+			t.Helper()
+			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: KindMessage, Follows: follows})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		lead1 := enqueue("U1", 0)
+		follower1 := enqueue("U1", lead1)
+		lead2 := enqueue("U2", 0)
+		follower2 := enqueue("U2", lead2)
+		alone := enqueue("U2", 0)
+		if err := s.FailOutbox(ctx, lead1, 0, "channel_not_found"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CompleteOutbox(ctx, lead2, "D2", "1.1"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			id   int64
+			want string
+		}{{lead1, "failed"}, {follower1, "failed"}, {lead2, "sent"}, {follower2, "pending"}, {alone, "pending"}} {
+			if state, _ := outboxRow(t, s, tt.id); state != tt.want {
+				t.Errorf("item %d is %s, want %s", tt.id, state, tt.want)
+			}
+		}
+	})
+}
+
+// Migration 0009 links the wellbeing checks still waiting in an outbox written before it to
+// their prompts, found by the delivery their payload names, so such a check still fails with its
+// prompt after the upgrade.
+func TestMigrationLinksWaitingChecks(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		url := e.url(t)
+		old := fstest.MapFS{}
+		if err := fs.WalkDir(migrationFiles, "migrations", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.Contains(p, "0009_") {
+				return err
+			}
+			b, err := fs.ReadFile(migrationFiles, p)
+			old[p] = &fstest.MapFile{Data: b}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var pool *sql.DB
+		var err error
+		if e.name == "postgres" {
+			pool, err = openPostgres(url)
+		} else {
+			pool, err = openPool(url + "?" + pragmas)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate(ctx, pool, old, e.name == "postgres", func() time.Time { return t0 }); err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := pool.ExecContext(ctx, q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec(`INSERT INTO people (user_id, team_id, tz, created_at, updated_at) VALUES ('U1', 'T1', 'UTC', 0, 0)`)
+		for _, d := range []int64{7, 17} {
+			exec(`INSERT INTO deliveries (id, user_id, occurrence, kind, prompt_id, state, created_at) VALUES (?, 'U1', ?, 'on_demand', 'p', 'pending', 0)`, d, d)
+		}
+		row := func(id int64, kind string, delivery any, payload, state string) {
+			exec(`INSERT INTO outbox (id, user_id, kind, delivery_id, payload, state, attempts, available_at, due_at, created_at)
+				VALUES (?, 'U1', ?, ?, ?, ?, 0, 0, 0, 0)`, id, kind, delivery, payload, state)
+		}
+		row(1, "prompt", int64(7), `{"delivery_id":7,"prompt_id":"p"}`, "pending")
+		row(2, "prompt", int64(17), `{"delivery_id":17,"prompt_id":"p"}`, "pending")
+		row(3, "wellbeing", nil, `{"delivery_id":17,"prompt_id":"w"}`, "pending") // 17's, not 7's
+		row(4, "wellbeing", nil, `{"delivery_id":7,"prompt_id":"w"}`, "pending")
+		row(5, "wellbeing", nil, `{"delivery_id":7,"prompt_id":"w"}`, "sent") // no longer waiting
+		if err := pool.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s := openAt(t, url, WithNow(newClock().Now))
+		want := map[int64]int64{1: 0, 2: 0, 3: 2, 4: 1, 5: 0}
+		for id, follows := range want {
+			var got sql.NullInt64
+			if err := s.read.QueryRowContext(ctx, `SELECT follows_id FROM outbox WHERE id = ?`, id).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Int64 != follows {
+				t.Errorf("item %d follows %d, want %d", id, got.Int64, follows)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"reflect"
 	"testing"
@@ -205,40 +206,233 @@ func TestMarkPersonDeleted(t *testing.T) {
 	})
 }
 
-func TestAppState(t *testing.T) {
+func ptr(s string) *string { return &s }
+
+func TestStart(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		ctx := context.Background()
-		s, _, _ := e.newStore(t)
+		s, clock, _ := e.newStore(t)
 		steps := []struct {
-			name   string
-			set    *string
-			want   string
-			wantOK bool
+			name        string
+			in          Person
+			source      string
+			next        time.Time
+			before      func(t *testing.T)
+			want        bool
+			wantErr     error
+			wantNext    time.Time
+			wantSources []string
 		}{
-			{name: "unset", want: "", wantOK: false},
-			{name: "set", set: ptr("app_uninstalled"), want: "app_uninstalled", wantOK: true},
-			{name: "overwrite", set: ptr("tokens_revoked"), want: "tokens_revoked", wantOK: true},
+			{name: "new person", in: Person{UserID: "U1", TZ: "Asia/Tokyo"}, source: "self", next: t0.Add(time.Hour),
+				want: true, wantNext: t0.Add(time.Hour), wantSources: []string{"self"}},
+			{name: "again keeps the next occurrence", in: Person{UserID: "U1"}, source: "self", next: t0.Add(2 * time.Hour),
+				want: false, wantNext: t0.Add(time.Hour), wantSources: []string{"self"}},
+			{name: "a channel source is new", in: Person{UserID: "U1"}, source: "channel:C1", next: t0.Add(3 * time.Hour),
+				want: true, wantNext: t0.Add(time.Hour), wantSources: []string{"channel:C1", "self"}},
+			{name: "bad source", in: Person{UserID: "U1"}, source: "everyone", next: t0.Add(4 * time.Hour),
+				wantErr: errAny, wantNext: t0.Add(time.Hour), wantSources: []string{"channel:C1", "self"}},
+			{name: "after stop, scheduled again", in: Person{UserID: "U1"}, source: "self", next: t0.Add(5 * time.Hour),
+				before: func(t *testing.T) {
+					if _, err := s.Stop(ctx, "U1"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				want: true, wantNext: t0.Add(5 * time.Hour), wantSources: []string{"self"}},
+			{name: "deleted in Slack, back", in: Person{UserID: "U1"}, source: "self", next: t0.Add(6 * time.Hour),
+				before: func(t *testing.T) {
+					if err := s.MarkPersonDeleted(ctx, "U1"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				want: true, wantNext: t0.Add(6 * time.Hour), wantSources: []string{"self"}},
 		}
 		for _, st := range steps {
 			t.Run(st.name, func(t *testing.T) {
-				if st.set != nil {
-					if err := s.SetAppState(ctx, "sending_stopped", *st.set); err != nil {
-						t.Fatal(err)
-					}
+				clock.Advance(time.Minute)
+				if st.before != nil {
+					st.before(t)
 				}
-				got, ok, err := s.AppState(ctx, "sending_stopped")
+				got, err := s.Start(ctx, st.in, st.source, st.next)
+				checkErr(t, "Start", err, st.wantErr)
+				if got != st.want {
+					t.Errorf("Start = %v, want %v", got, st.want)
+				}
+				p := mustPerson(t, s, "U1")
+				if timeOrNil(p.NextDueAt) != timeOrNil(&st.wantNext) || p.Deleted || p.TZ != "Asia/Tokyo" {
+					t.Errorf("person = next %s deleted %v tz %s, want next %s, not deleted, Asia/Tokyo",
+						timeOrNil(p.NextDueAt), p.Deleted, p.TZ, st.wantNext)
+				}
+				sources, err := s.Enrolments(ctx, "U1")
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got != st.want || ok != st.wantOK {
-					t.Errorf("AppState = %q, %v; want %q, %v", got, ok, st.want, st.wantOK)
+				if !reflect.DeepEqual(sources, st.wantSources) {
+					t.Errorf("Enrolments = %v, want %v", sources, st.wantSources)
 				}
 			})
-		}
-		if err := s.SetAppState(ctx, "", "x"); err == nil {
-			t.Error("SetAppState with an empty key succeeded, want an error")
 		}
 	})
 }
 
-func ptr(s string) *string { return &s }
+func TestStop(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		startPerson(t, s, "U1", "D1", t0)
+		if _, err := s.Enrol(ctx, "U1", "channel:C1"); err != nil {
+			t.Fatal(err)
+		}
+		startPerson(t, s, "U2", "D2", t0)
+		setPersonState(t, s, "U1", 3, true)
+		queue := func(user string, kind Kind) int64 {
+			t.Helper()
+			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		sent := queue("U1", KindPrompt)
+		sendAll(t, s)
+		items := map[string]int64{
+			"prompt":           queue("U1", KindPrompt),
+			"wellbeing":        queue("U1", KindWellbeing),
+			"reminder":         queue("U1", KindReminder),
+			"continue":         queue("U1", KindContinue),
+			"message":          queue("U1", "message"),
+			"sent prompt":      sent,
+			"another's prompt": queue("U2", KindPrompt),
+		}
+
+		got, err := s.Stop(ctx, "U1")
+		if err != nil || !got {
+			t.Fatalf("Stop = %v, %v; want true", got, err)
+		}
+		tests := []struct {
+			item      string
+			wantState string
+			wantError string
+		}{
+			{item: "prompt", wantState: "failed", wantError: "stopped"},
+			{item: "wellbeing", wantState: "failed", wantError: "stopped"},
+			{item: "reminder", wantState: "failed", wantError: "stopped"},
+			{item: "continue", wantState: "failed", wantError: "stopped"},
+			{item: "message", wantState: "pending"},
+			{item: "sent prompt", wantState: "sent"},
+			{item: "another's prompt", wantState: "pending"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.item, func(t *testing.T) {
+				state, lastErr := outboxRow(t, s, items[tt.item])
+				if state != tt.wantState || lastErr != tt.wantError {
+					t.Errorf("item = %s %q, want %s %q", state, lastErr, tt.wantState, tt.wantError)
+				}
+			})
+		}
+		p := mustPerson(t, s, "U1")
+		if p.NextDueAt != nil || p.UnansweredStreak != 0 || p.AskedToContinue {
+			t.Errorf("person = next %s streak %d asked %v, want unscheduled, 0, false", timeOrNil(p.NextDueAt), p.UnansweredStreak, p.AskedToContinue)
+		}
+		if e, err := s.Enrolments(ctx, "U1"); err != nil || len(e) != 0 {
+			t.Errorf("Enrolments = %v, %v; want none", e, err)
+		}
+		if p := mustPerson(t, s, "U2"); p.NextDueAt == nil {
+			t.Error("another person was unscheduled")
+		}
+		for _, tt := range []struct {
+			name string
+			user string
+		}{{"twice", "U1"}, {"unknown person", "U9"}} {
+			if got, err := s.Stop(ctx, tt.user); err != nil || got {
+				t.Errorf("Stop %s = %v, %v; want false, nil", tt.name, got, err)
+			}
+		}
+	})
+}
+
+func TestSetSchedule(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, clock, _ := e.newStore(t)
+		startPerson(t, s, "U1", "D1", t0)
+		addPerson(t, s, "U2") // never started: no next occurrence
+		steps := []struct {
+			name     string
+			user     string
+			slot     string
+			next     time.Time
+			wantErr  error
+			wantSlot string
+			wantNext *time.Time
+		}{
+			{name: "personal slot", user: "U1", slot: "tue 10:30", next: t0.Add(26 * time.Hour),
+				wantSlot: "tue 10:30", wantNext: timePtrOf(t0.Add(26 * time.Hour))},
+			{name: "back to the default", user: "U1", next: t0.Add(3 * time.Hour),
+				wantNext: timePtrOf(t0.Add(3 * time.Hour))},
+			{name: "unscheduled stays unscheduled", user: "U2", slot: "wed 09:00", next: t0.Add(time.Hour),
+				wantSlot: "wed 09:00"},
+			{name: "unknown person", user: "U9", slot: "wed 09:00", next: t0, wantErr: ErrNotFound},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				clock.Advance(time.Minute)
+				err := s.SetSchedule(ctx, st.user, st.slot, st.next)
+				checkErr(t, "SetSchedule", err, st.wantErr)
+				if st.wantErr != nil {
+					return
+				}
+				p := mustPerson(t, s, st.user)
+				if p.Slot != st.wantSlot || timeOrNil(p.NextDueAt) != timeOrNil(st.wantNext) || !p.UpdatedAt.Equal(clock.Now()) {
+					t.Errorf("person = slot %q next %s updated %s, want %q %s %s",
+						p.Slot, timeOrNil(p.NextDueAt), p.UpdatedAt, st.wantSlot, timeOrNil(st.wantNext), clock.Now())
+				}
+				var raw sql.NullString
+				if err := s.read.QueryRow(`SELECT slot FROM people WHERE user_id = ?`, st.user).Scan(&raw); err != nil {
+					t.Fatal(err)
+				}
+				if raw.Valid != (st.wantSlot != "") {
+					t.Errorf("slot stored as %+v, want NULL only for the default", raw)
+				}
+			})
+		}
+	})
+}
+
+func TestSetPause(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		startPerson(t, s, "U1", "D1", t0)
+		until := t0.Add(2 * week)
+		steps := []struct {
+			name       string
+			user       string
+			until      *time.Time
+			streakWas  int
+			wantErr    error
+			wantPaused *time.Time
+		}{
+			{name: "pause", user: "U1", until: &until, streakWas: 4, wantPaused: &until},
+			{name: "resume", user: "U1", streakWas: 2},
+			{name: "unknown person", user: "U9", until: &until, wantErr: ErrNotFound},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				setPersonState(t, s, "U1", st.streakWas, st.streakWas > 0)
+				err := s.SetPause(ctx, st.user, st.until)
+				checkErr(t, "SetPause", err, st.wantErr)
+				if st.wantErr != nil {
+					return
+				}
+				p := mustPerson(t, s, st.user)
+				if timeOrNil(p.PausedUntil) != timeOrNil(st.wantPaused) || p.UnansweredStreak != 0 || p.AskedToContinue {
+					t.Errorf("person = paused %s streak %d asked %v, want paused %s, 0, false",
+						timeOrNil(p.PausedUntil), p.UnansweredStreak, p.AskedToContinue, timeOrNil(st.wantPaused))
+				}
+				if p.NextDueAt == nil || !p.NextDueAt.Equal(t0) {
+					t.Errorf("next_due_at = %s, want %s unchanged", timeOrNil(p.NextDueAt), t0)
+				}
+			})
+		}
+	})
+}

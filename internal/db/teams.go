@@ -10,12 +10,6 @@ import (
 	"time"
 )
 
-// Outbox kinds of channel opt-in (PRODUCT §8). Their payload is a TeamPayload.
-const (
-	KindTeamWelcome = "team_welcome" // tells a newly enrolled member who opted them in, with a Stop button
-	KindTeamSummary = "team_summary" // a month's anonymous team summary, to the channel's lead
-)
-
 // TeamPayload is the outbox payload of team posts.
 type TeamPayload struct {
 	ChannelID   string `json:"channel_id"`
@@ -119,30 +113,24 @@ func (s *Store) OptInChannel(ctx context.Context, channelID, leadUserID string) 
 		return fmt.Errorf("db: opt in channel: %w", errNoChannel)
 	}
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("db: opt in channel: %w", err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE user_id = ?`, leadUserID).Scan(&n); err != nil {
-		return fmt.Errorf("db: opt in channel: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("db: opt in channel: lead %s: %w", leadUserID, ErrNotFound)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO channels (channel_id, lead_user_id, opted_in_at, opted_out_at) VALUES (?, ?, ?, NULL)
-		ON CONFLICT (channel_id) DO UPDATE SET
-			lead_user_id = excluded.lead_user_id,
-			opted_in_at  = CASE WHEN channels.opted_out_at IS NULL THEN channels.opted_in_at ELSE excluded.opted_in_at END,
-			opted_out_at = NULL`, channelID, leadUserID, now); err != nil {
-		return fmt.Errorf("db: opt in channel: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: opt in channel: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "opt in channel", func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE user_id = ?`, leadUserID).Scan(&n); err != nil {
+			return fmt.Errorf("db: opt in channel: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("db: opt in channel: lead %s: %w", leadUserID, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO channels (channel_id, lead_user_id, opted_in_at, opted_out_at) VALUES (?, ?, ?, NULL)
+			ON CONFLICT (channel_id) DO UPDATE SET
+				lead_user_id = excluded.lead_user_id,
+				opted_in_at  = CASE WHEN channels.opted_out_at IS NULL THEN channels.opted_in_at ELSE excluded.opted_in_at END,
+				opted_out_at = NULL`, channelID, leadUserID, now); err != nil {
+			return fmt.Errorf("db: opt in channel: %w", err)
+		}
+		return nil
+	})
 }
 
 // JoinTeam enrols a member of channelID (creating or refreshing them from p, as Start does),
@@ -157,19 +145,13 @@ func (s *Store) JoinTeam(ctx context.Context, p Person, channelID, lead string, 
 	if err := s.UpsertPerson(ctx, p); err != nil {
 		return TeamJoin{}, err
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
-	}
-	defer tx.Rollback()
-	j, err := joinTeamTx(ctx, tx, s.now(), p.UserID, channelID, lead, next, welcome)
-	if err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
-	}
-	return j, nil
+	return transact(ctx, s.write, nil, "join team", func(tx *sql.Tx) (TeamJoin, error) {
+		j, err := joinTeamTx(ctx, tx, s.now(), p.UserID, channelID, lead, next, welcome)
+		if err != nil {
+			return TeamJoin{}, fmt.Errorf("db: join team: %w", err)
+		}
+		return j, nil
+	})
 }
 
 // joinTeamTx is JoinTeam's work inside tx, for a person who exists already.
@@ -208,35 +190,30 @@ func joinTeamTx(ctx context.Context, tx *sql.Tx, now time.Time, userID, channelI
 // someone opts it in again. All in one transaction; answers stay.
 func (s *Store) LeaveTeam(ctx context.Context, userID, channelID string) (TeamLeave, error) {
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
-	}
-	defer tx.Rollback()
-	var l TeamLeave
-	res, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ? AND source = ?`,
-		userID, ChannelSource(channelID))
-	if err != nil {
-		return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	l.Unenrolled = n == 1
-	if l.Unenrolled {
-		if l.Stopped, err = stopIfUnenrolled(ctx, tx, now, userID); err != nil {
+	return transact(ctx, s.write, nil, "leave team", func(tx *sql.Tx) (TeamLeave, error) {
+		var err error
+		var l TeamLeave
+		res, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ? AND source = ?`,
+			userID, ChannelSource(channelID))
+		if err != nil {
 			return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
 		}
-	}
-	res, err = tx.ExecContext(ctx, `UPDATE channels SET lead_user_id = NULL WHERE channel_id = ? AND lead_user_id = ?`,
-		channelID, userID)
-	if err != nil {
-		return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
-	}
-	n, _ = res.RowsAffected()
-	l.LeadGone = n == 1
-	if err := tx.Commit(); err != nil {
-		return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
-	}
-	return l, nil
+		n, _ := res.RowsAffected()
+		l.Unenrolled = n == 1
+		if l.Unenrolled {
+			if l.Stopped, err = stopIfUnenrolled(ctx, tx, now, userID); err != nil {
+				return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
+			}
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE channels SET lead_user_id = NULL WHERE channel_id = ? AND lead_user_id = ?`,
+			channelID, userID)
+		if err != nil {
+			return TeamLeave{}, fmt.Errorf("db: leave team: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		l.LeadGone = n == 1
+		return l, nil
+	})
 }
 
 // OptOutChannel opts a channel out (/reflect optout, an archived channel): it is marked opted out,
@@ -245,46 +222,43 @@ func (s *Store) LeaveTeam(ctx context.Context, userID, channelID string) (TeamLe
 // Everyone keeps their answers. A channel that was never opted in changes nothing.
 func (s *Store) OptOutChannel(ctx context.Context, channelID string) (unenrolled, stopped []string, err error) {
 	now := millis(s.now())
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE channels SET opted_out_at = ? WHERE channel_id = ? AND opted_out_at IS NULL`,
-		now, channelID); err != nil {
-		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
-	}
-	// An opt-in still running stops with it: nobody more is enrolled or welcomed through it.
-	if err := cancelOptInTx(ctx, tx, channelID); err != nil {
-		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
-	}
-	rows, err := tx.QueryContext(ctx, `DELETE FROM enrolments WHERE source = ? RETURNING user_id`, ChannelSource(channelID))
-	if err != nil {
-		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
+	if err := s.inTx(ctx, "opt out channel", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE channels SET opted_out_at = ? WHERE channel_id = ? AND opted_out_at IS NULL`,
+			now, channelID); err != nil {
+			return fmt.Errorf("db: opt out channel: %w", err)
 		}
-		unenrolled = append(unenrolled, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
-	}
-	for _, id := range unenrolled {
-		done, err := stopIfUnenrolled(ctx, tx, now, id)
+		// An opt-in still running stops with it: nobody more is enrolled or welcomed through it.
+		if err := cancelOptInTx(ctx, tx, channelID); err != nil {
+			return fmt.Errorf("db: opt out channel: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `DELETE FROM enrolments WHERE source = ? RETURNING user_id`, ChannelSource(channelID))
 		if err != nil {
-			return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
+			return fmt.Errorf("db: opt out channel: %w", err)
 		}
-		if done {
-			stopped = append(stopped, id)
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("db: opt out channel: %w", err)
+			}
+			unenrolled = append(unenrolled, id)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, nil, fmt.Errorf("db: opt out channel: %w", err)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("db: opt out channel: %w", err)
+		}
+		for _, id := range unenrolled {
+			done, err := stopIfUnenrolled(ctx, tx, now, id)
+			if err != nil {
+				return fmt.Errorf("db: opt out channel: %w", err)
+			}
+			if done {
+				stopped = append(stopped, id)
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, err
 	}
 	return unenrolled, stopped, nil
 }
@@ -304,10 +278,11 @@ func stopIfUnenrolled(ctx context.Context, tx *sql.Tx, now int64, userID string)
 		WHERE user_id = ?`, now, userID); err != nil {
 		return false, fmt.Errorf("unschedule: %w", err)
 	}
+	dropped, args := kindsIn(append(weeklyKinds(), KindTeamWelcome)...)
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = 'stopped'
-		WHERE user_id = ? AND state = 'pending' AND kind IN ('prompt', 'wellbeing', 'reminder', 'continue', 'team_welcome')`,
-		userID); err != nil {
+		WHERE user_id = ? AND state = 'pending' AND kind IN (`+dropped+`)`,
+		append([]any{userID}, args...)...); err != nil {
 		return false, fmt.Errorf("drop posts: %w", err)
 	}
 	return true, nil
@@ -362,40 +337,35 @@ func (s *Store) QueueTeamSummary(ctx context.Context, channelID, leadUserID, cha
 		return false, fmt.Errorf("db: queue team summary: period %q: want YYYY-MM", period)
 	}
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("db: queue team summary: %w", err)
-	}
-	defer tx.Rollback()
-	var dm sql.NullString
-	err = tx.QueryRowContext(ctx, `
-		SELECT p.dm_channel_id FROM channels c JOIN people p ON p.user_id = c.lead_user_id
-		WHERE c.channel_id = ? AND c.lead_user_id = ? AND c.opted_out_at IS NULL AND p.deleted = 0`,
-		channelID, leadUserID).Scan(&dm)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("db: queue team summary: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (user_id, period, kind) DO NOTHING`, leadUserID, period, teamKind(channelID), millis(now))
-	if err != nil {
-		return false, fmt.Errorf("db: queue team summary: record: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	payload, _ := json.Marshal(TeamPayload{ChannelID: channelID, ChannelName: channelName, Period: period})
-	if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: leadUserID, ChannelID: dm.String, Kind: KindTeamSummary,
-		Payload: payload}); err != nil {
-		return false, fmt.Errorf("db: queue team summary: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("db: queue team summary: %w", err)
-	}
-	return true, nil
+	return transact(ctx, s.write, nil, "queue team summary", func(tx *sql.Tx) (bool, error) {
+		var err error
+		var dm sql.NullString
+		err = tx.QueryRowContext(ctx, `
+			SELECT p.dm_channel_id FROM channels c JOIN people p ON p.user_id = c.lead_user_id
+			WHERE c.channel_id = ? AND c.lead_user_id = ? AND c.opted_out_at IS NULL AND p.deleted = 0`,
+			channelID, leadUserID).Scan(&dm)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("db: queue team summary: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id, period, kind) DO NOTHING`, leadUserID, period, teamKind(channelID), millis(now))
+		if err != nil {
+			return false, fmt.Errorf("db: queue team summary: record: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return false, nil
+		}
+		payload, _ := json.Marshal(TeamPayload{ChannelID: channelID, ChannelName: channelName, Period: period})
+		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: leadUserID, ChannelID: dm.String, Kind: KindTeamSummary,
+			Payload: payload}); err != nil {
+			return false, fmt.Errorf("db: queue team summary: %w", err)
+		}
+		return true, nil
+	})
 }
 
 // TeamFigure returns the stored team figure of a channel's month (period YYYY-MM), as
@@ -423,23 +393,17 @@ func (s *Store) SaveTeamFigure(ctx context.Context, channelID, period string, fi
 	if len(period) != 7 || strings.Count(period, "-") != 1 {
 		return nil, fmt.Errorf("db: save team figure: period %q: want YYYY-MM", period)
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("db: save team figure: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO team_figures (channel_id, period, figure, computed_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (channel_id, period) DO NOTHING`, channelID, period, string(figure), millis(s.now())); err != nil {
-		return nil, fmt.Errorf("db: save team figure: %w", err)
-	}
-	var kept string
-	if err := tx.QueryRowContext(ctx, `SELECT figure FROM team_figures WHERE channel_id = ? AND period = ?`,
-		channelID, period).Scan(&kept); err != nil {
-		return nil, fmt.Errorf("db: save team figure: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("db: save team figure: %w", err)
-	}
-	return []byte(kept), nil
+	return transact(ctx, s.write, nil, "save team figure", func(tx *sql.Tx) ([]byte, error) {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO team_figures (channel_id, period, figure, computed_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (channel_id, period) DO NOTHING`, channelID, period, string(figure), millis(s.now())); err != nil {
+			return nil, fmt.Errorf("db: save team figure: %w", err)
+		}
+		var kept string
+		if err := tx.QueryRowContext(ctx, `SELECT figure FROM team_figures WHERE channel_id = ? AND period = ?`,
+			channelID, period).Scan(&kept); err != nil {
+			return nil, fmt.Errorf("db: save team figure: %w", err)
+		}
+		return []byte(kept), nil
+	})
 }

@@ -145,10 +145,10 @@ type App struct {
 	eventHandlers map[string]EventHandler
 	actions       map[string]ActionHandler
 	views         map[string]ViewHandler
-	renderers     map[string]Renderer
-	uploads       map[string]UploadRenderer
+	renderers     map[db.Kind]Renderer
+	uploads       map[db.Kind]UploadRenderer
 	validators    map[string]ViewValidator
-	kinds         []string // the outbox kinds that can be queued (ExpectKinds)
+	kinds         []db.Kind // the outbox kinds that can be queued (ExpectKinds)
 	background    []func(context.Context)
 	fallback      Fallbacks
 
@@ -241,8 +241,8 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		eventHandlers:  map[string]EventHandler{},
 		actions:        map[string]ActionHandler{},
 		views:          map[string]ViewHandler{},
-		renderers:      map[string]Renderer{},
-		uploads:        map[string]UploadRenderer{},
+		renderers:      map[db.Kind]Renderer{},
+		uploads:        map[db.Kind]UploadRenderer{},
 		validators:     map[string]ViewValidator{},
 		fallback:       defaultFallbacks(),
 	}

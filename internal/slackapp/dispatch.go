@@ -364,7 +364,7 @@ func (a *App) sendMessage(ctx context.Context, userID, channelID string, m Messa
 		return fmt.Errorf("slackapp: send message: %w", err)
 	}
 	if _, err := a.outbox.Enqueue(ctx, db.OutboxMessage{
-		UserID: userID, ChannelID: channelID, Kind: KindMessage, Payload: payload,
+		UserID: userID, ChannelID: channelID, Kind: db.KindMessage, Payload: payload,
 	}); err != nil {
 		return fmt.Errorf("slackapp: send message: %w", err)
 	}

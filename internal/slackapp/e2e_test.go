@@ -318,7 +318,7 @@ func TestE2EOutboxAmbiguousFailures(t *testing.T) {
 
 func TestE2EOutboxPermanentErrorFails(t *testing.T) {
 	h := startHarness(t, harnessConfig{})
-	if _, err := h.store.Enqueue(context.Background(), db.OutboxMessage{ChannelID: "C404", Kind: KindMessage, Payload: []byte(`{"text":"hi"}`)}); err != nil {
+	if _, err := h.store.Enqueue(context.Background(), db.OutboxMessage{ChannelID: "C404", Kind: db.KindMessage, Payload: []byte(`{"text":"hi"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	h.app.Notify()

@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,8 +19,8 @@ func TestRunRefusesAKindWithoutRenderer(t *testing.T) {
 	}
 	a.RegisterRenderer("rendered", func(context.Context, db.OutboxItem) (Message, error) { return Message{Text: "x"}, nil })
 	a.RegisterUpload("uploaded", func(context.Context, db.OutboxItem) (Upload, error) { return Upload{}, nil })
-	a.ExpectKinds(KindMessage, "rendered", "uploaded", "forgotten", "also_forgotten")
-	if got := a.MissingRenderers(); strings.Join(got, ",") != "also_forgotten,forgotten" {
+	a.ExpectKinds(db.KindMessage, "rendered", "uploaded", "forgotten", "also_forgotten")
+	if got := a.MissingRenderers(); !slices.Equal(got, []db.Kind{"also_forgotten", "forgotten"}) {
 		t.Errorf("got missing %v, want [also_forgotten forgotten]", got)
 	}
 	err = a.Run(context.Background())

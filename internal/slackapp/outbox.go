@@ -15,10 +15,6 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 )
 
-// KindMessage is the outbox kind of a ready message: its payload is a Message as JSON
-// ({"text":…,"blocks":[…]}).
-const KindMessage = "message"
-
 // outboxEventType names the message metadata every outbox post carries, so a post whose fate is
 // unknown can be found again with conversations.history.
 // https://docs.slack.dev/messaging/message-metadata
@@ -54,14 +50,14 @@ func renderContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // RegisterRenderer makes the relay render items of kind with r.
-func (a *App) RegisterRenderer(kind string, r Renderer) {
+func (a *App) RegisterRenderer(kind db.Kind, r Renderer) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.renderers[kind] = r
 }
 
 func (a *App) registerBuiltinRenderers() {
-	a.renderers[KindMessage] = func(_ context.Context, it db.OutboxItem) (Message, error) {
+	a.renderers[db.KindMessage] = func(_ context.Context, it db.OutboxItem) (Message, error) {
 		var m Message
 		if err := json.Unmarshal(it.Payload, &m); err != nil {
 			return Message{}, err
@@ -366,7 +362,7 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 	if err != nil {
 		// A renderer's error may quote the payload, which can hold a person's words: log only
 		// that it failed.
-		a.failItem(ctx, it, "render "+it.Kind+" failed")
+		a.failItem(ctx, it, "render "+string(it.Kind)+" failed")
 		return
 	}
 	// channel is the conversation, when known before posting; target is where to post.

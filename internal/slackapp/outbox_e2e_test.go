@@ -18,7 +18,7 @@ func (h *harness) enqueueText(channel, text string) int64 {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	id, err := h.store.Enqueue(context.Background(), db.OutboxMessage{ChannelID: channel, Kind: KindMessage, Payload: payload})
+	id, err := h.store.Enqueue(context.Background(), db.OutboxMessage{ChannelID: channel, Kind: db.KindMessage, Payload: payload})
 	if err != nil {
 		h.t.Fatal(err)
 	}

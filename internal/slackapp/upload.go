@@ -27,13 +27,13 @@ var ErrNothingToSend = errors.New("slackapp: nothing to send")
 type UploadRenderer func(ctx context.Context, item db.OutboxItem) (Upload, error)
 
 // RegisterUpload makes the relay upload items of kind as files rendered by r.
-func (a *App) RegisterUpload(kind string, r UploadRenderer) {
+func (a *App) RegisterUpload(kind db.Kind, r UploadRenderer) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.uploads[kind] = r
 }
 
-func (a *App) uploadRenderer(kind string) UploadRenderer {
+func (a *App) uploadRenderer(kind db.Kind) UploadRenderer {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return a.uploads[kind]
@@ -58,7 +58,7 @@ func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRende
 		return
 	}
 	if err != nil {
-		a.failItem(ctx, it, "render "+it.Kind+" failed")
+		a.failItem(ctx, it, "render "+string(it.Kind)+" failed")
 		return
 	}
 	channel := it.ChannelID

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
@@ -15,7 +16,7 @@ import (
 var dmVerbs = []string{"help", "assess", "summary", "pause", "stop", "start"}
 
 // Register makes the app answer "help", unknown verbs, unreadable commands and stray DMs with
-// Reflect's help, and apologise in its words.
+// Reflect's help, and apologise in its words; it renders queued help and apologies too.
 func Register(app *slackapp.App) {
 	command := app.SlashCommand()
 	app.HandleCommand("help", func(ctx context.Context, req slackapp.CommandRequest) error {
@@ -33,6 +34,13 @@ func Register(app *slackapp.App) {
 		},
 		DMVerbs: dmVerbs,
 		Apology: ApologyMessage(),
+	})
+	// Queued help and apologies (the store's reply kinds) render as the replies do.
+	app.RegisterRenderer(db.KindHelp, func(context.Context, db.OutboxItem) (slackapp.Message, error) {
+		return DMHelpMessage(command), nil
+	})
+	app.RegisterRenderer(db.KindApology, func(context.Context, db.OutboxItem) (slackapp.Message, error) {
+		return ApologyMessage(), nil
 	})
 }
 

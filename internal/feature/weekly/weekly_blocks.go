@@ -35,7 +35,7 @@ const (
 const continuePauseWeeks = 4
 
 // promptIntro is the line above a question.
-func promptIntro(kind string) string {
+func promptIntro(kind db.Kind) string {
 	switch kind {
 	case db.KindWellbeing:
 		return "And a one-tap check on how the week felt:"
@@ -52,7 +52,7 @@ func promptIntro(kind string) string {
 // order the options are shown in, as indices into p.Options (prompts.Catalogue.OptionOrder); nil
 // shows them in catalogue order. Each button carries its option's index, never its place, so the
 // answer recorded is the option tapped whatever the order.
-func PromptMessage(kind string, deliveryID int64, p prompts.Prompt, order []int) slackapp.Message {
+func PromptMessage(kind db.Kind, deliveryID int64, p prompts.Prompt, order []int) slackapp.Message {
 	intro := promptIntro(kind)
 	blocks := []slackapp.Block{
 		slackapp.Section("prompt_intro", intro),

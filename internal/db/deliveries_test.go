@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +17,7 @@ const week = 7 * 24 * time.Hour
 type outboxRec struct {
 	ID          int64
 	ChannelID   string
-	Kind        string
+	Kind        Kind
 	DeliveryID  int64 // 0 = none
 	Payload     string
 	State       string
@@ -54,7 +53,7 @@ func outboxOf(t testing.TB, s *Store, userID string) []outboxRec {
 }
 
 // outboxByDelivery returns the items of one kind linked to a delivery.
-func outboxByDelivery(t testing.TB, s *Store, userID, kind string, deliveryID int64) []outboxRec {
+func outboxByDelivery(t testing.TB, s *Store, userID string, kind Kind, deliveryID int64) []outboxRec {
 	t.Helper()
 	var out []outboxRec
 	for _, r := range outboxOf(t, s, userID) {
@@ -221,7 +220,7 @@ func timeOrNil(p *time.Time) string {
 // postWant is an outbox item a plan should queue. Prompt names the delivery it belongs to (by
 // its main or wellbeing prompt); "" = no payload beyond {}.
 type postWant struct {
-	Kind    string
+	Kind    Kind
 	Channel string
 	Linked  bool   // DeliveryID is the delivery's id (only the prompt post)
 	Prompt  string // the payload's prompt_id; "" for the continue question
@@ -229,10 +228,10 @@ type postWant struct {
 
 type deliveryWant struct {
 	Occurrence time.Time
-	Kind       string
+	Kind       DeliveryKind
 	PromptID   string
 	Wellbeing  string
-	State      string
+	State      DeliveryState
 }
 
 func TestApplyDue(t *testing.T) {
@@ -502,7 +501,7 @@ func TestApplyDueExpires(t *testing.T) {
 		tests := []struct {
 			name          string
 			user          string
-			wantState     string
+			wantState     DeliveryState
 			wantReminders []string // states of its reminder items, oldest first
 		}{
 			{name: "sent with a reminder", user: "U1", wantState: "expired", wantReminders: []string{"sent", "failed"}},
@@ -585,11 +584,11 @@ func TestApplyDueConcurrent(t *testing.T) {
 		if ds := deliveriesOf(t, s, "U1"); len(ds) != 1 {
 			t.Errorf("deliveries = %d, want 1", len(ds))
 		}
-		kinds := map[string]int{}
+		kinds := map[Kind]int{}
 		for _, r := range outboxOf(t, s, "U1") {
 			kinds[r.Kind]++
 		}
-		if want := map[string]int{KindPrompt: 1, KindWellbeing: 1}; !reflect.DeepEqual(kinds, want) {
+		if want := map[Kind]int{KindPrompt: 1, KindWellbeing: 1}; !reflect.DeepEqual(kinds, want) {
 			t.Errorf("outbox kinds = %v, want %v", kinds, want)
 		}
 	})
@@ -736,6 +735,13 @@ func TestDuePeopleHistory(t *testing.T) {
 				}
 			})
 		}
+		// Read with the history in chunks smaller than the batch, the batch comes out the same.
+		defer func(n int) { askedIDs = n }(askedIDs)
+		askedIDs = 2
+		again, err := s.DuePeople(ctx, t0, 10)
+		if err != nil || !reflect.DeepEqual(again, due) {
+			t.Errorf("DuePeople in chunks of 2 = %+v, %v; want %+v", again, err, due)
+		}
 	})
 }
 
@@ -864,244 +870,13 @@ func intPtr(i int) *int                { return &i }
 func floatPtr(f float64) *float64      { return &f }
 func timePtrOf(t time.Time) *time.Time { return &t }
 
-func TestRecordAnswer(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		tests := []struct {
-			name      string
-			answers   []Answer // DeliveryID 0 = the main delivery, -1 = the on-demand one without a wellbeing check
-			wantErr   error    // for the last answer
-			wantState string
-			wantRows  []Answer // the main delivery's answers, by prompt
-			wantReset bool     // streak and asked_to_continue cleared
-			wantRem   string   // state of the pending reminder
-		}{
-			{name: "main prompt closes the delivery",
-				answers:   []Answer{{UserID: "U1", PromptID: "P1", OptionIndex: intPtr(2), Lean: 0.5, Weight: 1, Explanation: "x", Source: "button"}},
-				wantState: "answered", wantReset: true, wantRem: "failed",
-				wantRows: []Answer{{UserID: "U1", PromptID: "P1", OptionIndex: intPtr(2), Lean: 0.5, Weight: 1, Explanation: "x", Source: "button", AnsweredAt: t0}}},
-			{name: "wellbeing answer leaves it open",
-				answers:   []Answer{{UserID: "U1", PromptID: "W1", OptionIndex: intPtr(0), Wellbeing: floatPtr(-1), Weight: 1, Source: "button"}},
-				wantState: "sent", wantReset: true, wantRem: "pending",
-				wantRows: []Answer{{UserID: "U1", PromptID: "W1", OptionIndex: intPtr(0), Wellbeing: floatPtr(-1), Weight: 1, Source: "button", AnsweredAt: t0}}},
-			{name: "a changed mind replaces the answer",
-				answers: []Answer{
-					{UserID: "U1", PromptID: "P1", OptionIndex: intPtr(1), Lean: -1, Weight: 1, Source: "button"},
-					{UserID: "U1", PromptID: "P1", Text: "on reflection", Lean: 0.25, Weight: 0.5, Source: "dm", MessageTS: "9.9", AnsweredAt: t0.Add(time.Minute)},
-				},
-				wantState: "answered", wantReset: true, wantRem: "failed",
-				wantRows: []Answer{{UserID: "U1", PromptID: "P1", Text: "on reflection", Lean: 0.25, Weight: 0.5, Source: "dm", MessageTS: "9.9", AnsweredAt: t0.Add(time.Minute)}}},
-			{name: "someone else's delivery",
-				answers: []Answer{{UserID: "U2", PromptID: "P1", Source: "button"}}, wantErr: ErrNotFound,
-				wantState: "sent", wantRem: "pending"},
-			{name: "a prompt not in the delivery",
-				answers: []Answer{{UserID: "U1", PromptID: "P9", Source: "button"}}, wantErr: ErrNotFound,
-				wantState: "sent", wantRem: "pending"},
-			{name: "an unknown delivery",
-				answers: []Answer{{UserID: "U1", DeliveryID: 999, PromptID: "P1", Source: "button"}}, wantErr: ErrNotFound,
-				wantState: "sent", wantRem: "pending"},
-			{name: "an empty prompt on a delivery without wellbeing check",
-				answers: []Answer{{UserID: "U1", DeliveryID: -1, Source: "button"}}, wantErr: ErrNotFound,
-				wantState: "sent", wantRem: "pending"},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				s, _, _ := e.newStore(t)
-				startPerson(t, s, "U1", "D1", t0)
-				startPerson(t, s, "U2", "D2", t0)
-				main := create(t, s, "U1", NewDelivery{Occurrence: t0, Kind: DeliveryScheduled, PromptID: "P1", WellbeingPromptID: "W1"})
-				plain := create(t, s, "U1", NewDelivery{Occurrence: t0, Kind: DeliveryOnDemand, PromptID: "P2"})
-				sendAll(t, s)
-				if ok, err := s.RemindLater(ctx, "U1", main, t0.Add(time.Hour)); err != nil || !ok {
-					t.Fatalf("RemindLater = %v, %v", ok, err)
-				}
-				setPersonState(t, s, "U1", 3, true)
-				setPersonState(t, s, "U2", 3, true)
-				var err error
-				for _, a := range tt.answers {
-					switch a.DeliveryID {
-					case 0:
-						a.DeliveryID = main
-					case -1:
-						a.DeliveryID = plain
-					}
-					err = s.RecordAnswer(ctx, a)
-					if tt.wantErr == nil && err != nil {
-						t.Fatalf("RecordAnswer(%s): %v", a.PromptID, err)
-					}
-				}
-				checkErr(t, "RecordAnswer", err, tt.wantErr)
-
-				if got := mustDelivery(t, s, "U1", main).State; got != tt.wantState {
-					t.Errorf("delivery state = %s, want %s", got, tt.wantState)
-				}
-				if got := mustDelivery(t, s, "U1", plain).State; got != "sent" {
-					t.Errorf("the other delivery's state = %s, want sent", got)
-				}
-				got, err := s.RecentAnswers(ctx, "U1", 10)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var want []Answer
-				for _, a := range tt.wantRows {
-					a.DeliveryID = main
-					want = append(want, a)
-				}
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("answers = %+v\nwant %+v", got, want)
-				}
-				for _, u := range []string{"U1", "U2"} {
-					p := mustPerson(t, s, u)
-					reset := u == "U1" && tt.wantReset
-					if gotReset := p.UnansweredStreak == 0 && !p.AskedToContinue; gotReset != reset ||
-						(!reset && (p.UnansweredStreak != 3 || !p.AskedToContinue)) {
-						t.Errorf("%s streak, asked = %d, %v; want reset %v", u, p.UnansweredStreak, p.AskedToContinue, reset)
-					}
-				}
-				rem := outboxByDelivery(t, s, "U1", KindReminder, main)
-				if len(rem) != 1 || rem[0].State != tt.wantRem {
-					t.Fatalf("reminders = %+v, want one %s", rem, tt.wantRem)
-				}
-				if tt.wantRem == "failed" && rem[0].LastError != "answered" {
-					t.Errorf("reminder last_error = %q, want answered", rem[0].LastError)
-				}
-			})
-		}
-	})
-}
-
-func TestAnswerByMessage(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		tests := []struct {
-			name         string
-			prompt       string // what the typed answer answers
-			otherPrompt  string // answered by button first, "" = none
-			findAs       string // user looking it up
-			ts           string
-			wantErr      error
-			wantStateDel string // delivery state after the deletion
-		}{
-			{name: "main prompt answer deleted reopens", prompt: "P1", findAs: "U1", ts: "5.5", wantStateDel: "sent"},
-			{name: "wellbeing answer deleted leaves the answered prompt", prompt: "W1", otherPrompt: "P1", findAs: "U1", ts: "5.5", wantStateDel: "answered"},
-			{name: "wellbeing answer deleted on an open prompt", prompt: "W1", findAs: "U1", ts: "5.5", wantStateDel: "sent"},
-			{name: "another person's message", prompt: "P1", findAs: "U2", ts: "5.5", wantErr: ErrNotFound, wantStateDel: "answered"},
-			{name: "unknown message", prompt: "P1", findAs: "U1", ts: "6.6", wantErr: ErrNotFound, wantStateDel: "answered"},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				s, _, _ := e.newStore(t)
-				startPerson(t, s, "U1", "D1", t0)
-				startPerson(t, s, "U2", "D2", t0)
-				d := create(t, s, "U1", NewDelivery{Occurrence: t0, Kind: DeliveryScheduled, PromptID: "P1", WellbeingPromptID: "W1"})
-				sendAll(t, s)
-				if tt.otherPrompt != "" {
-					if err := s.RecordAnswer(ctx, Answer{UserID: "U1", DeliveryID: d, PromptID: tt.otherPrompt, OptionIndex: intPtr(0), Source: "button"}); err != nil {
-						t.Fatal(err)
-					}
-				}
-				typed := Answer{UserID: "U1", DeliveryID: d, PromptID: tt.prompt, Text: "typed", Lean: 0.1, Weight: 1,
-					Source: "dm", MessageTS: "5.5", AnsweredAt: t0.Add(time.Minute)}
-				if err := s.RecordAnswer(ctx, typed); err != nil {
-					t.Fatal(err)
-				}
-
-				got, err := s.AnswerByMessage(ctx, tt.findAs, tt.ts)
-				checkErr(t, "AnswerByMessage", err, tt.wantErr)
-				if err == nil && !reflect.DeepEqual(got, typed) {
-					t.Errorf("AnswerByMessage = %+v\nwant %+v", got, typed)
-				}
-				deleted, err := s.DeleteAnswerByMessage(ctx, tt.findAs, tt.ts)
-				checkErr(t, "DeleteAnswerByMessage", err, tt.wantErr)
-				if err == nil && !reflect.DeepEqual(deleted, typed) {
-					t.Errorf("DeleteAnswerByMessage = %+v\nwant %+v", deleted, typed)
-				}
-				if st := mustDelivery(t, s, "U1", d).State; st != tt.wantStateDel {
-					t.Errorf("delivery state = %s, want %s", st, tt.wantStateDel)
-				}
-				wantLeft := 1
-				if tt.otherPrompt != "" {
-					wantLeft++
-				}
-				if tt.wantErr == nil {
-					wantLeft--
-					if _, err := s.AnswerByMessage(ctx, "U1", "5.5"); !errors.Is(err, ErrNotFound) {
-						t.Errorf("AnswerByMessage after deletion error = %v, want ErrNotFound", err)
-					}
-					if _, err := s.DeleteAnswerByMessage(ctx, "U1", "5.5"); !errors.Is(err, ErrNotFound) {
-						t.Errorf("second DeleteAnswerByMessage error = %v, want ErrNotFound", err)
-					}
-				}
-				if n := answerCount(t, s, "U1"); n != wantLeft {
-					t.Errorf("answers left = %d, want %d", n, wantLeft)
-				}
-			})
-		}
-	})
-}
-
-func TestRecentAnswers(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		s, _, _ := e.newStore(t)
-		startPerson(t, s, "U1", "D1", t0)
-		startPerson(t, s, "U2", "D2", t0)
-		var ds []int64
-		for i := 0; i < 3; i++ {
-			ds = append(ds, create(t, s, "U1", NewDelivery{Occurrence: t0.Add(time.Duration(i) * week), Kind: DeliveryScheduled, PromptID: fmt.Sprintf("P%d", i)}))
-		}
-		other := create(t, s, "U2", NewDelivery{Occurrence: t0, Kind: DeliveryScheduled, PromptID: "P0"})
-		// Recorded out of order: P2 oldest, then P0 and P1 at the same instant (P1 recorded last).
-		for _, a := range []Answer{
-			{UserID: "U1", DeliveryID: ds[2], PromptID: "P2", AnsweredAt: t0.Add(time.Hour)},
-			{UserID: "U1", DeliveryID: ds[0], PromptID: "P0", AnsweredAt: t0.Add(2 * time.Hour)},
-			{UserID: "U1", DeliveryID: ds[1], PromptID: "P1", AnsweredAt: t0.Add(2 * time.Hour)},
-			{UserID: "U2", DeliveryID: other, PromptID: "P0", AnsweredAt: t0.Add(3 * time.Hour)},
-		} {
-			a.Source = "button"
-			if err := s.RecordAnswer(ctx, a); err != nil {
-				t.Fatal(err)
-			}
-		}
-		tests := []struct {
-			name  string
-			user  string
-			limit int
-			want  []string
-		}{
-			{name: "newest first, ties by recording order", user: "U1", limit: 10, want: []string{"P1", "P0", "P2"}},
-			{name: "limit", user: "U1", limit: 2, want: []string{"P1", "P0"}},
-			{name: "only the person's", user: "U2", limit: 10, want: []string{"P0"}},
-			{name: "nobody", user: "U9", limit: 10},
-		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				as, err := s.RecentAnswers(ctx, tt.user, tt.limit)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []string
-				for _, a := range as {
-					if a.UserID != tt.user {
-						t.Errorf("answer of %s in %s's list", a.UserID, tt.user)
-					}
-					got = append(got, a.PromptID)
-				}
-				if !reflect.DeepEqual(got, tt.want) {
-					t.Errorf("RecentAnswers = %v, want %v", got, tt.want)
-				}
-			})
-		}
-	})
-}
-
 func TestOpenDeliveries(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		ctx := context.Background()
 		s, _, _ := e.newStore(t)
 		startPerson(t, s, "U1", "D1", t0)
 		startPerson(t, s, "U2", "D2", t0)
-		mk := func(user string, occ time.Time, kind, prompt string) int64 {
+		mk := func(user string, occ time.Time, kind DeliveryKind, prompt string) int64 {
 			return create(t, s, user, NewDelivery{Occurrence: occ, Kind: kind, PromptID: prompt})
 		}
 		old := mk("U1", t0.Add(-2*week), DeliveryScheduled, "P-old")
@@ -1159,7 +934,7 @@ func TestSkipDelivery(t *testing.T) {
 			from      string // state before: pending, sent, expired, answered, skipped
 			as        string // the user asking
 			want      bool
-			wantState string
+			wantState DeliveryState
 		}{
 			{name: "pending", from: "pending", as: "U1", want: true, wantState: "skipped"},
 			{name: "sent", from: "sent", as: "U1", want: true, wantState: "skipped"},
@@ -1307,7 +1082,7 @@ func TestQueueReminders(t *testing.T) {
 		type reminderCase struct {
 			name  string
 			occ   time.Time
-			kind  string                                   // default scheduled
+			kind  DeliveryKind                             // default scheduled
 			setup func(t *testing.T, user string, d int64) // after every delivery was posted
 			want  bool
 		}
@@ -1466,231 +1241,53 @@ func TestQueueRemindersLimit(t *testing.T) {
 	})
 }
 
-func TestStart(t *testing.T) {
+func TestDeliveriesUnique(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		ctx := context.Background()
-		s, clock, _ := e.newStore(t)
-		steps := []struct {
-			name        string
-			in          Person
-			source      string
-			next        time.Time
-			before      func(t *testing.T)
-			want        bool
-			wantErr     error
-			wantNext    time.Time
-			wantSources []string
-		}{
-			{name: "new person", in: Person{UserID: "U1", TZ: "Asia/Tokyo"}, source: "self", next: t0.Add(time.Hour),
-				want: true, wantNext: t0.Add(time.Hour), wantSources: []string{"self"}},
-			{name: "again keeps the next occurrence", in: Person{UserID: "U1"}, source: "self", next: t0.Add(2 * time.Hour),
-				want: false, wantNext: t0.Add(time.Hour), wantSources: []string{"self"}},
-			{name: "a channel source is new", in: Person{UserID: "U1"}, source: "channel:C1", next: t0.Add(3 * time.Hour),
-				want: true, wantNext: t0.Add(time.Hour), wantSources: []string{"channel:C1", "self"}},
-			{name: "bad source", in: Person{UserID: "U1"}, source: "everyone", next: t0.Add(4 * time.Hour),
-				wantErr: errAny, wantNext: t0.Add(time.Hour), wantSources: []string{"channel:C1", "self"}},
-			{name: "after stop, scheduled again", in: Person{UserID: "U1"}, source: "self", next: t0.Add(5 * time.Hour),
-				before: func(t *testing.T) {
-					if _, err := s.Stop(ctx, "U1"); err != nil {
-						t.Fatal(err)
-					}
-				},
-				want: true, wantNext: t0.Add(5 * time.Hour), wantSources: []string{"self"}},
-			{name: "deleted in Slack, back", in: Person{UserID: "U1"}, source: "self", next: t0.Add(6 * time.Hour),
-				before: func(t *testing.T) {
-					if err := s.MarkPersonDeleted(ctx, "U1"); err != nil {
-						t.Fatal(err)
-					}
-				},
-				want: true, wantNext: t0.Add(6 * time.Hour), wantSources: []string{"self"}},
+		s, _, _ := e.newStore(t)
+		addPerson(t, s, "U1")
+		addPerson(t, s, "U2")
+		occ := t0.Add(time.Hour)
+		insertDelivery(t, s, "U1", occ, "scheduled")
+
+		insert := func(user string, at time.Time, kind string) (int64, error) {
+			res, err := s.write.ExecContext(ctx, `
+			INSERT INTO deliveries (user_id, occurrence, kind, prompt_id, created_at)
+			VALUES (?, ?, ?, 'p', 0) ON CONFLICT (user_id, occurrence, kind) DO NOTHING`,
+				user, millis(at), kind)
+			if err != nil {
+				return 0, err
+			}
+			return res.RowsAffected()
 		}
-		for _, st := range steps {
-			t.Run(st.name, func(t *testing.T) {
-				clock.Advance(time.Minute)
-				if st.before != nil {
-					st.before(t)
-				}
-				got, err := s.Start(ctx, st.in, st.source, st.next)
-				checkErr(t, "Start", err, st.wantErr)
-				if got != st.want {
-					t.Errorf("Start = %v, want %v", got, st.want)
-				}
-				p := mustPerson(t, s, "U1")
-				if timeOrNil(p.NextDueAt) != timeOrNil(&st.wantNext) || p.Deleted || p.TZ != "Asia/Tokyo" {
-					t.Errorf("person = next %s deleted %v tz %s, want next %s, not deleted, Asia/Tokyo",
-						timeOrNil(p.NextDueAt), p.Deleted, p.TZ, st.wantNext)
-				}
-				sources, err := s.Enrolments(ctx, "U1")
+		tests := []struct {
+			name string
+			user string
+			at   time.Time
+			kind string
+			want int64
+		}{
+			{name: "same occurrence again", user: "U1", at: occ, kind: "scheduled", want: 0},
+			{name: "same instant in another zone's clothes", user: "U1", at: occ.In(time.FixedZone("X", 3600)), kind: "scheduled", want: 0},
+			{name: "on-demand at the same time", user: "U1", at: occ, kind: "on_demand", want: 1},
+			{name: "next occurrence", user: "U1", at: occ.Add(7 * 24 * time.Hour), kind: "scheduled", want: 1},
+			{name: "another person", user: "U2", at: occ, kind: "scheduled", want: 1},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := insert(tt.user, tt.at, tt.kind)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !reflect.DeepEqual(sources, st.wantSources) {
-					t.Errorf("Enrolments = %v, want %v", sources, st.wantSources)
+				if got != tt.want {
+					t.Errorf("rows inserted = %d, want %d", got, tt.want)
 				}
 			})
 		}
-	})
-}
-
-func TestStop(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		s, _, _ := e.newStore(t)
-		startPerson(t, s, "U1", "D1", t0)
-		if _, err := s.Enrol(ctx, "U1", "channel:C1"); err != nil {
-			t.Fatal(err)
-		}
-		startPerson(t, s, "U2", "D2", t0)
-		setPersonState(t, s, "U1", 3, true)
-		queue := func(user, kind string) int64 {
-			t.Helper()
-			id, err := s.Enqueue(ctx, OutboxMessage{UserID: user, Kind: kind})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return id
-		}
-		sent := queue("U1", KindPrompt)
-		sendAll(t, s)
-		items := map[string]int64{
-			"prompt":           queue("U1", KindPrompt),
-			"wellbeing":        queue("U1", KindWellbeing),
-			"reminder":         queue("U1", KindReminder),
-			"continue":         queue("U1", KindContinue),
-			"message":          queue("U1", "message"),
-			"sent prompt":      sent,
-			"another's prompt": queue("U2", KindPrompt),
-		}
-
-		got, err := s.Stop(ctx, "U1")
-		if err != nil || !got {
-			t.Fatalf("Stop = %v, %v; want true", got, err)
-		}
-		tests := []struct {
-			item      string
-			wantState string
-			wantError string
-		}{
-			{item: "prompt", wantState: "failed", wantError: "stopped"},
-			{item: "wellbeing", wantState: "failed", wantError: "stopped"},
-			{item: "reminder", wantState: "failed", wantError: "stopped"},
-			{item: "continue", wantState: "failed", wantError: "stopped"},
-			{item: "message", wantState: "pending"},
-			{item: "sent prompt", wantState: "sent"},
-			{item: "another's prompt", wantState: "pending"},
-		}
-		for _, tt := range tests {
-			t.Run(tt.item, func(t *testing.T) {
-				state, lastErr := outboxRow(t, s, items[tt.item])
-				if state != tt.wantState || lastErr != tt.wantError {
-					t.Errorf("item = %s %q, want %s %q", state, lastErr, tt.wantState, tt.wantError)
-				}
-			})
-		}
-		p := mustPerson(t, s, "U1")
-		if p.NextDueAt != nil || p.UnansweredStreak != 0 || p.AskedToContinue {
-			t.Errorf("person = next %s streak %d asked %v, want unscheduled, 0, false", timeOrNil(p.NextDueAt), p.UnansweredStreak, p.AskedToContinue)
-		}
-		if e, err := s.Enrolments(ctx, "U1"); err != nil || len(e) != 0 {
-			t.Errorf("Enrolments = %v, %v; want none", e, err)
-		}
-		if p := mustPerson(t, s, "U2"); p.NextDueAt == nil {
-			t.Error("another person was unscheduled")
-		}
-		for _, tt := range []struct {
-			name string
-			user string
-		}{{"twice", "U1"}, {"unknown person", "U9"}} {
-			if got, err := s.Stop(ctx, tt.user); err != nil || got {
-				t.Errorf("Stop %s = %v, %v; want false, nil", tt.name, got, err)
-			}
-		}
-	})
-}
-
-func TestSetSchedule(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		s, clock, _ := e.newStore(t)
-		startPerson(t, s, "U1", "D1", t0)
-		addPerson(t, s, "U2") // never started: no next occurrence
-		steps := []struct {
-			name     string
-			user     string
-			slot     string
-			next     time.Time
-			wantErr  error
-			wantSlot string
-			wantNext *time.Time
-		}{
-			{name: "personal slot", user: "U1", slot: "tue 10:30", next: t0.Add(26 * time.Hour),
-				wantSlot: "tue 10:30", wantNext: timePtrOf(t0.Add(26 * time.Hour))},
-			{name: "back to the default", user: "U1", next: t0.Add(3 * time.Hour),
-				wantNext: timePtrOf(t0.Add(3 * time.Hour))},
-			{name: "unscheduled stays unscheduled", user: "U2", slot: "wed 09:00", next: t0.Add(time.Hour),
-				wantSlot: "wed 09:00"},
-			{name: "unknown person", user: "U9", slot: "wed 09:00", next: t0, wantErr: ErrNotFound},
-		}
-		for _, st := range steps {
-			t.Run(st.name, func(t *testing.T) {
-				clock.Advance(time.Minute)
-				err := s.SetSchedule(ctx, st.user, st.slot, st.next)
-				checkErr(t, "SetSchedule", err, st.wantErr)
-				if st.wantErr != nil {
-					return
-				}
-				p := mustPerson(t, s, st.user)
-				if p.Slot != st.wantSlot || timeOrNil(p.NextDueAt) != timeOrNil(st.wantNext) || !p.UpdatedAt.Equal(clock.Now()) {
-					t.Errorf("person = slot %q next %s updated %s, want %q %s %s",
-						p.Slot, timeOrNil(p.NextDueAt), p.UpdatedAt, st.wantSlot, timeOrNil(st.wantNext), clock.Now())
-				}
-				var raw sql.NullString
-				if err := s.read.QueryRow(`SELECT slot FROM people WHERE user_id = ?`, st.user).Scan(&raw); err != nil {
-					t.Fatal(err)
-				}
-				if raw.Valid != (st.wantSlot != "") {
-					t.Errorf("slot stored as %+v, want NULL only for the default", raw)
-				}
-			})
-		}
-	})
-}
-
-func TestSetPause(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		s, _, _ := e.newStore(t)
-		startPerson(t, s, "U1", "D1", t0)
-		until := t0.Add(2 * week)
-		steps := []struct {
-			name       string
-			user       string
-			until      *time.Time
-			streakWas  int
-			wantErr    error
-			wantPaused *time.Time
-		}{
-			{name: "pause", user: "U1", until: &until, streakWas: 4, wantPaused: &until},
-			{name: "resume", user: "U1", streakWas: 2},
-			{name: "unknown person", user: "U9", until: &until, wantErr: ErrNotFound},
-		}
-		for _, st := range steps {
-			t.Run(st.name, func(t *testing.T) {
-				setPersonState(t, s, "U1", st.streakWas, st.streakWas > 0)
-				err := s.SetPause(ctx, st.user, st.until)
-				checkErr(t, "SetPause", err, st.wantErr)
-				if st.wantErr != nil {
-					return
-				}
-				p := mustPerson(t, s, st.user)
-				if timeOrNil(p.PausedUntil) != timeOrNil(st.wantPaused) || p.UnansweredStreak != 0 || p.AskedToContinue {
-					t.Errorf("person = paused %s streak %d asked %v, want paused %s, 0, false",
-						timeOrNil(p.PausedUntil), p.UnansweredStreak, p.AskedToContinue, timeOrNil(st.wantPaused))
-				}
-				if p.NextDueAt == nil || !p.NextDueAt.Equal(t0) {
-					t.Errorf("next_due_at = %s, want %s unchanged", timeOrNil(p.NextDueAt), t0)
-				}
-			})
+		if _, err := s.write.ExecContext(ctx, `
+		INSERT INTO deliveries (user_id, occurrence, kind, prompt_id, created_at) VALUES ('U1', ?, 'scheduled', 'p', 0)`,
+			millis(occ)); err == nil {
+			t.Error("plain duplicate insert succeeded, want a UNIQUE violation")
 		}
 	})
 }
