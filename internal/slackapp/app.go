@@ -534,3 +534,10 @@ func (a *App) Subscriptions() []string {
 	a.mu.RUnlock()
 	return slices.Sorted(maps.Keys(seen))
 }
+
+// Verbs are the slash-command verbs that have a handler, sorted.
+func (a *App) Verbs() []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return slices.Sorted(maps.Keys(a.commands))
+}
