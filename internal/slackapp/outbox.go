@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -30,8 +32,14 @@ const (
 	maxOutboxBackoff = 5 * time.Minute
 	relayIdleMax     = time.Minute
 	relayIdleMin     = 20 * time.Millisecond
-	historyPages     = 10
-	historyPageSize  = 200
+	// claimSpan is how much posting at chat.postMessage's learned pace one claim takes: long
+	// enough that the pause between batches (the claim, a batch's slowest post) is a small part of
+	// it, and the pacer makes up a short one; short enough that a reply queued meanwhile soon gets
+	// its turn. maxClaim bounds it.
+	claimSpan       = 250 * time.Millisecond
+	maxClaim        = 500
+	historyPages    = 10
+	historyPageSize = 200
 	// historySkew widens the search window for clock differences between us and Slack.
 	historySkew = 5 * time.Minute
 )
@@ -88,7 +96,7 @@ func (a *App) render(ctx context.Context, it db.OutboxItem) (Message, error) {
 // relay posts outbox items until stop is closed: claim a batch, post it with a few workers, and
 // when there is nothing to do sleep until the next item is due or Notify wakes it.
 func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
-	batch := a.outboxWorkers * 2
+	achieved := 0.0 // posts a second the last full batch went out at (real time), 0 if none yet
 	for {
 		select {
 		case <-stop:
@@ -102,6 +110,7 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 			}
 			continue
 		}
+		batch, workers := a.relaySize(achieved)
 		items, err := a.outbox.ClaimOutbox(ctx, outboxLease, batch)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -114,7 +123,11 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 			continue
 		}
 		if len(items) > 0 {
-			a.sendBatch(ctx, items)
+			began := time.Now()
+			a.sendBatch(ctx, items, workers)
+			if took := time.Since(began); len(items) >= workers*2 && took > 0 {
+				achieved = float64(len(items)) / took.Seconds()
+			}
 			continue
 		}
 		wait := relayIdleMax
@@ -148,12 +161,35 @@ func (a *App) idle(ctx context.Context, stop <-chan struct{}, d time.Duration) b
 	}
 }
 
-// sendBatch posts items with at most outboxWorkers at once. Items for the same person or channel
+// relaySize is how many items to claim and how many to work on at once: a claimSpan of posts at
+// chat.postMessage's pace, or at half again the rate the last full batch went out at (achieved,
+// 0 if none yet) if that is slower, so a batch never holds a reply back for long (at least two
+// per worker); and enough workers to keep as many posts in flight as the pace allows while others
+// record their outcome (at least outboxWorkers).
+func (a *App) relaySize(achieved float64) (batch, workers int) {
+	workers = a.outboxWorkers
+	batch = workers * 2
+	if p := a.web.pacerFor("chat.postMessage"); p != nil {
+		st := p.stats()
+		workers = max(workers, st.Bound+2)
+		rate := min(st.Rate, 1.5*achieved)
+		batch = max(workers*2, min(int(math.Ceil(rate*claimSpan.Seconds())), maxClaim))
+	}
+	return batch, workers
+}
+
+// isReply reports whether kind answers what someone just did: such posts go first in a batch, as
+// they go first in a claim.
+func isReply(kind db.Kind) bool {
+	return kind == db.KindMessage || kind == db.KindHelp || kind == db.KindApology
+}
+
+// sendBatch posts items with at most workers at once. Items for the same person or channel
 // go one after another, in the order they were queued, so a DM reads in order (a summary before
 // its chart, a prompt before its wellbeing check) and one conversation never bursts past Slack's
 // one message a second. Rate limits are shared through the per-method gate, so concurrent posts
 // slow down together.
-func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
+func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem, workers int) {
 	var order []string
 	groups := map[string][]db.OutboxItem{}
 	for _, it := range items {
@@ -166,6 +202,17 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 		}
 		groups[key] = append(groups[key], it)
 	}
+	// Replies first: the claim sorts by age, and a reply to what someone just did is the newest.
+	slices.SortStableFunc(order, func(x, y string) int {
+		rx, ry := isReply(groups[x][0].Kind), isReply(groups[y][0].Kind)
+		switch {
+		case rx && !ry:
+			return -1
+		case ry && !rx:
+			return 1
+		}
+		return 0
+	})
 	a.leases.hold(items, a.now().Add(a.outboxLease))
 	renewCtx, stopRenewing := context.WithCancel(ctx)
 	var renewer sync.WaitGroup
@@ -174,14 +221,20 @@ func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem) {
 		stopRenewing()
 		renewer.Wait()
 	}()
-	sem := make(chan struct{}, a.outboxWorkers)
+	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for _, key := range order {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			var last time.Time
 			for _, it := range groups[key] {
-				a.deliver(ctx, it)
+				ictx := ctx
+				if !last.IsZero() && a.now().Sub(last) < time.Second {
+					ictx = withChannelBurst(ctx) // see channelBurstKey
+				}
+				a.deliver(ictx, it)
+				last = a.now()
 				a.leases.drop(it.ID)
 			}
 		})
@@ -314,10 +367,11 @@ func (a *App) keepLeases(ctx context.Context) {
 	}
 }
 
-// itemOpts are the call options of a call made for outbox item it: no sleeping on a 429, nor on a
-// closed rate-limit gate past the item's lease.
+// itemOpts are the call options of a call made for outbox item it: paced (pace.go; only
+// chat.postMessage has a pacer), no sleeping on a 429, nor on a closed rate-limit gate or for the
+// pacer past the item's lease.
 func (a *App) itemOpts(it db.OutboxItem) callOpts {
-	return callOpts{noRateLimitWait: true, maxWait: max(a.leases.left(it, a.now()), time.Nanosecond)}
+	return callOpts{paced: true, noRateLimitWait: true, maxWait: max(a.leases.left(it, a.now()), time.Nanosecond)}
 }
 
 // postOpts are itemOpts with the fence of a call that posts: right before the request, the item

@@ -182,17 +182,19 @@ type webAPI struct {
 	sleep       func(ctx context.Context, d time.Duration) error
 	callTimeout time.Duration
 
-	mu    sync.Mutex
-	gates map[string]time.Time // method → no call before this time
+	mu     sync.Mutex
+	gates  map[string]time.Time // method → no call before this time
+	pacers map[string]*pacer    // method → the pace of the calls made for outbox items
 
 	rateLimited atomic.Int64 // 429s seen
 	waited      atomic.Int64 // nanoseconds callers spent waiting at gates
+	paced       atomic.Int64 // nanoseconds callers spent waiting for their pacer's slot
 	ambiguous   atomic.Int64
 	dialRetries atomic.Int64
 }
 
 func newWebAPI(now func() time.Time, sleep func(context.Context, time.Duration) error, callTimeout time.Duration) *webAPI {
-	return &webAPI{now: now, sleep: sleep, callTimeout: callTimeout, gates: map[string]time.Time{}}
+	return &webAPI{now: now, sleep: sleep, callTimeout: callTimeout, gates: map[string]time.Time{}, pacers: map[string]*pacer{}}
 }
 
 // sleepCtx waits d or until ctx is done.
@@ -219,6 +221,9 @@ type callOpts struct {
 	// *RateLimitError at once. The outbox relay passes what is left of an item's lease, so it
 	// releases the item rather than sleep on it past the lease.
 	maxWait time.Duration
+	// paced makes the call wait for a slot of its method's pacer (pace.go) after the gate: the
+	// outbox relay's calls, which come in thousands, never the replies to what a person just did.
+	paced bool
 	// fence, when set, runs after any wait and right before the request; its error ends the
 	// call unsent. The outbox relay checks there that it still holds the item it posts. A
 	// non-zero writeBy is when the fence's word runs out: a request not yet written by then (the
@@ -262,10 +267,26 @@ func (w *webAPI) call(ctx context.Context, method string, o callOpts, fn func(ct
 		if err := w.waitGate(ctx, method); err != nil {
 			return fmt.Errorf("slackapp: %s: %w: %w", method, ErrUnsent, err)
 		}
+		var slot paceTicket // zero: not paced
+		if o.paced {
+			var err error
+			if slot, err = w.pace(ctx, method, o.maxWait); err != nil {
+				if _, ok := errors.AsType[*RateLimitError](err); ok {
+					return err
+				}
+				return fmt.Errorf("slackapp: %s: %w: %w", method, ErrUnsent, err)
+			}
+			if w.gateWait(method) > 0 {
+				// A 429 shut the gate while this call waited for its slot.
+				slot.done(w.now(), paceUnused, 0)
+				continue
+			}
+		}
 		reqCtx := ctx
 		if o.fence != nil {
 			writeBy, err := o.fence(ctx)
 			if err != nil {
+				slot.done(w.now(), paceUnused, 0)
 				return err
 			}
 			if !writeBy.IsZero() {
@@ -276,9 +297,24 @@ func (w *webAPI) call(ctx context.Context, method string, o callOpts, fn func(ct
 		err := fn(cctx)
 		cancel()
 		if err == nil {
+			slot.done(w.now(), paceAnswered, 0)
 			return nil
 		}
 		c := classify(err)
+		switch c.class {
+		case classRateLimited:
+			outcome := paceLimited
+			if inChannelBurst(ctx) {
+				outcome = paceLimitedMaybeChannel
+			}
+			slot.done(w.now(), outcome, c.retryAfter)
+		case classUnsent:
+			slot.done(w.now(), paceUnused, 0)
+		case classAPI:
+			slot.done(w.now(), paceAnswered, 0)
+		default:
+			slot.done(w.now(), paceUnknown, 0)
+		}
 		switch c.class {
 		case classRateLimited:
 			w.rateLimited.Add(1)
@@ -344,6 +380,7 @@ func (w *webAPI) waitGate(ctx context.Context, method string) error {
 type WebAPIStats struct {
 	RateLimited   int64         // 429 answers received
 	RateLimitWait time.Duration // total time callers waited at rate-limit gates
+	PaceWait      time.Duration // total time outbox calls waited for their pacer's slot
 	Ambiguous     int64         // calls that ended with ErrAmbiguous
 	DialRetries   int64         // calls repeated because the connection could not be opened
 }
@@ -352,6 +389,7 @@ func (w *webAPI) stats() WebAPIStats {
 	return WebAPIStats{
 		RateLimited:   w.rateLimited.Load(),
 		RateLimitWait: time.Duration(w.waited.Load()),
+		PaceWait:      time.Duration(w.paced.Load()),
 		Ambiguous:     w.ambiguous.Load(),
 		DialRetries:   w.dialRetries.Load(),
 	}

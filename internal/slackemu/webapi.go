@@ -131,7 +131,10 @@ func WithSlackTiers() Option {
 }
 
 // SetMessageRate sets the workspace-wide chat.postMessage rate (0 turns it off). Slack keeps a
-// workspace-wide limit beside the per-channel one.
+// workspace-wide limit beside the per-channel one and does not publish it; here it is a token
+// bucket holding a second's worth of posts (Slack allows short bursts), and a post over it is
+// answered 429 with the whole seconds until the next one would be taken as Retry-After, as Slack
+// answers, taking no effect. RateLimited counts those answers.
 // https://docs.slack.dev/apis/web-api/rate-limits
 func (s *Server) SetMessageRate(perSecond float64) {
 	s.mu.Lock()
