@@ -11,18 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reflect-bot/reflect/internal/app"
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/ops"
 	"github.com/reflect-bot/reflect/internal/prompts"
-	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
-)
-
-// The store is what the Slack runtime consumes.
-var (
-	_ slackapp.Events = (*db.Store)(nil)
-	_ slackapp.Outbox = (*db.Store)(nil)
 )
 
 // buildVersion is set at link time (-ldflags "-X main.buildVersion=…").
@@ -65,84 +59,22 @@ func runBot(ctx context.Context, stderr io.Writer) error {
 	log.Info("starting", "version", version(), "prompts", len(cat.Prompts), "database", db.Describe(cfg.DatabaseURL))
 
 	ackLatency := ops.NewAckLatency()
-	w, err := wireBot(cfg, log, cat, store, time.Now, slackapp.WithAckObserver(ackLatency.Observe))
+	bot, err := app.New(cfg, log, store, cat, time.Now, slackapp.WithAckObserver(ackLatency.Observe))
 	if err != nil {
 		return err
 	}
 	// /healthz, /readyz, /metrics: deferred after store.Close, so they stop after Run returns and
 	// before the database closes.
-	stopOps, err := startOps(ctx, cfg.HTTPAddr, log, store, w.app, ackLatency)
+	stopOps, err := startOps(ctx, cfg.HTTPAddr, log, store, bot.Slack, ackLatency)
 	if err != nil {
 		return err
 	}
 	defer stopOps()
-	if err := w.run(ctx); err != nil {
+	if err := bot.Run(ctx); err != nil {
 		return err
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// wiredBot is the Slack runtime and the due loop, registered and ready to run.
-type wiredBot struct {
-	app  *slackapp.App
-	loop *schedule.Loop
-}
-
-// wireBot builds the Slack runtime and the due loop on one clock, with every capability
-// registered: the wiring shared by run (now = time.Now) and try (an offset clock).
-func wireBot(cfg config.Config, log *slog.Logger, cat *prompts.Catalogue, store *db.Store, now func() time.Time, opts ...slackapp.Option) (*wiredBot, error) {
-	spec, err := schedule.ParseSpec(cfg.PromptSchedule)
-	if err != nil {
-		return nil, err // validated by config; kept for safety
-	}
-	app, err := slackapp.New(slackapp.Config{
-		BotToken:     cfg.BotToken.Reveal(),
-		AppToken:     cfg.AppToken.Reveal(),
-		APIURL:       cfg.APIURL,
-		SlashCommand: cfg.SlashCommand,
-		Now:          now,
-	}, store, store, log, append([]slackapp.Option{slackapp.WithStateStore(store)}, opts...)...)
-	if err != nil {
-		return nil, err
-	}
-	planner := schedule.Planner{Default: spec, Catalogue: cat}
-	loop := schedule.NewLoop(store, planner, now, log)
-	loop.ReminderAfter = cfg.ReminderAfter
-	loop.Notify = app.Notify
-	loop.Stopped = app.SendingStopped
-	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support()})
-	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: results.Changed,
-		Support: cfg.Support()})
-	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Now: now, Changed: results.Changed})
-	teams := app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
-		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: results.Changed})
-	loop.Jobs = append(loop.Jobs, teams.MonthlyJob)
-	privacy := app.RegisterPrivacy(slackapp.Privacy{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: results.Changed})
-	loop.Jobs = append(loop.Jobs, privacy.Retention)
-	return &wiredBot{app: app, loop: loop}, nil
-}
-
-// run serves until ctx is done.
-func (w *wiredBot) run(ctx context.Context) error {
-	app, loop := w.app, w.loop
-	// One round before the relay starts: occurrences missed while the bot was down are planned,
-	// and posts whose occurrence has gone are given up before anything is sent.
-	if _, err := loop.Tick(ctx); err != nil {
-		return err
-	}
-	// Shutdown order: Run stops taking events and drains handlers; then the due loop stops; the
-	// deferred Close closes the database last.
-	loopCtx, stopLoop := context.WithCancel(context.WithoutCancel(ctx))
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		_ = loop.Run(loopCtx)
-	}()
-	runErr := app.Run(ctx)
-	stopLoop()
-	<-loopDone
-	return runErr
 }
 
 // check validates configuration, catalogue and database and says what it found.

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/reflect-bot/reflect/internal/app"
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/playground"
@@ -100,14 +101,14 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer store.Close()
-	w, err := wireBot(cfg, log, cat, store, clock.Now)
+	bot, err := app.New(cfg, log, store, cat, clock.Now)
 	if err != nil {
 		return err
 	}
 	botCtx, stopBot := context.WithCancel(ctx)
 	defer stopBot()
 	botDone := make(chan error, 1)
-	go func() { botDone <- w.run(botCtx) }()
+	go func() { botDone <- bot.Run(botCtx) }()
 	stop := func() error {
 		stopBot()
 		return <-botDone
@@ -126,10 +127,10 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return *p.NextDueAt, true, nil
 		},
 		Tick: func(ctx context.Context, actor string) error {
-			if _, err := w.loop.Tick(ctx); err != nil {
+			if _, err := bot.Loop.Tick(ctx); err != nil {
 				return err
 			}
-			w.app.Notify()
+			bot.Slack.Notify()
 			if err := tryWait(ctx, 10*time.Second, func() bool {
 				n, err := store.OutboxDepth(ctx)
 				return err == nil && n == 0
@@ -151,7 +152,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	})
 
 	// Enrol as a person would: you start, the lead opts #team in.
-	if err := tryWait(ctx, 10*time.Second, w.app.Connected); err != nil {
+	if err := tryWait(ctx, 10*time.Second, bot.Slack.Connected); err != nil {
 		_ = stop()
 		return fmt.Errorf("the bot did not connect to the emulator: %w", err)
 	}

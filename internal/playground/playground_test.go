@@ -18,10 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reflect-bot/reflect/internal/app"
+	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/playground"
 	"github.com/reflect-bot/reflect/internal/prompts"
-	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
@@ -65,30 +66,19 @@ func newServer(t *testing.T) *playground.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, err := schedule.ParseSpec("0 9 * * MON")
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := slackapp.New(slackapp.Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(),
-		SlashCommand: "/reflect", PingInterval: 500 * time.Millisecond, DrainTimeout: 2 * time.Second, Now: clock.Now},
-		store, store, log, slackapp.WithStateStore(store), slackapp.WithCallTimeout(time.Second), slackapp.WithOutboxRetry(50*time.Millisecond))
+	cfg := config.Config{
+		BotToken: config.Secret(emu.BotToken()), AppToken: config.Secret(emu.AppToken()), APIURL: emu.APIURL(),
+		SlashCommand: "/reflect", PromptSchedule: "0 9 * * MON", ReminderAfter: 48 * time.Hour, TeamMinRespondents: 3,
+	}
+	bot, err := app.New(cfg, log, store, cat, clock.Now, slackapp.WithPingInterval(500*time.Millisecond),
+		slackapp.WithDrainTimeout(2*time.Second), slackapp.WithCallTimeout(time.Second), slackapp.WithOutboxRetry(50*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
-	planner := schedule.Planner{Default: spec, Catalogue: cat}
-	loop := schedule.NewLoop(store, planner, clock.Now, log)
-	loop.ReminderAfter = 48 * time.Hour
-	loop.Notify = app.Notify
-	loop.Stopped = app.SendingStopped
-	results := app.RegisterResults(slackapp.Results{Store: store, Catalogue: cat, Planner: planner, Now: clock.Now})
-	app.RegisterWeekly(slackapp.Weekly{Store: store, Catalogue: cat, Planner: planner, Now: clock.Now, Poke: loop.Poke, Changed: results.Changed})
-	app.RegisterAssessment(slackapp.Assessment{Store: store, Catalogue: cat, Now: clock.Now, Changed: results.Changed})
-	loop.Jobs = append(loop.Jobs, app.RegisterTeams(slackapp.Teams{Store: store, Catalogue: cat, Planner: planner, Now: clock.Now,
-		MinRespondents: 3, Poke: loop.Poke, Changed: results.Changed}).MonthlyJob)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
+	go func() { done <- bot.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -96,7 +86,7 @@ func newServer(t *testing.T) *playground.Server {
 		}
 		_ = store.Close()
 	})
-	eventually(t, "connected", app.Connected)
+	eventually(t, "connected", bot.Slack.Connected)
 
 	pg := playground.New(playground.Config{
 		Emu: emu, Clock: clock, Team: "C_TEAM", People: people, Channels: map[string]string{"C_TEAM": "team"},
@@ -143,10 +133,10 @@ func newServer(t *testing.T) *playground.Server {
 			return *p.NextDueAt, true, nil
 		},
 		Tick: func(ctx context.Context, actor string) error {
-			if _, err := loop.Tick(ctx); err != nil {
+			if _, err := bot.Loop.Tick(ctx); err != nil {
 				return err
 			}
-			app.Notify()
+			bot.Slack.Notify()
 			deadline := time.Now().Add(waitLimit)
 			for {
 				n, err := store.OutboxDepth(ctx)

@@ -136,16 +136,16 @@ type View struct {
 func (v View) modalRequest() slack.ModalViewRequest {
 	req := slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plainText(truncate(v.Title, maxViewTitle)),
+		Title:           PlainText(Truncate(v.Title, maxViewTitle)),
 		Blocks:          slack.Blocks{BlockSet: nonNilBlocks(v.Blocks)},
 		CallbackID:      v.CallbackID,
 		PrivateMetadata: v.PrivateMetadata,
 	}
 	if v.Submit != "" {
-		req.Submit = plainText(truncate(v.Submit, maxViewButton))
+		req.Submit = PlainText(Truncate(v.Submit, maxViewButton))
 	}
 	if v.Close != "" {
-		req.Close = plainText(truncate(v.Close, maxViewButton))
+		req.Close = PlainText(Truncate(v.Close, maxViewButton))
 	}
 	return req
 }
@@ -196,7 +196,8 @@ func (a *App) PublishHome(ctx context.Context, userID string, blocks []slack.Blo
 	})
 }
 
-func plainText(s string) *slack.TextBlockObject {
+// PlainText is a plain_text text object, as buttons, headers and modal titles need.
+func PlainText(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 

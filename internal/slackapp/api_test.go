@@ -76,7 +76,7 @@ func findMessage(t *testing.T, emu *slackemu.Server, channel, ts string) slackem
 
 func TestUpdateMessage(t *testing.T) {
 	h := startHarness(t, harnessConfig{})
-	original := Message{Text: "v1", Blocks: []slack.Block{section("q", "original block")}}
+	original := Message{Text: "v1", Blocks: []slack.Block{Section("q", "original block")}}
 	tests := []struct {
 		name      string
 		postTo    string // a user id posts in the DM
@@ -87,9 +87,9 @@ func TestUpdateMessage(t *testing.T) {
 		wantCode  string
 	}{
 		{name: "DM text and blocks", postTo: "U1",
-			update: Message{Text: "v2", Blocks: []slack.Block{section("q", "answered block")}}, wantBlock: "answered block"},
+			update: Message{Text: "v2", Blocks: []slack.Block{Section("q", "answered block")}}, wantBlock: "answered block"},
 		{name: "channel text and blocks", postTo: "C1",
-			update: Message{Text: "v2", Blocks: []slack.Block{section("q", "answered block")}}, wantBlock: "answered block"},
+			update: Message{Text: "v2", Blocks: []slack.Block{Section("q", "answered block")}}, wantBlock: "answered block"},
 		{name: "no blocks removes the old ones", postTo: "U1", update: Message{Text: "v2"}},
 		{name: "unknown ts", postTo: "U1", update: Message{Text: "v2"}, ts: "1.000001", wantCode: "message_not_found"},
 		{name: "unknown channel", postTo: "U1", update: Message{Text: "v2"}, channel: "C404", wantCode: "channel_not_found"},
@@ -147,7 +147,7 @@ func TestOpenView(t *testing.T) {
 		Close:           "Not now",
 		PrivateMetadata: "delivery=7",
 		Blocks: []slack.Block{slack.NewInputBlock("answer",
-			plainText("Your answer"), nil, slack.NewPlainTextInputBlockElement(nil, "text"))},
+			PlainText("Your answer"), nil, slack.NewPlainTextInputBlockElement(nil, "text"))},
 	}
 	ctx := context.Background()
 	tests := []struct {
@@ -210,7 +210,7 @@ func TestOpenViewFromCommandHandler(t *testing.T) {
 	h := startHarness(t, harnessConfig{setup: func(a *App) {
 		a.HandleCommand("journal", func(ctx context.Context, req CommandRequest) error {
 			_, err := a.OpenView(ctx, req.TriggerID, View{CallbackID: "journal", Title: "Journal",
-				Blocks: []slack.Block{section("intro", "Write as much as you like.")}})
+				Blocks: []slack.Block{Section("intro", "Write as much as you like.")}})
 			opened <- err
 			return err
 		})
@@ -240,7 +240,7 @@ func TestPublishHome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := h.app.PublishHome(context.Background(), tt.userID, []slack.Block{section("next", tt.text)})
+			err := h.app.PublishHome(context.Background(), tt.userID, []slack.Block{Section("next", tt.text)})
 			if tt.wantCode != "" {
 				if code := apiCode(t, err); code != tt.wantCode {
 					t.Errorf("got code %q, want %q", code, tt.wantCode)

@@ -1,7 +1,10 @@
-// Package slackapp is Reflect's Slack runtime and the only package that imports slack-go: the
+// Package slackapp is Reflect's Slack adapter and the only package that imports slack-go: the
 // Socket Mode connection (acked at once, reconnected with backoff), the routing of events, slash
-// commands and interactions to small handlers, Block Kit builders, Web API calls with rate-limit
-// handling, and the relay that posts the durable outbox exactly once.
+// commands and interactions to the handlers features register, typed requests, Web API calls with
+// rate-limit handling, the relay that posts the durable outbox exactly once (rendering each kind
+// with the renderer its feature registered), and Block Kit primitives. It holds no product rule
+// and no product wording: features live under internal/feature, and the words used where no
+// feature answers come in through SetFallbacks.
 package slackapp
 
 import (
@@ -10,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,7 +51,7 @@ type Outbox interface {
 type Config struct {
 	BotToken, AppToken string        // never logged; never put into errors
 	APIURL             string        // SLACK_API_URL; every Web API call and apps.connections.open go there
-	SlashCommand       string        // e.g. "/reflect"
+	SlashCommand       string        // SLASH_COMMAND, e.g. "/reflect"; required
 	PingInterval       time.Duration // 0 → slack-go default (30s); tests use a short one
 	HandlerTimeout     time.Duration // per handler, default 30s
 	DrainTimeout       time.Duration // shutdown bound for in-flight handlers, default 5s
@@ -79,8 +84,12 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(a *App) { a.sleep = sleep }
 }
 
-// WithWorkers sets how many handlers run at once (default 16).
-func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
+// WithPingInterval sets how long Socket Mode waits for Slack's ping before reconnecting
+// (default: slack-go's, 30s); tests use a short one.
+func WithPingInterval(d time.Duration) Option { return func(a *App) { a.cfg.PingInterval = d } }
+
+// WithDrainTimeout bounds how long shutdown waits for in-flight handlers (default 5s).
+func WithDrainTimeout(d time.Duration) Option { return func(a *App) { a.cfg.DrainTimeout = d } }
 
 // WithOutboxWorkers sets how many outbox posts run at once (default 4).
 func WithOutboxWorkers(n int) Option { return func(a *App) { a.outboxWorkers = n } }
@@ -142,7 +151,9 @@ type App struct {
 	renderers     map[db.Kind]Renderer
 	uploads       map[db.Kind]UploadRenderer
 	validators    map[string]ViewValidator
+	kinds         []db.Kind // the outbox kinds that can be queued (ExpectKinds)
 	background    []func(context.Context)
+	fallback      Fallbacks
 
 	// beforeAck, when set by a test, runs before each ack: it makes the ack late on purpose, to
 	// provoke the redeliveries Slack makes after a lost ack.
@@ -159,7 +170,7 @@ type App struct {
 // counters are the runtime's plain counters; Stats copies them.
 type counters struct {
 	acked, duplicates, handled, handlerErrors, panics, dropped, ignoredBots atomic.Int64
-	connects, reconnects                                                    atomic.Int64
+	connects                                                                atomic.Int64
 	outboxSent, outboxReconciled, outboxRetried, outboxFailed               atomic.Int64
 	outboxLeaseLost                                                         atomic.Int64
 }
@@ -193,15 +204,14 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		return nil, errors.New("slackapp: new: no event store")
 	case outbox == nil:
 		return nil, errors.New("slackapp: new: no outbox")
+	case cfg.SlashCommand == "":
+		return nil, errors.New("slackapp: new: no slash command (SLASH_COMMAND)")
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = slack.APIURL
 	}
 	if !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"
-	}
-	if cfg.SlashCommand == "" {
-		cfg.SlashCommand = "/reflect"
 	}
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = defaultHandlerTimeout
@@ -237,6 +247,7 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		renderers:      map[db.Kind]Renderer{},
 		uploads:        map[db.Kind]UploadRenderer{},
 		validators:     map[string]ViewValidator{},
+		fallback:       defaultFallbacks(),
 	}
 	for _, o := range opts {
 		o(a)
@@ -261,8 +272,8 @@ func New(cfg Config, events Events, outbox Outbox, log *slog.Logger, opts ...Opt
 		slack.OptionLog(quiet),
 	)
 	smOpts := []socketmode.Option{socketmode.OptionDebug(false), socketmode.OptionLog(quiet)}
-	if cfg.PingInterval > 0 {
-		smOpts = append(smOpts, socketmode.OptionPingInterval(cfg.PingInterval))
+	if a.cfg.PingInterval > 0 {
+		smOpts = append(smOpts, socketmode.OptionPingInterval(a.cfg.PingInterval))
 	}
 	a.sm = socketmode.New(a.api, smOpts...)
 	a.web = newWebAPI(a.now, a.sleep, a.callTimeout)
@@ -398,6 +409,9 @@ func (a *App) Run(ctx context.Context) error {
 		return errors.New("slackapp: run: already running")
 	}
 	defer a.running.Store(false)
+	if err := a.checkRenderers(); err != nil {
+		return err
+	}
 	if err := a.authTest(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -495,4 +509,35 @@ func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
 	case <-t.C:
 		return false
 	}
+}
+
+// ActionHandlerFor returns the handler a click on actionID is routed to, or nil.
+func (a *App) ActionHandlerFor(actionID string) ActionHandler { return a.actionHandler(actionID) }
+
+// Subscriptions are the Events API subscriptions that deliver what the registered handlers
+// handle, sorted: DMs and their edits and deletions come as message.im, the rest under their own
+// type. The app manifest's bot_events must be exactly these.
+func (a *App) Subscriptions() []string {
+	seen := map[string]bool{}
+	a.mu.RLock()
+	for typ := range a.eventHandlers {
+		switch typ {
+		case "message_changed", "message_deleted":
+			seen["message.im"] = true
+		default:
+			seen[typ] = true
+		}
+	}
+	if len(a.dms) > 0 {
+		seen["message.im"] = true
+	}
+	a.mu.RUnlock()
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// Verbs are the slash-command verbs that have a handler, sorted.
+func (a *App) Verbs() []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return slices.Sorted(maps.Keys(a.commands))
 }

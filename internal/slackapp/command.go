@@ -71,25 +71,3 @@ func (c Command) String() string {
 	}
 	return c.Verb + " " + strings.Join(c.Args, " ")
 }
-
-// Verbs of the slash command (PRODUCT §6). Those without a registered handler are answered
-// "coming soon" rather than "unknown", so nobody is told a documented command does not exist.
-var commandVerbs = []string{
-	"help", "assess", "prompt", "summary", "history", "schedule", "pause", "resume",
-	"start", "stop", "optin", "optout", "team", "export", "forget",
-}
-
-// isKnownVerb reports whether verb is one of the documented verbs.
-func isKnownVerb(verb string) bool {
-	for _, v := range commandVerbs {
-		if v == verb {
-			return true
-		}
-	}
-	return false
-}
-
-// dmVerbs are the words that work in a DM as they do in the slash command (PRODUCT §7).
-var dmVerbs = map[string]bool{
-	"help": true, "assess": true, "summary": true, "pause": true, "stop": true, "start": true,
-}

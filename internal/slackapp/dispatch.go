@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,15 +150,15 @@ func (a *App) processEvent(ctx context.Context, j job) (acted bool) {
 		a.log.Warn("could not release event id after a failure", "event_id", ev.ID, "error", err)
 	}
 	if apologize {
-		if err := a.dmReplier(ev.UserID, ev.ChannelID)(cctx, ApologyMessage()); err != nil {
+		if err := a.dmReplier(ev.UserID, ev.ChannelID)(cctx, a.fallbacks().Apology); err != nil {
 			a.log.Warn("could not send an apology", "route", route, "error", err)
 		}
 	}
 	return true
 }
 
-// handleDM offers a DM to the registered handlers, then reads it as a command word, and
-// otherwise answers with a short help (PRODUCT §7).
+// handleDM offers a DM to the registered handlers, then reads it as a command word when it is
+// one of the verbs that work in a DM, and otherwise gives it to the DM fallback.
 func (a *App) handleDM(ctx context.Context, ev Event) error {
 	reply := a.dmReplier(ev.UserID, ev.ChannelID)
 	dm := DM{EventID: ev.ID, UserID: ev.UserID, ChannelID: ev.ChannelID, TS: ev.TS, Text: ev.Text, reply: reply}
@@ -170,12 +171,16 @@ func (a *App) handleDM(ctx context.Context, ev Event) error {
 			return nil
 		}
 	}
-	if c, err := ParseCommand(ev.Text); err == nil && dmVerbs[c.Verb] && strings.TrimSpace(ev.Text) != "" {
+	fb := a.fallbacks()
+	if c, err := ParseCommand(ev.Text); err == nil && slices.Contains(fb.DMVerbs, c.Verb) && strings.TrimSpace(ev.Text) != "" {
 		return a.runCommand(ctx, CommandRequest{
 			UserID: ev.UserID, ChannelID: ev.ChannelID, TeamID: ev.TeamID, Command: c, FromDM: true, reply: reply,
 		})
 	}
-	return reply(ctx, DMHelpMessage(a.cfg.SlashCommand))
+	if fb.DM == nil {
+		return nil
+	}
+	return fb.DM(ctx, dm)
 }
 
 // processCommand handles one slash command.
@@ -192,33 +197,43 @@ func (a *App) processCommand(ctx context.Context, sc slack.SlashCommand) {
 	}
 	failed := a.runHandler(ctx, route, func(ctx context.Context) error {
 		if ce, ok := errors.AsType[*CommandError](perr); ok {
-			return reply(ctx, CommandErrorMessage(a.cfg.SlashCommand, ce))
+			return a.refuse(ctx, req, ce)
 		}
 		return a.runCommand(ctx, req)
 	})
 	if failed {
 		cctx, cancel := afterCtx(ctx)
 		defer cancel()
-		if err := reply(cctx, ApologyMessage()); err != nil {
+		if err := reply(cctx, a.fallbacks().Apology); err != nil {
 			a.log.Warn("could not send an apology", "route", route, "error", err)
 		}
 	}
 }
 
-// runCommand runs the handler registered for the verb, or the built-in answer.
+// runCommand runs the handler registered for the verb, or the fallback for an unknown verb.
 func (a *App) runCommand(ctx context.Context, req CommandRequest) error {
-	verb := req.Command.Verb
-	if h := a.commandHandler(verb); h != nil {
+	req.app = a
+	if h := a.commandHandler(req.Command.Verb); h != nil {
 		return h(ctx, req)
 	}
-	switch {
-	case verb == "help":
-		return req.Reply(ctx, UsageMessage(a.cfg.SlashCommand))
-	case isKnownVerb(verb):
-		return req.Reply(ctx, ComingSoonMessage(a.cfg.SlashCommand, verb))
-	default:
-		return req.Reply(ctx, UnknownVerbMessage(a.cfg.SlashCommand, verb))
-	}
+	return a.fallbacks().Unknown(ctx, req)
+}
+
+// refuse answers command text that could not be read, or arguments its handler refused.
+func (a *App) refuse(ctx context.Context, req CommandRequest, e *CommandError) error {
+	return a.fallbacks().Unreadable(ctx, req, e)
+}
+
+// RunCommandInDM runs command c for a person as if they had typed it in their DM with the bot (a
+// button that does what a command does); the reply goes to that DM.
+func (a *App) RunCommandInDM(ctx context.Context, userID, teamID string, c Command) error {
+	return a.runCommand(ctx, CommandRequest{UserID: userID, TeamID: teamID, Command: c, FromDM: true,
+		reply: a.dmReplier(userID, "")})
+}
+
+// OpenDM opens (or finds) the DM channel with a person and returns its id.
+func (a *App) OpenDM(ctx context.Context, userID string) (string, error) {
+	return a.openDM(ctx, userID, callOpts{})
 }
 
 // processInteraction handles a block_actions click or a view_submission.
@@ -276,7 +291,7 @@ func (a *App) processInteraction(ctx context.Context, cb slack.InteractionCallba
 	if a.runHandler(ctx, route, fn) {
 		cctx, cancel := afterCtx(ctx)
 		defer cancel()
-		if err := reply(cctx, ApologyMessage()); err != nil {
+		if err := reply(cctx, a.fallbacks().Apology); err != nil {
 			a.log.Warn("could not send an apology", "route", route, "error", err)
 		}
 	}

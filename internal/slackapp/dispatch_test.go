@@ -19,11 +19,12 @@ import (
 func newDispatchApp(t *testing.T, logs *logBuffer) (*App, *db.Store) {
 	t.Helper()
 	store := newStore(t)
-	a, err := New(Config{BotToken: "xoxb-secret-bot", AppToken: "xapp-secret-app", APIURL: "http://127.0.0.1:1/"},
+	a, err := New(Config{BotToken: "xoxb-secret-bot", AppToken: "xapp-secret-app", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"},
 		store, store, newLogger(logs))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	withTestFallbacks(a)
 	bot := "UBOT"
 	a.botUserID.Store(&bot)
 	return a, store
@@ -59,11 +60,11 @@ func TestCommandRouting(t *testing.T) {
 		wantReply  string // substring of the one private reply
 		wantPanics int64
 	}{
-		{name: "bare command is usage", text: "", wantReply: "How to use Reflect"},
-		{name: "help is usage", text: "help", wantReply: "/reflect assess"},
-		{name: "verb case ignored", text: "  HELP ", wantReply: "How to use Reflect"},
-		{name: "unknown verb gets usage", text: "dance", wantReply: `I don't know "dance"`},
-		{name: "later verb is coming soon", text: "summary 2025-01", wantReply: "/reflect summary is coming soon"},
+		{name: "bare command is usage", text: "", wantReply: "usage"},
+		{name: "help is usage", text: "help", wantReply: "usage"},
+		{name: "verb case ignored", text: "  HELP ", wantReply: "usage"},
+		{name: "unknown verb gets the unknown-verb answer", text: "dance", wantReply: "unknown verb dance"},
+		{name: "verb with no handler gets the unknown-verb answer", text: "summary 2025-01", wantReply: "unknown verb summary"},
 		{name: "unreadable text", text: "help\x00", wantReply: "couldn't read that command"},
 		{
 			name: "registered verb goes to its handler", text: "Prompt now",
@@ -76,6 +77,13 @@ func TestCommandRouting(t *testing.T) {
 			wantReply: "prompt handler ran",
 		},
 		{
+			name: "a handler's refusal names the problem and its verb", text: "pause soon",
+			register: map[string]CommandHandler{"pause": func(ctx context.Context, req CommandRequest) error {
+				return req.Refuse(ctx, "pause takes a number of weeks")
+			}},
+			wantReply: "couldn't read that command: pause takes a number of weeks [pause]",
+		},
+		{
 			name: "handler error gets an apology", text: "assess",
 			register: map[string]CommandHandler{"assess": func(context.Context, CommandRequest) error {
 				return errors.New("boom")
@@ -86,7 +94,8 @@ func TestCommandRouting(t *testing.T) {
 			name: "handler panic gets an apology", text: "history",
 			register: map[string]CommandHandler{"history": func(context.Context, CommandRequest) error {
 				var m map[string]int
-				m["x"]++ // a nil-map write: a real runtime panic
+				//lint:ignore SA5000 the nil-map write is the runtime panic under test
+				m["x"]++
 				return nil
 			}},
 			wantReply: "Sorry, something went wrong", wantPanics: 1,
@@ -128,11 +137,11 @@ func TestEventRoutingAndFiltering(t *testing.T) {
 		wantEvent   string // the event handler that must have run
 		wantIgnored int64
 	}{
-		{name: "DM nobody handles gets help", inner: dmHello, wantDM: "I'm Reflect"},
+		{name: "DM nobody handles gets help", inner: dmHello, wantDM: "DM help"},
 		{name: "DM a handler takes gets nothing more", inner: dmHello, dmHandled: true},
-		{name: "DM word help gets usage", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"Help","ts":"1.1"}`, wantDM: "How to use Reflect"},
-		{name: "DM word of a later command is coming soon", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"summary","ts":"1.2"}`, wantDM: "coming soon"},
-		{name: "other command words are not DM words", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"export","ts":"1.3"}`, wantDM: "I'm Reflect"},
+		{name: "DM word help gets usage", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"Help","ts":"1.1"}`, wantDM: "usage"},
+		{name: "DM word with no handler gets the unknown-verb answer", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"summary","ts":"1.2"}`, wantDM: "unknown verb summary"},
+		{name: "other command words are not DM words", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"export","ts":"1.3"}`, wantDM: "DM help"},
 		{name: "bot_id ignored", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"U9","bot_id":"B9","text":"x","ts":"1.4"}`, wantIgnored: 1},
 		{name: "bot_message ignored", inner: `{"type":"message","subtype":"bot_message","channel":"D1","channel_type":"im","text":"x","ts":"1.5"}`, wantIgnored: 1},
 		{name: "own messages ignored", inner: `{"type":"message","channel":"D1","channel_type":"im","user":"UBOT","text":"x","ts":"1.6"}`, wantIgnored: 1},
@@ -356,5 +365,34 @@ func TestViewSubmissionRouting(t *testing.T) {
 	want := map[string]map[string]string{"q1": {"choice": "o=3"}}
 	if got.UserID != "U1" || got.ViewID != "V1" || got.PrivateMetadata != "pm" || !reflect.DeepEqual(got.Values, want) {
 		t.Errorf("got %+v, want U1's submission of V1 with values %v", got, want)
+	}
+}
+
+// TestDefaultFallbacks: an App whose fallbacks were never set still answers an unknown verb,
+// unreadable text and a failure, in plain words; a DM nobody handles gets no answer.
+func TestDefaultFallbacks(t *testing.T) {
+	store := newStore(t)
+	a, err := New(Config{BotToken: "xoxb-secret-bot", AppToken: "xapp-secret-app", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"},
+		store, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.HandleCommand("boom", func(context.Context, CommandRequest) error { return errors.New("boom") })
+	for _, tt := range []struct{ text, want string }{
+		{"dance", "Unknown command `dance`."},
+		{"help\x00", "I couldn't read that command: it contains control characters."},
+		{"boom", "Sorry, something went wrong"},
+	} {
+		r := newResponses(t)
+		a.process(context.Background(), commandJob(r, tt.text))
+		if got := r.all(); len(got) != 1 || !strings.Contains(got[0].Text, tt.want) {
+			t.Errorf("%q: got replies %+v, want one containing %q", tt.text, got, tt.want)
+		}
+	}
+	bot := "UBOT"
+	a.botUserID.Store(&bot)
+	a.process(context.Background(), eventJob("EvDM", `{"type":"message","channel":"D1","channel_type":"im","user":"U1","text":"hello","ts":"3.0"}`))
+	if items := pending(t, store); len(items) != 0 {
+		t.Errorf("got %d DMs queued, want none without a DM fallback", len(items))
 	}
 }

@@ -57,6 +57,7 @@ func startHarness(t *testing.T, hc harnessConfig) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	withTestFallbacks(app)
 	if hc.setup != nil {
 		hc.setup(app)
 	}
@@ -135,59 +136,6 @@ func (h *harness) enrol(userID string) {
 	if err := h.store.UpsertPerson(context.Background(), db.Person{UserID: userID, TeamID: slackemu.TeamID}); err != nil {
 		h.t.Fatalf("upsert person: %v", err)
 	}
-}
-
-func TestE2ESlashCommandsArePrivate(t *testing.T) {
-	h := startHarness(t, harnessConfig{setup: func(a *App) {
-		a.HandleCommand("prompt", func(ctx context.Context, req CommandRequest) error {
-			return req.Reply(ctx, Message{Text: "here is a prompt for " + req.UserID})
-		})
-	}})
-	tests := []struct {
-		name, text, want string
-	}{
-		{"bare command", "", "How to use Reflect"},
-		{"help", "help", "/reflect schedule"},
-		{"unknown verb", "dance", `I don't know "dance"`},
-		{"later verb", "summary", "coming soon"},
-		{"registered verb", "prompt", "here is a prompt for U1"},
-	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h.emu.SlashCommand("U1", "C1", tt.text)
-			h.eventually("the private reply", func() bool { return len(h.ephemerals("C1")) > i })
-			got := h.ephemerals("C1")[i]
-			if !strings.Contains(got.Text, tt.want) {
-				t.Errorf("got reply %q, want it to contain %q", got.Text, tt.want)
-			}
-		})
-	}
-	for _, m := range h.emu.Messages("C1") {
-		if !m.Ephemeral {
-			t.Errorf("got a public message %q in the channel, want only private replies", m.Text)
-		}
-	}
-}
-
-func TestE2EDMGetsHelpAndOwnPostIsIgnored(t *testing.T) {
-	h := startHarness(t, harnessConfig{})
-	h.emu.SendDM("U1", "what is this?")
-	h.eventually("the help reply", func() bool { return len(h.botDMs()) == 1 })
-	// The emulator, like Slack, sends the bot its own DM post back as a message event.
-	h.eventually("the bot's own post to be seen and ignored", func() bool { return h.app.Stats().IgnoredBots >= 1 })
-	h.eventually("the outbox to empty", func() bool { return h.outboxDepth() == 0 })
-	got := h.botDMs()
-	if len(got) != 1 {
-		t.Fatalf("got %d bot messages, want 1 (no reply to its own post)", len(got))
-	}
-	if !strings.Contains(got[0].Text, "I'm Reflect") {
-		t.Errorf("got %q, want the DM help", got[0].Text)
-	}
-	md := got[0].Metadata
-	if md == nil || md.EventType != outboxEventType || !sameID(md.EventPayload["outbox_id"], 1) {
-		t.Errorf("got metadata %+v, want reflect_outbox with outbox_id 1", md)
-	}
-	assertNotLogged(t, h.logs, "what is this?")
 }
 
 func TestE2ERedeliveredEventHandledOnce(t *testing.T) {
@@ -303,9 +251,9 @@ func TestE2EHandlerPanicIsSurvived(t *testing.T) {
 
 	// A message with a button, then a click on it.
 	h.enrol("U1")
-	button := slack.NewButtonBlockElement("boom:1", "d=1", slack.NewTextBlockObject(slack.PlainTextType, "Press", false, false))
+	btn := slack.NewButtonBlockElement("boom:1", "d=1", slack.NewTextBlockObject(slack.PlainTextType, "Press", false, false))
 	if err := h.app.SendDM(context.Background(), "U1", Message{Text: "press it", Blocks: []slack.Block{
-		slack.NewActionBlock("actions", button),
+		slack.NewActionBlock("actions", btn),
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +318,7 @@ func TestE2EOutboxAmbiguousFailures(t *testing.T) {
 
 func TestE2EOutboxPermanentErrorFails(t *testing.T) {
 	h := startHarness(t, harnessConfig{})
-	if _, err := h.store.Enqueue(context.Background(), db.OutboxMessage{ChannelID: "C404", Kind: db.KindHelp}); err != nil {
+	if _, err := h.store.Enqueue(context.Background(), db.OutboxMessage{ChannelID: "C404", Kind: db.KindMessage, Payload: []byte(`{"text":"hi"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	h.app.Notify()
@@ -450,7 +398,7 @@ func TestE2EBadTokens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			emu := slackemu.New(slackemu.WithT(t))
 			t.Cleanup(emu.Close)
-			cfg := Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL()}
+			cfg := Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect"}
 			if tt.bot != "" {
 				cfg.BotToken = tt.bot
 			}

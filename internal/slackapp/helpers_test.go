@@ -134,9 +134,27 @@ func pending(t *testing.T, s *db.Store) []db.OutboxItem {
 // outboxText renders a claimed item's message text.
 func outboxText(t *testing.T, a *App, it db.OutboxItem) string {
 	t.Helper()
-	m, err := a.render(it)
+	m, err := a.render(context.Background(), it)
 	if err != nil {
 		t.Fatalf("render outbox item %d: %v", it.ID, err)
 	}
 	return m.Text
+}
+
+// withTestFallbacks gives a bare App stand-ins for the product's words (which live in the help
+// feature), each naming the route that answered, and a help verb.
+func withTestFallbacks(a *App) {
+	a.SetFallbacks(Fallbacks{
+		Unknown: func(ctx context.Context, req CommandRequest) error {
+			return req.Reply(ctx, Message{Text: "unknown verb " + req.Command.Verb})
+		},
+		Unreadable: func(ctx context.Context, req CommandRequest, e *CommandError) error {
+			return req.Reply(ctx, Message{Text: "couldn't read that command: " + e.Problem + " [" + e.Verb + "]"})
+		},
+		DM:      func(ctx context.Context, dm DM) error { return dm.Reply(ctx, Message{Text: "DM help"}) },
+		DMVerbs: []string{"help", "assess", "summary", "pause", "stop", "start"},
+	})
+	a.HandleCommand("help", func(ctx context.Context, req CommandRequest) error {
+		return req.Reply(ctx, Message{Text: "usage"})
+	})
 }

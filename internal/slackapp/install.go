@@ -17,8 +17,8 @@ const stoppedKey = "sending_stopped"
 // WithStateStore makes the "sending stopped" flag survive a restart.
 func WithStateStore(s StateStore) Option { return func(a *App) { a.state = s } }
 
-// SendingStopped reports whether the app was uninstalled or its tokens revoked: nothing is posted
-// (PRODUCT §9) until it is started again with tokens Slack accepts.
+// SendingStopped reports whether the app was uninstalled or its tokens revoked: an app removed
+// from a workspace posts nothing there, until it is started again with tokens Slack accepts.
 func (a *App) SendingStopped() bool { return a.stopped.Load() }
 
 // registerInstallHandlers stops all sending on app_uninstalled and tokens_revoked.

@@ -44,8 +44,18 @@ const (
 	historySkew = 5 * time.Minute
 )
 
-// Renderer turns an outbox item of one kind into the message to post. It must set Text.
-type Renderer func(item db.OutboxItem) (Message, error)
+// Renderer turns an outbox item of one kind into the message to post. It must set Text. Its
+// context is bounded by renderTimeout and outlives a shutdown, so a render started is finished.
+type Renderer func(ctx context.Context, item db.OutboxItem) (Message, error)
+
+// renderTimeout bounds one render: the database reads behind a message or file.
+const renderTimeout = 10 * time.Second
+
+// renderContext is a renderer's context: not cancelled by shutdown (the relay finishes the batch
+// in hand), bounded by renderTimeout.
+func renderContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), renderTimeout)
+}
 
 // RegisterRenderer makes the relay render items of kind with r.
 func (a *App) RegisterRenderer(kind db.Kind, r Renderer) {
@@ -55,25 +65,25 @@ func (a *App) RegisterRenderer(kind db.Kind, r Renderer) {
 }
 
 func (a *App) registerBuiltinRenderers() {
-	a.renderers[db.KindMessage] = func(it db.OutboxItem) (Message, error) {
+	a.renderers[db.KindMessage] = func(_ context.Context, it db.OutboxItem) (Message, error) {
 		var m Message
 		if err := json.Unmarshal(it.Payload, &m); err != nil {
 			return Message{}, err
 		}
 		return m, nil
 	}
-	a.renderers[db.KindHelp] = func(db.OutboxItem) (Message, error) { return DMHelpMessage(a.cfg.SlashCommand), nil }
-	a.renderers[db.KindApology] = func(db.OutboxItem) (Message, error) { return ApologyMessage(), nil }
 }
 
-func (a *App) render(it db.OutboxItem) (Message, error) {
+func (a *App) render(ctx context.Context, it db.OutboxItem) (Message, error) {
 	a.mu.RLock()
 	r := a.renderers[it.Kind]
 	a.mu.RUnlock()
 	if r == nil {
 		return Message{}, errors.New("no renderer for this kind")
 	}
-	m, err := r(it)
+	rctx, cancel := renderContext(ctx)
+	defer cancel()
+	m, err := r(rctx, it)
 	if err != nil {
 		return Message{}, fmt.Errorf("render %s: %w", it.Kind, err)
 	}
@@ -402,7 +412,7 @@ func (a *App) deliver(ctx context.Context, it db.OutboxItem) {
 		a.deliverUpload(ctx, it, up)
 		return
 	}
-	msg, err := a.render(it)
+	msg, err := a.render(ctx, it)
 	if err != nil {
 		// A renderer's error may quote the payload, which can hold a person's words: log only
 		// that it failed.

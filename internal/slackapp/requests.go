@@ -29,10 +29,20 @@ type CommandRequest struct {
 	Command   Command
 	FromDM    bool // typed as a DM word rather than the slash command
 	reply     replyFunc
+	app       *App // for Refuse
 }
 
 // Reply answers the caller privately: an ephemeral response for a slash command, a DM for a DM word.
 func (r CommandRequest) Reply(ctx context.Context, m Message) error { return r.reply.reply(ctx, m) }
+
+// Refuse answers a command whose arguments are wrong: problem, written for the person and never
+// quoting what they typed, with the usage of this verb (the app's Unreadable fallback).
+func (r CommandRequest) Refuse(ctx context.Context, problem string) error {
+	if r.app == nil {
+		return r.Reply(ctx, Message{Text: problem})
+	}
+	return r.app.refuse(ctx, r, &CommandError{Problem: problem, Verb: r.Command.Verb})
+}
 
 // CommandHandler handles one verb of the slash command.
 type CommandHandler func(ctx context.Context, req CommandRequest) error
@@ -363,4 +373,11 @@ func actionStateValue(a slack.BlockAction) string {
 		return a.SelectedChannel
 	}
 	return ""
+}
+
+// WithReply returns r answering through reply instead: for a caller that runs an action handler
+// itself (ActionHandlerFor), such as a test of a forged click.
+func (r ActionRequest) WithReply(reply func(ctx context.Context, m Message) error) ActionRequest {
+	r.reply = reply
+	return r
 }

@@ -78,7 +78,7 @@ func TestE2EAppTokenRejectedOnReconnectEndsRun(t *testing.T) {
 			t.Cleanup(emu.Close)
 			store := newStore(t)
 			var logs logBuffer
-			app, err := New(Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(),
+			app, err := New(Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect",
 				PingInterval: 500 * time.Millisecond}, store, store, newLogger(&logs))
 			if err != nil {
 				t.Fatal(err)

@@ -24,7 +24,7 @@ type Upload struct {
 var ErrNothingToSend = errors.New("slackapp: nothing to send")
 
 // UploadRenderer turns an outbox item of one kind into a file to upload instead of a message.
-type UploadRenderer func(item db.OutboxItem) (Upload, error)
+type UploadRenderer func(ctx context.Context, item db.OutboxItem) (Upload, error)
 
 // RegisterUpload makes the relay upload items of kind as files rendered by r.
 func (a *App) RegisterUpload(kind db.Kind, r UploadRenderer) {
@@ -46,7 +46,9 @@ func (a *App) uploadRenderer(kind db.Kind) UploadRenderer {
 // before uploading again, so the file keeps the plain name the person should see.
 // https://docs.slack.dev/messaging/working-with-files#upload
 func (a *App) deliverUpload(ctx context.Context, it db.OutboxItem, r UploadRenderer) {
-	up, err := r(it)
+	rctx, cancel := renderContext(ctx)
+	up, err := r(rctx, it)
+	cancel()
 	if errors.Is(err, ErrNothingToSend) {
 		cctx, cancel := afterCtx(ctx)
 		defer cancel()

@@ -19,7 +19,7 @@ import (
 
 // ErrAmbiguous marks a Web API call whose outcome is unknown: it timed out, the connection was
 // reset, Slack answered 5xx or an unreadable body. The call may have taken effect, so a post must
-// not simply be repeated: look for it first (DESIGN "Exactly once").
+// not simply be repeated: look for it first, so that each post reaches Slack exactly once.
 var ErrAmbiguous = errors.New("outcome unknown")
 
 // ErrUnsent marks a Web API call that never reached Slack (the connection could not be opened), so

@@ -1,0 +1,143 @@
+package weekly
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/slackapp"
+)
+
+func lean(n int) *int { return &n }
+
+var (
+	scalePrompt = prompts.Prompt{ID: "direction-test", Dimension: prompts.Direction, Kind: prompts.Scale,
+		Section: "Direction & planning", Text: "This week, did you paint the <big> picture or plan the steps?",
+		Options: []prompts.Option{
+			{Label: "All plan", Lean: lean(-2)}, {Label: "Mostly plan", Lean: lean(-1)}, {Label: "Both", Lean: lean(0)},
+			{Label: "Mostly picture", Lean: lean(1)}, {Label: "All picture", Lean: lean(2)},
+		}}
+	textPrompt = prompts.Prompt{ID: "people-test", Dimension: prompts.People, Kind: prompts.Text,
+		Section: "Developing people", Text: "Who did you help grow this week, and how?"}
+	wellbeingPrompt = prompts.Prompt{ID: "wellbeing-test", Dimension: prompts.Wellbeing, Kind: prompts.Choice,
+		Section: "Work-life balance", Text: "How many hours did you work?",
+		Options: []prompts.Option{{Label: "Under 40", Wellbeing: lean(2)}, {Label: "Over 50", Wellbeing: lean(-1)}}}
+)
+
+func TestWeeklyBlocksGolden(t *testing.T) {
+	wb := 0.5
+	strained := -1.0
+	tests := []struct {
+		name string
+		msg  slackapp.Message
+	}{
+		{"prompt_scale", PromptMessage(db.KindPrompt, 12, scalePrompt, nil)},
+		{"prompt_text", PromptMessage(db.KindPrompt, 13, textPrompt, nil)},
+		{"prompt_wellbeing", PromptMessage(db.KindWellbeing, 12, wellbeingPrompt, nil)},
+		{"reminder_text", PromptMessage(db.KindReminder, 13, textPrompt, nil)},
+		{"answered_option", AnsweredOptionMessage(12, scalePrompt, nil, 4, prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}})},
+		{"answered_text_escaped", AnsweredMessage(textPrompt, "I <@U1> mentored & coached, no budget talk",
+			prompts.Reading{Text: true, Lean: 2.0 / 3, Weight: prompts.TextWeight, Words: []string{"mentored", "coached"},
+				Leadership: []prompts.Word{{Text: "mentored", Pole: prompts.PoleLeadership}, {Text: "coached", Pole: prompts.PoleLeadership}},
+				Negated:    []prompts.Word{{Text: "budget", Pole: prompts.PoleManagement}}}, changeByEdit)},
+		{"answered_text_outweigh", AnsweredMessage(textPrompt, "Budget and sprint work, coached one person",
+			prompts.Reading{Text: true, Lean: -0.25, Weight: prompts.TextWeight, Words: []string{"budget", "sprint", "coached"},
+				Management: []prompts.Word{{Text: "budget", Pole: prompts.PoleManagement}, {Text: "sprint", Pole: prompts.PoleManagement}},
+				Leadership: []prompts.Word{{Text: "coached", Pole: prompts.PoleLeadership}}}, changeNone)},
+		{"answered_text_nothing", AnsweredMessage(textPrompt, "A quiet week", prompts.Reading{Text: true}, changeByEdit)},
+		{"answered_wellbeing", AnsweredOptionMessage(12, wellbeingPrompt, []int{1, 0}, 0, prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}})},
+		{"answered_wellbeing_support", WithSupport(AnsweredOptionMessage(12, wellbeingPrompt, nil, 1, prompts.Reading{Wellbeing: &strained, Words: []string{"Over 50"}}),
+			"If work is weighing on you, talk to someone you trust. https://example.com/support")},
+		{"skipped", SkippedMessage(scalePrompt)},
+		{"continue", ContinueMessage()},
+		{"history_empty", HistoryMessage(nil, nil, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+	}
+}
+
+func TestAnsweredMessageHasExactlyOnePhrase(t *testing.T) {
+	wb := -0.5
+	tests := []struct {
+		name string
+		r    prompts.Reading
+		want string
+	}{
+		{"leadership", prompts.Reading{Lean: 0.5, Weight: 1, Words: []string{"x"}}, "read as leadership"},
+		{"management", prompts.Reading{Lean: -1, Weight: 1, Words: []string{"x"}}, "read as management"},
+		{"neutral", prompts.Reading{}, "read as neutral"},
+		{"wellbeing", prompts.Reading{Wellbeing: &wb, Words: []string{"x"}}, "read as wellbeing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := AnsweredMessage(textPrompt, "read as leadership, says my answer", tt.r, changeByEdit)
+			for _, phrase := range []string{"read as leadership", "read as management", "read as neutral", "read as wellbeing"} {
+				// The person's own words are quoted; the reading itself must be the only phrase
+				// in the text that notifies them.
+				if got := strings.Count(m.Text, phrase); (phrase == tt.want) != (got == 1) {
+					t.Errorf("got %d × %q in %q, want exactly one %q and no other", got, phrase, m.Text, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestAnswerModalFitsSlackLimits(t *testing.T) {
+	v := AnswerModal(12, textPrompt)
+	if len(v.Title) > 24 || len(v.Submit) > 24 || len(v.Close) > 24 {
+		t.Errorf("got title %q submit %q close %q, want each at most 24 characters", v.Title, v.Submit, v.Close)
+	}
+	got, err := slackapp.ParseActionValue(v.PrivateMetadata)
+	if err != nil || got.DeliveryID != 12 || got.PromptID != textPrompt.ID {
+		t.Errorf("got metadata %q → %+v, %v; want delivery 12 and the prompt id", v.PrivateMetadata, got, err)
+	}
+}
+
+// TestPromptMessageOptionOrder pins that the buttons follow the order given and that each still
+// names its option by index: a tap on the first button of a reversed scale records the leadership
+// end, not option 0.
+func TestPromptMessageOptionOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		order []int
+		want  []int
+	}{
+		{"catalogue order", nil, []int{0, 1, 2, 3, 4}},
+		{"leadership end first", []int{4, 3, 2, 1, 0}, []int{4, 3, 2, 1, 0}},
+		{"a short order is ignored", []int{1}, []int{0, 1, 2, 3, 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := PromptMessage(db.KindPrompt, 12, scalePrompt, tt.order)
+			var got []int
+			for _, b := range msg.Blocks {
+				ab, ok := b.(*slackapp.ActionBlock)
+				if !ok || ab.BlockID != "prompt_answers" {
+					continue
+				}
+				for k, el := range ab.Elements.ElementSet {
+					btn := el.(*slackapp.ButtonBlockElement)
+					v, err := slackapp.ParseActionValue(btn.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := fmt.Sprintf("%s:%d", actionAnswer, v.Option); btn.ActionID != want {
+						t.Errorf("button %d: got action id %q, want %q", k, btn.ActionID, want)
+					}
+					if btn.Text.Text != scalePrompt.Options[v.Option].Label {
+						t.Errorf("button %d: got label %q for option %d, want %q", k, btn.Text.Text, v.Option, scalePrompt.Options[v.Option].Label)
+					}
+					got = append(got, v.Option)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got options %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
