@@ -324,9 +324,25 @@ func TestE2EWeeklyQuarter(t *testing.T) {
 	if asks != 1 {
 		t.Errorf("UD: got %d 'carry on?' questions, want 1", asks)
 	}
-	// Posts per person: two per delivery (prompt and wellbeing check), plus typed-answer
-	// confirmations and reminders; no duplicates means no two posts share an outbox id.
+	// Posts per person: one per delivery (the prompt with its wellbeing check in the same
+	// message), plus typed-answer confirmations and reminders; no duplicates means no two posts
+	// share an outbox id. Each delivery's check is in its prompt's message and in no other post.
 	for _, u := range users {
+		checks := map[string][]string{} // delivery id → the posts carrying its check
+		for _, m := range s.botDMs(u.ID) {
+			if m.Metadata != nil && strings.Contains(string(m.Blocks), `"block_id":"check_`) {
+				id, _ := json.Marshal(m.Metadata.EventPayload["delivery_id"])
+				checks[string(id)] = append(checks[string(id)], m.TS)
+			}
+		}
+		for _, d := range s.scheduled(u.ID) {
+			if d.WellbeingPromptID == "" || d.TS == "" {
+				continue
+			}
+			if got := checks[strconv.FormatInt(d.ID, 10)]; len(got) != 1 || got[0] != d.TS {
+				t.Errorf("%s: delivery %d's check is in posts %v, want in its prompt's message %s alone", u.ID, d.ID, got, d.TS)
+			}
+		}
 		seen := map[string]bool{}
 		for _, m := range s.botDMs(u.ID) {
 			if len(m.Files) > 0 {
