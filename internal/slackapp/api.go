@@ -137,7 +137,7 @@ func (v View) modalRequest() slack.ModalViewRequest {
 	req := slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		Title:           PlainText(Truncate(v.Title, maxViewTitle)),
-		Blocks:          slack.Blocks{BlockSet: NonNilBlocks(v.Blocks)},
+		Blocks:          slack.Blocks{BlockSet: nonNilBlocks(v.Blocks)},
 		CallbackID:      v.CallbackID,
 		PrivateMetadata: v.PrivateMetadata,
 	}
@@ -188,7 +188,7 @@ func (a *App) OpenView(ctx context.Context, triggerID string, v View) (viewID st
 func (a *App) PublishHome(ctx context.Context, userID string, blocks []slack.Block) error {
 	req := slack.PublishViewContextRequest{
 		UserID: userID,
-		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: NonNilBlocks(blocks)}},
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: nonNilBlocks(blocks)}},
 	}
 	return a.web.call(ctx, "views.publish", callOpts{}, func(ctx context.Context) error {
 		_, err := a.api.PublishViewContext(ctx, req)
@@ -196,12 +196,13 @@ func (a *App) PublishHome(ctx context.Context, userID string, blocks []slack.Blo
 	})
 }
 
+// PlainText is a plain_text text object, as buttons, headers and modal titles need.
 func PlainText(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 
 // nonNilBlocks makes an empty block list marshal as [] (views require "blocks"), not null.
-func NonNilBlocks(b []slack.Block) []slack.Block {
+func nonNilBlocks(b []slack.Block) []slack.Block {
 	if b == nil {
 		return []slack.Block{}
 	}

@@ -72,6 +72,9 @@ const (
 // Option adjusts an App beyond Config, mostly for tests.
 type Option func(*App)
 
+// WithHTTPClient makes every Web API call (and apps.connections.open) use c.
+func WithHTTPClient(c *http.Client) Option { return func(a *App) { a.httpClient = c } }
+
 // WithCallTimeout bounds each Web API request (default 20s). A request that runs out is ambiguous.
 func WithCallTimeout(d time.Duration) Option { return func(a *App) { a.callTimeout = d } }
 
@@ -530,4 +533,11 @@ func (a *App) Subscriptions() []string {
 	}
 	a.mu.RUnlock()
 	return slices.Sorted(maps.Keys(seen))
+}
+
+// Verbs are the slash-command verbs that have a handler, sorted.
+func (a *App) Verbs() []string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return slices.Sorted(maps.Keys(a.commands))
 }

@@ -56,7 +56,7 @@ const MaxSectionText = 3000
 // in characters (https://docs.slack.dev/reference/block-kit/blocks/section-block); counted here
 // in UTF-16 code units, as JavaScript's length (and @slack/types' users) counts them, which is
 // never fewer than code points: a text within this count is within Slack's either way.
-func SlackLen(s string) int {
+func slackLen(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16.RuneLen(r)
@@ -64,7 +64,7 @@ func SlackLen(s string) int {
 	return n
 }
 
-// escapeMrkdwn escapes the three characters Slack's mrkdwn gives meaning to, so outside text
+// EscapeMrkdwn escapes the three characters Slack's mrkdwn gives meaning to, so outside text
 // cannot become a mention or a link.
 // https://docs.slack.dev/messaging/formatting-message-text#escaping
 func EscapeMrkdwn(s string) string {
@@ -74,32 +74,32 @@ func EscapeMrkdwn(s string) string {
 // escapeTruncated escapes outside text for mrkdwn within n characters as slackLen counts them:
 // it cuts the raw text first, at the longest prefix whose escaped form fits with the "…", and
 // escapes after, so a cut never lands inside an escape.
-func EscapeTruncated(s string, n int) string {
-	if e := EscapeMrkdwn(s); SlackLen(e) <= n {
+func escapeTruncated(s string, n int) string {
+	if e := EscapeMrkdwn(s); slackLen(e) <= n {
 		return e
 	}
 	var b strings.Builder
 	used := 0
 	for _, r := range s {
 		piece := EscapeMrkdwn(string(r))
-		if used+SlackLen(piece) > n-1 {
+		if used+slackLen(piece) > n-1 {
 			break
 		}
 		b.WriteString(piece)
-		used += SlackLen(piece)
+		used += slackLen(piece)
 	}
 	return b.String() + "…"
 }
 
-// codeSpan shows outside text in `code`; a backtick in it would end the span early.
+// CodeSpan shows outside text in `code`; a backtick in it would end the span early.
 func CodeSpan(s string) string {
 	return "`" + strings.ReplaceAll(EscapeMrkdwn(s), "`", "'") + "`"
 }
 
-// truncate shortens plain text to at most n characters as slackLen counts them, marking the cut.
+// Truncate shortens plain text to at most n characters as slackLen counts them, marking the cut.
 // Text that is escaped for mrkdwn afterwards grows: use escapeTruncated for that.
 func Truncate(s string, n int) string {
-	if SlackLen(s) <= n {
+	if slackLen(s) <= n {
 		return s
 	}
 	var b strings.Builder
@@ -119,8 +119,8 @@ func Truncate(s string, n int) string {
 // before an escape it would split ("&l…"), a code span or a <…> it would leave open, so what
 // remains still reads as it would have. It is the last guard of a block's limit; outside text
 // should be cut before it is escaped (escapeTruncated).
-func TruncateMrkdwn(s string, n int) string {
-	if SlackLen(s) <= n {
+func truncateMrkdwn(s string, n int) string {
+	if slackLen(s) <= n {
 		return s
 	}
 	cut := []rune(Truncate(s, n))
@@ -140,15 +140,18 @@ func TruncateMrkdwn(s string, n int) string {
 	}
 }
 
+// Mrkdwn is a mrkdwn text object.
 func Mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
+// Section is a section block of mrkdwn text, cut to Slack's limit if it is longer.
 func Section(blockID, text string) *slack.SectionBlock {
-	text = TruncateMrkdwn(text, MaxSectionText)
+	text = truncateMrkdwn(text, MaxSectionText)
 	return slack.NewSectionBlock(Mrkdwn(text), nil, nil, slack.SectionBlockOptionBlockID(blockID))
 }
 
+// ContextNote is a context block of one mrkdwn text: the small print under a message.
 func ContextNote(blockID, text string) *slack.ContextBlock {
 	return slack.NewContextBlock(blockID, Mrkdwn(text))
 }

@@ -67,7 +67,7 @@ func TestSectionCut(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Section("s", tt.text).Text.Text
-			if n := SlackLen(got); n > MaxSectionText {
+			if n := slackLen(got); n > MaxSectionText {
 				t.Errorf("got %d characters, want at most %d", n, MaxSectionText)
 			}
 			if !strings.HasSuffix(got, tt.wantEnd) {
@@ -95,7 +95,7 @@ func TestEscapeTruncated(t *testing.T) {
 		{"ok", 2, "ok"},
 	}
 	for _, tt := range tests {
-		if got := EscapeTruncated(tt.in, tt.n); got != tt.want || SlackLen(got) > tt.n {
+		if got := escapeTruncated(tt.in, tt.n); got != tt.want || slackLen(got) > tt.n {
 			t.Errorf("escapeTruncated(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}

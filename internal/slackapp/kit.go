@@ -13,21 +13,18 @@ import (
 
 // Block Kit types.
 type (
-	Block                      = slack.Block
-	BlockElement               = slack.BlockElement
-	TextBlockObject            = slack.TextBlockObject
-	SectionBlock               = slack.SectionBlock
-	ContextBlock               = slack.ContextBlock
-	ActionBlock                = slack.ActionBlock
-	DividerBlock               = slack.DividerBlock
-	InputBlock                 = slack.InputBlock
-	HeaderBlock                = slack.HeaderBlock
-	ImageBlock                 = slack.ImageBlock
-	ButtonBlockElement         = slack.ButtonBlockElement
-	OptionBlockObject          = slack.OptionBlockObject
-	SlackFileObject            = slack.SlackFileObject
-	RadioButtonsBlockElement   = slack.RadioButtonsBlockElement
-	PlainTextInputBlockElement = slack.PlainTextInputBlockElement
+	Block                    = slack.Block
+	BlockElement             = slack.BlockElement
+	TextBlockObject          = slack.TextBlockObject
+	SectionBlock             = slack.SectionBlock
+	ContextBlock             = slack.ContextBlock
+	ActionBlock              = slack.ActionBlock
+	DividerBlock             = slack.DividerBlock
+	InputBlock               = slack.InputBlock
+	ButtonBlockElement       = slack.ButtonBlockElement
+	OptionBlockObject        = slack.OptionBlockObject
+	SlackFileObject          = slack.SlackFileObject
+	RadioButtonsBlockElement = slack.RadioButtonsBlockElement
 )
 
 // Button styles and the static select's option type.

@@ -6,6 +6,7 @@ package help
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reflect-bot/reflect/internal/db"
@@ -159,4 +160,14 @@ func DMHelpMessage(command string) slackapp.Message {
 		slackapp.Section("dm_help", lead),
 		slackapp.ContextNote("dm_help_commands", cmds),
 	}}
+}
+
+// Verbs are the verbs the usage lists, sorted, and DMWords those that also work alone in a DM.
+func Verbs() (verbs, dmWords []string) {
+	for _, l := range usageLines {
+		v, _, _ := strings.Cut(l.args, " ")
+		verbs = append(verbs, v)
+	}
+	slices.Sort(verbs)
+	return verbs, slices.Clone(dmVerbs)
 }

@@ -94,8 +94,10 @@ func HomeBlocks(st HomeState) []slackapp.Block {
 		}
 	}
 	blocks = append(blocks, slackapp.Section("home_next", status))
-	buttons := []slackapp.BlockElement{
-		slackapp.Button(st.AssessAction, "Take the assessment", slackapp.ActionValue{}).WithStyle(slackapp.StylePrimary),
+	var buttons []slackapp.BlockElement
+	if st.AssessAction != "" { // the assessment is wired in
+		buttons = append(buttons,
+			slackapp.Button(st.AssessAction, "Take the assessment", slackapp.ActionValue{}).WithStyle(slackapp.StylePrimary))
 	}
 	if st.Enrolled {
 		buttons = append(buttons, slackapp.Button(actionHomeSchedule, "Change my day and time", slackapp.ActionValue{}))

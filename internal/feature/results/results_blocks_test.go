@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -37,5 +38,18 @@ func TestResultsBlocksGolden(t *testing.T) {
 	}
 	if first, _, _ := strings.Cut(SummaryMessage(full).Text, "\n"); first != full.FirstLine {
 		t.Errorf("got first line %q, want %q", first, full.FirstLine)
+	}
+}
+
+// TestHomeWithoutAssessment: a Home tab built without the assessment's action id has no button
+// for it (Slack refuses a button without an action_id), and keeps the others.
+func TestHomeWithoutAssessment(t *testing.T) {
+	empty := report.Build(report.Input{Period: report.Month{Year: 2026, Month: time.February}, Loc: time.UTC})
+	js, err := json.Marshal(slackapp.Message{Text: "home", Blocks: HomeBlocks(HomeState{Month: empty})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(js); strings.Contains(s, "Take the assessment") || !strings.Contains(s, `"action_id":"home_start"`) {
+		t.Errorf("got %s, want the start button and no assessment button", s)
 	}
 }
