@@ -586,6 +586,22 @@ func TestE2EWeeklyCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.eventually("the skip", func() bool { return strings.Contains(s.message("UA", d.TS).Text, "Skipped") })
+	// Skipping the week's prompt leaves its wellbeing check answerable, in the same message.
+	if check, ok := s.cat.Prompt(d.WellbeingPromptID); ok {
+		option := s.cat.OptionOrder("UA", check)[0]
+		if err := s.emu.Click("UA", d.ChannelID, d.TS, actionCheck+":"+itoa(option)); err != nil {
+			t.Fatalf("the check after a skip: %v", err)
+		}
+		s.eventually("the check answered, the prompt still skipped", func() bool {
+			m := s.message("UA", d.TS)
+			return strings.Contains(m.Text, "Skipped") && strings.Contains(string(m.Blocks), "✓ "+jsonText(check.Options[option].Label))
+		})
+		if got, err := s.store.Delivery(context.Background(), "UA", d.ID); err != nil || got.State != db.DeliverySkipped {
+			t.Errorf("after the check the delivery is %s (%v), want still skipped", got.State, err)
+		}
+	} else {
+		t.Errorf("the week's delivery has no wellbeing check (%q)", d.WellbeingPromptID)
+	}
 
 	// Resume ends a pause, and says so when there is none.
 	s.command("UA", "pause")

@@ -723,13 +723,17 @@ func (w *weekly) onSkip(ctx context.Context, req slackapp.ActionRequest) error {
 	if _, err := w.Store.SkipDelivery(ctx, req.UserID, d.ID); err != nil {
 		return err
 	}
-	if d.TS != "" && req.MessageTS != d.TS {
-		return w.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, SkippedMessage(p)) // a reminder
-	}
-	// The delivery's message: the prompt skipped, its wellbeing check as it stands.
 	if d, err = w.Store.Delivery(ctx, req.UserID, d.ID); err != nil {
 		return err
 	}
+	if d.TS != "" && req.MessageTS != d.TS {
+		// Skipped from the reminder: it says so, and the prompt above shows it too.
+		if err := w.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, SkippedMessage(p)); err != nil {
+			return err
+		}
+		return w.showDelivery(ctx, req.UserID, d)
+	}
+	// The delivery's message: the prompt skipped, its wellbeing check as it stands.
 	return w.show(ctx, req.UserID, d, req.ChannelID, req.MessageTS)
 }
 
