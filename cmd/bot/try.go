@@ -261,26 +261,39 @@ func othersAnswer(ctx context.Context, emu *slackemu.Server, actor string) error
 	return nil
 }
 
-// answerOpen has a answer every open prompt in their DM, through the emulator as a person would,
-// waits until the bot has updated each answered prompt, and returns when each was sent.
+// answerOpen has a answer every open question in their DM (a prompt, and the wellbeing check
+// asked with it), through the emulator as a person would, waits until the bot has updated the
+// message for each answer, and returns when each answered question was sent.
 func answerOpen(ctx context.Context, emu *slackemu.Server, a tryPersona) ([]time.Time, error) {
 	var n []time.Time
 	for _, m := range openPrompts(emu, a.id) {
 		k := int(tsNumber(m.TS))
-		if len(m.answers) > 0 {
-			pick := a.picks[k%len(a.picks)]
-			if err := emu.Click(a.id, m.Channel, m.TS, m.answers[int(pick*float64(len(m.answers)-1)+0.5)]); err != nil {
-				return n, fmt.Errorf("%s could not answer: %w", a.id, err)
-			}
-		} else {
-			emu.SendDM(a.id, a.replies[k%len(a.replies)])
-		}
-		if err := tryWait(ctx, 10*time.Second, func() bool { return !isOpen(emu, a.id, m.TS) }); err != nil {
-			return n, fmt.Errorf("%s's answer was not recorded: %w", a.id, err)
-		}
 		sec, _, _ := strings.Cut(m.TS, ".")
 		unix, _ := strconv.ParseInt(sec, 10, 64)
-		n = append(n, time.Unix(unix, 0))
+		if len(m.answers) > 0 || m.text {
+			if len(m.answers) > 0 {
+				pick := a.picks[k%len(a.picks)]
+				if err := emu.Click(a.id, m.Channel, m.TS, m.answers[int(pick*float64(len(m.answers)-1)+0.5)]); err != nil {
+					return n, fmt.Errorf("%s could not answer: %w", a.id, err)
+				}
+			} else {
+				emu.SendDM(a.id, a.replies[k%len(a.replies)])
+			}
+			if err := tryWait(ctx, 10*time.Second, func() bool { p, ok := openPromptAt(emu, a.id, m.TS); return !ok || !p.asks() }); err != nil {
+				return n, fmt.Errorf("%s's answer was not recorded: %w", a.id, err)
+			}
+			n = append(n, time.Unix(unix, 0))
+		}
+		if len(m.checks) > 0 {
+			pick := a.picks[(k+1)%len(a.picks)]
+			if err := emu.Click(a.id, m.Channel, m.TS, m.checks[int(pick*float64(len(m.checks)-1)+0.5)]); err != nil {
+				return n, fmt.Errorf("%s could not answer the check: %w", a.id, err)
+			}
+			if err := tryWait(ctx, 10*time.Second, func() bool { p, ok := openPromptAt(emu, a.id, m.TS); return !ok || len(p.checks) == 0 }); err != nil {
+				return n, fmt.Errorf("%s's answer to the check was not recorded: %w", a.id, err)
+			}
+			n = append(n, time.Unix(unix, 0))
+		}
 	}
 	return n, nil
 }
@@ -296,13 +309,18 @@ func tsNumber(ts string) uint64 {
 	return n / 7 // the emulator's timestamps step by small amounts: mix them a little
 }
 
-// openPrompt is an unanswered prompt in someone's DM: its option buttons' action ids, or text
-// when it asks for a typed answer.
+// openPrompt is a message in someone's DM with a question still open: the prompt's option
+// buttons' action ids, or text when it asks for a typed answer, and the option buttons of its
+// wellbeing check, when that is still open.
 type openPrompt struct {
 	slackemu.Message
 	answers []string
 	text    bool
+	checks  []string
 }
+
+// asks reports whether the prompt itself is still open.
+func (p openPrompt) asks() bool { return len(p.answers) > 0 || p.text }
 
 // openPrompts are the prompts in userID's DM that still show answer buttons.
 func openPrompts(emu *slackemu.Server, userID string) []openPrompt {
@@ -322,7 +340,8 @@ func openPrompts(emu *slackemu.Server, userID string) []openPrompt {
 		}
 		p := openPrompt{Message: m}
 		for _, b := range blocks {
-			if b.BlockID != "prompt_answers" {
+			id, _, _ := strings.Cut(b.BlockID, ".") // an updated message's block ids carry a suffix
+			if id != "prompt_answers" && id != "check_prompt_answers" {
 				continue
 			}
 			for _, e := range b.Elements {
@@ -331,23 +350,26 @@ func openPrompts(emu *slackemu.Server, userID string) []openPrompt {
 					p.answers = append(p.answers, e.ActionID)
 				case e.ActionID == "answer_text":
 					p.text = true
+				case strings.HasPrefix(e.ActionID, "check:"):
+					p.checks = append(p.checks, e.ActionID)
 				}
 			}
 		}
-		if len(p.answers) > 0 || p.text {
+		if p.asks() || len(p.checks) > 0 {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func isOpen(emu *slackemu.Server, userID, ts string) bool {
+// openPromptAt is the message at ts while a question in it is still open.
+func openPromptAt(emu *slackemu.Server, userID, ts string) (openPrompt, bool) {
 	for _, p := range openPrompts(emu, userID) {
 		if p.TS == ts {
-			return true
+			return p, true
 		}
 	}
-	return false
+	return openPrompt{}, false
 }
 
 func ephemeralsTo(emu *slackemu.Server, user string) []slackemu.Message {

@@ -123,16 +123,28 @@ func TestTryInBrowser(t *testing.T) {
 	p.shot("answered-by-tap")
 
 	// 3. Travel to the next prompt: the answer given ahead covered this week, which the page says,
-	// and time moves on to the week after, whose prompt arrives. Tap an answer to anything that
-	// came. Then ask for prompts until a text one comes (the rotation starts with the tap ones),
-	// tapping the others, and answer it by typing in the DM.
+	// and time moves on to the week after, whose prompt arrives with its wellbeing check in the
+	// same message. Tap the check: it shows answered in place while the prompt stays open. Tap an
+	// answer to anything that came. Then ask for prompts until a text one comes (the rotation
+	// starts with the tap ones), tapping the others, and answer it by typing in the DM; the week's
+	// message ends with both its questions answered.
 	p.timeTravel("next-prompt")
 	p.waitJS("the note of the covered week", `!document.querySelector('#notes').hidden &&
 		/this week's prompt was covered by your answer on \w{3} \d+ \w{3}/.test(document.querySelector('#notes').textContent)`)
-	if got := p.eval(`document.querySelector('#messages .msg:not(.ephemeral) button[data-action^="answer:"]') ? 'prompt' : 'none'`); got != "prompt" {
-		p.fatal("Next prompt brought no prompt after the covered week")
+	weekTS := p.eval(`(() => { const m = [...document.querySelectorAll('#messages .msg:not(.ephemeral)')].find((m) =>
+		m.querySelector('button[data-action^="check:"]') && m.querySelector('button[data-action^="answer"]'));
+		return m ? m.dataset.ts : ''; })()`)
+	if weekTS == "" {
+		p.fatal("Next prompt brought no prompt with its wellbeing check in one message after the covered week")
+	}
+	if n := p.eval(`String(document.querySelectorAll('#messages .msg:not(.ephemeral) button[data-action^="check:"]').length ===
+		document.querySelectorAll('.msg[data-ts="` + weekTS + `"] button[data-action^="check:"]').length)`); n != "true" {
+		p.fatal("a wellbeing check came in a message of its own")
 	}
 	p.shot("next-prompt-after-covered-week")
+	p.do("tap the check", chromedp.Click(chromedp.CSS(`.msg[data-ts="`+weekTS+`"] button[data-action^="check:"]`)))
+	p.waitJS("the check answered in place, the prompt still open", checkAnsweredJS(weekTS, true))
+	p.shot("check-answered")
 	for {
 		ts := p.eval(`(() => { const b = document.querySelector('#messages .msg button[data-action^="answer:"]');
 			return b ? b.closest('.msg').dataset.ts : ''; })()`)
@@ -168,6 +180,7 @@ func TestTryInBrowser(t *testing.T) {
 	p.waitJS("the thanks for a typed answer", `[...document.querySelectorAll('#messages .msg')].some((m) =>
 		m.textContent.includes('recorded as your answer'))`)
 	p.shot("answered-by-dm")
+	p.waitJS("the week's prompt and its check both answered in place", checkAnsweredJS(weekTS, false)+` && `+answeredJS(weekTS))
 
 	// 4. The assessment: open the modal, fill each question, submit; the result comes as a DM.
 	p.send("/reflect assess")
@@ -295,6 +308,19 @@ var mrkdwnCases = []struct{ in, want string }{
 func answeredJS(ts string) string {
 	return `(() => { const m = document.querySelector('.msg[data-ts="` + ts + `"]');
 		return !!m && m.textContent.includes('read as') && !m.querySelector('button[data-action^="answer"]'); })()`
+}
+
+// checkAnsweredJS holds once the message ts shows its wellbeing check answered (read as
+// wellbeing, its options there to change it, none to answer it) and its prompt open (promptOpen)
+// or not.
+func checkAnsweredJS(ts string, promptOpen bool) string {
+	open := "!"
+	if promptOpen {
+		open = "!!"
+	}
+	return `(() => { const m = document.querySelector('.msg[data-ts="` + ts + `"]');
+		return !!m && m.textContent.includes('read as wellbeing') && !!m.querySelector('button[data-action^="check_change:"]') &&
+			!m.querySelector('button[data-action^="check:"]') && ` + open + `m.querySelector('button[data-action^="answer"]'); })()`
 }
 
 // browserPage is the playground page in a tab, with the test's waits and screenshots.

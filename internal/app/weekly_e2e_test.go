@@ -324,9 +324,25 @@ func TestE2EWeeklyQuarter(t *testing.T) {
 	if asks != 1 {
 		t.Errorf("UD: got %d 'carry on?' questions, want 1", asks)
 	}
-	// Posts per person: two per delivery (prompt and wellbeing check), plus typed-answer
-	// confirmations and reminders; no duplicates means no two posts share an outbox id.
+	// Posts per person: one per delivery (the prompt with its wellbeing check in the same
+	// message), plus typed-answer confirmations and reminders; no duplicates means no two posts
+	// share an outbox id. Each delivery's check is in its prompt's message and in no other post.
 	for _, u := range users {
+		checks := map[string][]string{} // delivery id → the posts carrying its check
+		for _, m := range s.botDMs(u.ID) {
+			if m.Metadata != nil && strings.Contains(string(m.Blocks), `"block_id":"check_`) {
+				id, _ := json.Marshal(m.Metadata.EventPayload["delivery_id"])
+				checks[string(id)] = append(checks[string(id)], m.TS)
+			}
+		}
+		for _, d := range s.scheduled(u.ID) {
+			if d.WellbeingPromptID == "" || d.TS == "" {
+				continue
+			}
+			if got := checks[strconv.FormatInt(d.ID, 10)]; len(got) != 1 || got[0] != d.TS {
+				t.Errorf("%s: delivery %d's check is in posts %v, want in its prompt's message %s alone", u.ID, d.ID, got, d.TS)
+			}
+		}
 		seen := map[string]bool{}
 		for _, m := range s.botDMs(u.ID) {
 			if len(m.Files) > 0 {
@@ -570,6 +586,22 @@ func TestE2EWeeklyCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.eventually("the skip", func() bool { return strings.Contains(s.message("UA", d.TS).Text, "Skipped") })
+	// Skipping the week's prompt leaves its wellbeing check answerable, in the same message.
+	if check, ok := s.cat.Prompt(d.WellbeingPromptID); ok {
+		option := s.cat.OptionOrder("UA", check)[0]
+		if err := s.emu.Click("UA", d.ChannelID, d.TS, actionCheck+":"+itoa(option)); err != nil {
+			t.Fatalf("the check after a skip: %v", err)
+		}
+		s.eventually("the check answered, the prompt still skipped", func() bool {
+			m := s.message("UA", d.TS)
+			return strings.Contains(m.Text, "Skipped") && strings.Contains(string(m.Blocks), "✓ "+jsonText(check.Options[option].Label))
+		})
+		if got, err := s.store.Delivery(context.Background(), "UA", d.ID); err != nil || got.State != db.DeliverySkipped {
+			t.Errorf("after the check the delivery is %s (%v), want still skipped", got.State, err)
+		}
+	} else {
+		t.Errorf("the week's delivery has no wellbeing check (%q)", d.WellbeingPromptID)
+	}
 
 	// Resume ends a pause, and says so when there is none.
 	s.command("UA", "pause")

@@ -244,6 +244,13 @@ func (s *Store) DeleteAnswerByMessage(ctx context.Context, userID, messageTS str
 	})
 }
 
+// DeliveryAnswers returns the answers to one of a person's deliveries: its prompt's and its
+// wellbeing check's, whichever were given.
+func (s *Store) DeliveryAnswers(ctx context.Context, userID string, deliveryID int64) ([]Answer, error) {
+	return s.answers(ctx, "delivery answers", `SELECT `+answerColumns+` FROM answers
+		WHERE user_id = ? AND delivery_id = ? ORDER BY prompt_id`, userID, deliveryID)
+}
+
 // RecentAnswers returns a person's latest answers, newest first.
 func (s *Store) RecentAnswers(ctx context.Context, userID string, limit int) ([]Answer, error) {
 	return s.answers(ctx, "recent answers", `SELECT `+answerColumns+` FROM answers

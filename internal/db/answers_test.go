@@ -239,3 +239,53 @@ func TestRecentAnswers(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliveryAnswers: a delivery's answers are its prompt's and its check's, whichever were
+// given, and only its person's.
+func TestDeliveryAnswers(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		startPerson(t, s, "U1", "D1", t0)
+		startPerson(t, s, "U2", "D2", t0)
+		both := create(t, s, "U1", NewDelivery{Occurrence: t0, Kind: DeliveryScheduled, PromptID: "P1", WellbeingPromptID: "W1"})
+		checkOnly := create(t, s, "U1", NewDelivery{Occurrence: t0.Add(week), Kind: DeliveryScheduled, PromptID: "P2", WellbeingPromptID: "W2"})
+		none := create(t, s, "U1", NewDelivery{Occurrence: t0.Add(2 * week), Kind: DeliveryScheduled, PromptID: "P3", WellbeingPromptID: "W3"})
+		for _, a := range []Answer{
+			{UserID: "U1", DeliveryID: both, PromptID: "W1"},
+			{UserID: "U1", DeliveryID: both, PromptID: "P1"},
+			{UserID: "U1", DeliveryID: checkOnly, PromptID: "W2"},
+		} {
+			a.Source = "button"
+			if err := s.RecordAnswer(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tests := []struct {
+			name     string
+			user     string
+			delivery int64
+			want     []string
+		}{
+			{"prompt and check", "U1", both, []string{"P1", "W1"}},
+			{"the check alone", "U1", checkOnly, []string{"W2"}},
+			{"none yet", "U1", none, nil},
+			{"someone else's delivery", "U2", both, nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				as, err := s.DeliveryAnswers(ctx, tt.user, tt.delivery)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, a := range as {
+					got = append(got, a.PromptID)
+				}
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("DeliveryAnswers = %v, want %v", got, tt.want)
+				}
+			})
+		}
+	})
+}

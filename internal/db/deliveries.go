@@ -35,6 +35,10 @@ const (
 type DeliveryPayload struct {
 	DeliveryID int64  `json:"delivery_id"`
 	PromptID   string `json:"prompt_id"`
+	// WellbeingPromptID is the week's wellbeing check, asked in the prompt's own message (prompt
+	// posts only; empty when the delivery has none, and in posts queued by an earlier version,
+	// whose check was queued as a post of its own).
+	WellbeingPromptID string `json:"wellbeing_prompt_id,omitempty"`
 }
 
 // Delivery is one prompt owed to one person.
@@ -280,8 +284,9 @@ func expireScheduled(ctx context.Context, tx *sql.Tx, userID string, before time
 }
 
 // addDelivery inserts a delivery unless one exists for the same person, occurrence and kind,
-// and queues its posts: the prompt, then the wellbeing check if any. It returns the id and
-// whether it was inserted.
+// and queues its one post: the prompt, with the wellbeing check if any in the same message, so an
+// occurrence costs one post per person and the check can never go out without its prompt. It
+// returns the id and whether it was inserted.
 func addDelivery(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChannel string, d NewDelivery) (int64, bool, error) {
 	state := "pending"
 	if d.Skip {
@@ -303,21 +308,11 @@ func addDelivery(ctx context.Context, tx *sql.Tx, now time.Time, userID, dmChann
 	if d.Skip {
 		return id, true, nil
 	}
-	// Only the prompt post is linked to the delivery: its channel and ts become the delivery's
-	// message.
-	payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: d.PromptID})
-	prompt, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: KindPrompt,
-		DeliveryID: id, Payload: payload})
-	if err != nil {
+	// The post is linked to the delivery: its channel and ts become the delivery's message.
+	payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: d.PromptID, WellbeingPromptID: d.WellbeingPromptID})
+	if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: KindPrompt,
+		DeliveryID: id, Payload: payload}); err != nil {
 		return 0, false, fmt.Errorf("queue %s: %w", KindPrompt, err)
-	}
-	if d.WellbeingPromptID != "" {
-		// The check follows its prompt: it never goes out alone.
-		payload, _ := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: d.WellbeingPromptID})
-		if _, err := enqueue(ctx, tx, now, OutboxMessage{UserID: userID, ChannelID: dmChannel, Kind: KindWellbeing,
-			Payload: payload, Follows: prompt}); err != nil {
-			return 0, false, fmt.Errorf("queue %s: %w", KindWellbeing, err)
-		}
 	}
 	return id, true, nil
 }

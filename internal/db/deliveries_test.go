@@ -179,9 +179,13 @@ func answerCount(t testing.TB, s *Store, userID string) int {
 }
 
 // payloadJSON is the payload a delivery post must carry.
-func payloadJSON(t testing.TB, id int64, prompt string) string {
+func payloadJSON(t testing.TB, id int64, prompt string, check ...string) string {
 	t.Helper()
-	b, err := json.Marshal(DeliveryPayload{DeliveryID: id, PromptID: prompt})
+	pl := DeliveryPayload{DeliveryID: id, PromptID: prompt}
+	if len(check) > 0 {
+		pl.WellbeingPromptID = check[0]
+	}
+	b, err := json.Marshal(pl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,6 +228,7 @@ type postWant struct {
 	Channel string
 	Linked  bool   // DeliveryID is the delivery's id (only the prompt post)
 	Prompt  string // the payload's prompt_id; "" for the continue question
+	Check   string // the payload's wellbeing_prompt_id: the check asked in the prompt's message
 }
 
 type deliveryWant struct {
@@ -267,8 +272,8 @@ func TestApplyDue(t *testing.T) {
 				calls: [][]DuePlan{{plan(func(p *DuePlan) { deliver("P1", "W1")(p); p.Streak = 1 })}}, wantApplied: []int{1},
 				wantDeliveries: []deliveryWant{{t0, DeliveryScheduled, "P1", "W1", "pending"}},
 				wantPosts: []postWant{
-					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1"},
-					{Kind: KindWellbeing, Channel: "D1", Prompt: "W1"},
+					// One post: the check is asked in the prompt's message, never alone.
+					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1", Check: "W1"},
 				},
 				wantNext: t0.Add(week), wantStreak: 1,
 			},
@@ -284,8 +289,8 @@ func TestApplyDue(t *testing.T) {
 				calls: [][]DuePlan{{withPW, withPW}}, wantApplied: []int{1},
 				wantDeliveries: []deliveryWant{{t0, DeliveryScheduled, "P1", "W1", "pending"}},
 				wantPosts: []postWant{
-					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1"},
-					{Kind: KindWellbeing, Channel: "D1", Prompt: "W1"},
+					// One post: the check is asked in the prompt's message, never alone.
+					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1", Check: "W1"},
 				},
 				wantNext: t0.Add(week),
 			},
@@ -294,8 +299,8 @@ func TestApplyDue(t *testing.T) {
 				calls: [][]DuePlan{{withPW}, {withPW}}, wantApplied: []int{1, 0},
 				wantDeliveries: []deliveryWant{{t0, DeliveryScheduled, "P1", "W1", "pending"}},
 				wantPosts: []postWant{
-					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1"},
-					{Kind: KindWellbeing, Channel: "D1", Prompt: "W1"},
+					// One post: the check is asked in the prompt's message, never alone.
+					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1", Check: "W1"},
 				},
 				wantNext: t0.Add(week),
 			},
@@ -418,7 +423,7 @@ func TestApplyDue(t *testing.T) {
 					got := posts[i]
 					wantPayload, wantDelivery := "{}", int64(0)
 					if w.Prompt != "" {
-						wantPayload = payloadJSON(t, byPrompt[w.Prompt], w.Prompt)
+						wantPayload = payloadJSON(t, byPrompt[w.Prompt], w.Prompt, w.Check)
 					}
 					if w.Linked {
 						wantDelivery = byPrompt[w.Prompt]
@@ -588,7 +593,7 @@ func TestApplyDueConcurrent(t *testing.T) {
 		for _, r := range outboxOf(t, s, "U1") {
 			kinds[r.Kind]++
 		}
-		if want := map[Kind]int{KindPrompt: 1, KindWellbeing: 1}; !reflect.DeepEqual(kinds, want) {
+		if want := map[Kind]int{KindPrompt: 1}; !reflect.DeepEqual(kinds, want) {
 			t.Errorf("outbox kinds = %v, want %v", kinds, want)
 		}
 	})
@@ -762,8 +767,8 @@ func TestCreateDelivery(t *testing.T) {
 			{name: "on demand with wellbeing", user: "U1",
 				d: NewDelivery{Occurrence: at, Kind: DeliveryOnDemand, PromptID: "P1", WellbeingPromptID: "W1"},
 				wantPosts: []postWant{
-					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1"},
-					{Kind: KindWellbeing, Channel: "D1", Prompt: "W1"},
+					// One post: the check is asked in the prompt's message, never alone.
+					{Kind: KindPrompt, Channel: "D1", Linked: true, Prompt: "P1", Check: "W1"},
 				}},
 			{name: "same occurrence again", user: "U1",
 				d:       NewDelivery{Occurrence: at, Kind: DeliveryOnDemand, PromptID: "P2"},
@@ -805,9 +810,9 @@ func TestCreateDelivery(t *testing.T) {
 					}
 					got := posts[i]
 					if got.Kind != w.Kind || got.ChannelID != w.Channel || got.DeliveryID != wantDelivery ||
-						!samePayload(got.Payload, payloadJSON(t, id, w.Prompt)) {
+						!samePayload(got.Payload, payloadJSON(t, id, w.Prompt, w.Check)) {
 						t.Errorf("post %d = %s %q delivery %d %s, want %s %q delivery %d %s", i,
-							got.Kind, got.ChannelID, got.DeliveryID, got.Payload, w.Kind, w.Channel, wantDelivery, payloadJSON(t, id, w.Prompt))
+							got.Kind, got.ChannelID, got.DeliveryID, got.Payload, w.Kind, w.Channel, wantDelivery, payloadJSON(t, id, w.Prompt, w.Check))
 					}
 				}
 			})
@@ -834,7 +839,8 @@ func TestCompleteOutboxPrompt(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				s, _, _ := e.newStore(t)
 				startPerson(t, s, "U1", tt.dmBefore, t0)
-				id := create(t, s, "U1", NewDelivery{Occurrence: t0, Kind: DeliveryOnDemand, PromptID: "P1", WellbeingPromptID: "W1"})
+				// A check queued by an earlier version as a post of its own, after its prompt.
+				id, _, _ := legacyDelivery(t, s, "U1", tt.dmBefore, NewDelivery{Occurrence: t0, Kind: DeliveryOnDemand, PromptID: "P1", WellbeingPromptID: "W1"})
 				items, err := s.ClaimOutbox(ctx, time.Minute, 10)
 				if err != nil || len(items) != 1 || items[0].Kind != KindPrompt {
 					t.Fatalf("ClaimOutbox = %+v, %v; want the prompt, the wellbeing check waiting its turn", items, err)
@@ -864,6 +870,30 @@ func TestCompleteOutboxPrompt(t *testing.T) {
 			})
 		}
 	})
+}
+
+// legacyDelivery creates a delivery with a wellbeing check as an earlier version queued it: the
+// prompt's post without the check, and the check as a post of its own that follows the prompt's.
+// It returns the delivery's id and the two posts' ids.
+func legacyDelivery(t testing.TB, s *Store, userID, dm string, d NewDelivery) (id, prompt, check int64) {
+	t.Helper()
+	ctx := context.Background()
+	id, err := s.CreateDelivery(ctx, userID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.write.QueryRowContext(ctx, `SELECT id FROM outbox WHERE delivery_id = ? AND kind = ?`, id, string(KindPrompt)).Scan(&prompt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, `UPDATE outbox SET payload = ? WHERE id = ?`, payloadJSON(t, id, d.PromptID), prompt); err != nil {
+		t.Fatal(err)
+	}
+	check, err = s.Enqueue(ctx, OutboxMessage{UserID: userID, ChannelID: dm, Kind: KindWellbeing,
+		Payload: []byte(payloadJSON(t, id, d.WellbeingPromptID)), Follows: prompt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, prompt, check
 }
 
 func intPtr(i int) *int                { return &i }

@@ -68,13 +68,14 @@ func TestExport(t *testing.T) {
 		if len(ex.SummariesSent) != 1 || ex.SummariesSent[0].Period != "2025-02" {
 			t.Errorf("summaries sent = %+v, want 2025-02", ex.SummariesSent)
 		}
-		// Four posts for the two deliveries plus the three queued by fillPerson: the reply addressed
-		// only to the DM channel is the person's too.
+		// Two posts for the two deliveries (the first asks its wellbeing check in the same message)
+		// plus the three queued by fillPerson: the reply addressed only to the DM channel is the
+		// person's too.
 		kinds := map[Kind]int{}
 		for _, o := range ex.Outbox {
 			kinds[Kind(o.Kind)]++
 		}
-		if want := map[Kind]int{KindPrompt: 2, KindWellbeing: 1, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
+		if want := map[Kind]int{KindPrompt: 2, "message": 2, KindSummary: 1}; !reflect.DeepEqual(kinds, want) {
 			t.Errorf("outbox kinds = %v, want %v", kinds, want)
 		}
 

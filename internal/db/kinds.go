@@ -21,10 +21,13 @@ const (
 
 // Kinds of the weekly prompts. Their payload is a DeliveryPayload, except KindContinue's.
 const (
-	KindPrompt    Kind = "prompt"    // the week's question
-	KindWellbeing Kind = "wellbeing" // the week's wellbeing check, a message of its own
-	KindReminder  Kind = "reminder"  // one nudge for an unanswered prompt
-	KindContinue  Kind = "continue"  // after four unanswered prompts: pause or carry on?
+	KindPrompt Kind = "prompt" // the week's question, with its wellbeing check in the same message
+	// KindWellbeing is the week's wellbeing check as a message of its own, as earlier versions
+	// queued it after its prompt. Nothing queues it now; posts of it already waiting in a store
+	// still go out (following their prompt), so the kind keeps its renderer.
+	KindWellbeing Kind = "wellbeing"
+	KindReminder  Kind = "reminder" // one nudge for an unanswered prompt
+	KindContinue  Kind = "continue" // after four unanswered prompts: pause or carry on?
 )
 
 // Kinds of the monthly results. Their payload is a SummaryPayload.

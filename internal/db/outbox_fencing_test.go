@@ -183,33 +183,56 @@ func TestStartOutboxFencesTheLease(t *testing.T) {
 	})
 }
 
-// A prompt given up for good takes its wellbeing check with it: the check never goes alone.
+// A prompt given up for good takes its wellbeing check with it: the check never goes alone. It is
+// asked in the prompt's own message, so nothing of it is left to send; a check an earlier version
+// queued as a post of its own is given up with its prompt.
 func TestFailedPromptTakesItsCheck(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
-		ctx := context.Background()
-		s, _, _ := e.newStore(t)
-		addPerson(t, s, "U1")
-		if _, err := s.CreateDelivery(ctx, "U1", NewDelivery{Occurrence: t0, Kind: DeliveryOnDemand,
-			PromptID: "direction-big-picture", WellbeingPromptID: "wellbeing-energy"}); err != nil {
-			t.Fatal(err)
-		}
-		items, err := s.ClaimOutbox(ctx, time.Minute, 10)
-		if err != nil || len(items) != 1 || items[0].Kind != KindPrompt {
-			t.Fatalf("claim = %+v, %v; want the prompt", items, err)
-		}
-		if err := s.FailOutbox(ctx, items[0].ID, items[0].Token, "chat.postMessage: channel_not_found"); err != nil {
-			t.Fatal(err)
-		}
-		if ids, _ := claimIDs(t, s, time.Minute, 10); len(ids) != 0 {
-			t.Fatalf("claim after the prompt failed = %v, want nothing: the check must not go alone", ids)
-		}
-		var state, reason string
-		if err := s.read.QueryRowContext(ctx, `SELECT state, last_error FROM outbox WHERE kind = 'wellbeing'`).
-			Scan(&state, &reason); err != nil {
-			t.Fatal(err)
-		}
-		if state != "failed" {
-			t.Errorf("the check is %s (%s), want failed", state, reason)
+		for _, legacy := range []bool{false, true} {
+			name := "one post"
+			if legacy {
+				name = "a check queued on its own by an earlier version"
+			}
+			t.Run(name, func(t *testing.T) {
+				ctx := context.Background()
+				s, _, _ := e.newStore(t)
+				addPerson(t, s, "U1")
+				d := NewDelivery{Occurrence: t0, Kind: DeliveryOnDemand, PromptID: "direction-big-picture", WellbeingPromptID: "wellbeing-energy"}
+				if legacy {
+					legacyDelivery(t, s, "U1", "", d)
+				} else if _, err := s.CreateDelivery(ctx, "U1", d); err != nil {
+					t.Fatal(err)
+				}
+				items, err := s.ClaimOutbox(ctx, time.Minute, 10)
+				if err != nil || len(items) != 1 || items[0].Kind != KindPrompt {
+					t.Fatalf("claim = %+v, %v; want the prompt", items, err)
+				}
+				if err := s.FailOutbox(ctx, items[0].ID, items[0].Token, "chat.postMessage: channel_not_found"); err != nil {
+					t.Fatal(err)
+				}
+				if ids, _ := claimIDs(t, s, time.Minute, 10); len(ids) != 0 {
+					t.Fatalf("claim after the prompt failed = %v, want nothing: the check must not go alone", ids)
+				}
+				var left int
+				if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'wellbeing' AND state <> 'failed'`).
+					Scan(&left); err != nil {
+					t.Fatal(err)
+				}
+				if left != 0 {
+					t.Errorf("%d checks still to send after their prompt failed, want none", left)
+				}
+				if !legacy {
+					return
+				}
+				var state, reason string
+				if err := s.read.QueryRowContext(ctx, `SELECT state, last_error FROM outbox WHERE kind = 'wellbeing'`).
+					Scan(&state, &reason); err != nil {
+					t.Fatal(err)
+				}
+				if state != "failed" {
+					t.Errorf("the check is %s (%s), want failed", state, reason)
+				}
+			})
 		}
 	})
 }

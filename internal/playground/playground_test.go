@@ -91,27 +91,30 @@ func newServer(t *testing.T) *playground.Server {
 	pg := playground.New(playground.Config{
 		Emu: emu, Clock: clock, Team: "C_TEAM", People: people, Channels: map[string]string{"C_TEAM": "team"},
 		AnswerFor: func(ctx context.Context, user string) ([]time.Time, error) {
-			// The first option of every open prompt, as "bot try" answers (more varied) for you.
+			// The first option of every open one-tap question (a prompt, and the wellbeing check
+			// asked in its message), as "bot try" answers (more varied) for you.
 			var n []time.Time
 			for _, m := range emu.DMs(user) {
-				ids := openAnswers(m)
-				if len(ids) == 0 {
-					continue
-				}
-				if err := emu.Click(user, m.Channel, m.TS, ids[0]); err != nil {
-					return n, err
-				}
-				ts := m.TS
-				deadline := time.Now().Add(waitLimit)
-				for stillOpen(emu, user, ts) {
-					if time.Now().After(deadline) {
-						return n, errors.New("the answer was not recorded")
+				for _, question := range []string{"answer:", "check:"} {
+					ids := openAnswers(m, question)
+					if len(ids) == 0 {
+						continue
 					}
-					time.Sleep(5 * time.Millisecond)
+					if err := emu.Click(user, m.Channel, m.TS, ids[0]); err != nil {
+						return n, err
+					}
+					ts := m.TS
+					deadline := time.Now().Add(waitLimit)
+					for stillOpen(emu, user, ts, question) {
+						if time.Now().After(deadline) {
+							return n, errors.New("the answer was not recorded")
+						}
+						time.Sleep(5 * time.Millisecond)
+					}
+					sec, _, _ := strings.Cut(ts, ".")
+					unix, _ := strconv.ParseInt(sec, 10, 64)
+					n = append(n, time.Unix(unix, 0))
 				}
-				sec, _, _ := strings.Cut(ts, ".")
-				unix, _ := strconv.ParseInt(sec, 10, 64)
-				n = append(n, time.Unix(unix, 0))
 			}
 			return n, nil
 		},
@@ -153,8 +156,9 @@ func newServer(t *testing.T) *playground.Server {
 	return pg
 }
 
-// openAnswers are the answer buttons of a prompt in m that is still open.
-func openAnswers(m slackemu.Message) []string {
+// openAnswers are the buttons of a question in m that is still open: the prompt's ("answer:") or
+// its wellbeing check's ("check:").
+func openAnswers(m slackemu.Message, question string) []string {
 	if m.BotID == "" || m.Ephemeral {
 		return nil
 	}
@@ -167,7 +171,7 @@ func openAnswers(m slackemu.Message) []string {
 	var ids []string
 	for _, b := range blocks {
 		for _, e := range b.Elements {
-			if strings.HasPrefix(e.ActionID, "answer:") {
+			if strings.HasPrefix(e.ActionID, question) {
 				ids = append(ids, e.ActionID)
 			}
 		}
@@ -175,10 +179,10 @@ func openAnswers(m slackemu.Message) []string {
 	return ids
 }
 
-func stillOpen(emu *slackemu.Server, user, ts string) bool {
+func stillOpen(emu *slackemu.Server, user, ts, question string) bool {
 	for _, m := range emu.DMs(user) {
 		if m.TS == ts {
-			return len(openAnswers(m)) > 0
+			return len(openAnswers(m, question)) > 0
 		}
 	}
 	return false
@@ -648,12 +652,16 @@ func TestEndOfMonthAnswersForYou(t *testing.T) {
 		if strings.Contains(strings.ToLower(m.Text), "paused") {
 			t.Errorf("a pause notice came: %q", m.Text)
 		}
-		if !m.Ephemeral && m.Bot && len(actionIDs(m)) > 0 && slices.ContainsFunc(actionIDs(m), func(id string) bool { return strings.HasPrefix(id, "answer:") }) {
+		// A message with a question still open: the prompt's buttons (a one-tap answer or the
+		// Answer box) or its wellbeing check's.
+		if !m.Ephemeral && m.Bot && len(actionIDs(m)) > 0 && slices.ContainsFunc(actionIDs(m), func(id string) bool {
+			return strings.HasPrefix(id, "answer") || strings.HasPrefix(id, "check:")
+		}) {
 			open++
 		}
 	}
 	if open != 1 {
-		t.Errorf("%d open prompts, want only April's first", open)
+		t.Errorf("%d messages with an open question, want only April's first prompt (with its check)", open)
 	}
 }
 

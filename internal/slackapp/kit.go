@@ -19,6 +19,7 @@ type (
 	SectionBlock             = slack.SectionBlock
 	ContextBlock             = slack.ContextBlock
 	ActionBlock              = slack.ActionBlock
+	DividerBlock             = slack.DividerBlock
 	InputBlock               = slack.InputBlock
 	ButtonBlockElement       = slack.ButtonBlockElement
 	OptionBlockObject        = slack.OptionBlockObject
@@ -48,6 +49,12 @@ var (
 	NewConfirmationBlockObject    = slack.NewConfirmationBlockObject
 	NewButtonBlockElement         = slack.NewButtonBlockElement
 )
+
+// Divider is a divider block (a rule between two parts of a message) with its block id.
+// https://docs.slack.dev/reference/block-kit/blocks/divider-block
+func Divider(blockID string) *slack.DividerBlock {
+	return &slack.DividerBlock{Type: slack.MBTDivider, BlockID: blockID}
+}
 
 // MaxButtonText is the longest button (and option) text Slack takes.
 // https://docs.slack.dev/reference/block-kit/block-elements/button-element

@@ -14,6 +14,7 @@ type Store interface {
 	AskedPrompts(ctx context.Context, userID string) ([]string, error)
 	CreateDelivery(ctx context.Context, userID string, d db.NewDelivery) (int64, error)
 	DeleteAnswerByMessage(ctx context.Context, userID, messageTS string) (db.Answer, error)
+	DeliveryAnswers(ctx context.Context, userID string, deliveryID int64) ([]db.Answer, error)
 	Delivery(ctx context.Context, userID string, id int64) (db.Delivery, error)
 	MarkPersonDeleted(ctx context.Context, userID string) error
 	OpenDeliveries(ctx context.Context, userID string, limit int) ([]db.Delivery, error)

@@ -4,6 +4,7 @@
 package weekly
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,6 +78,8 @@ func Register(a *slackapp.App, w Deps) {
 	a.HandleCommand("resume", cmd(h.resume))
 	a.HandleAction(actionAnswer, act(h.onOption))
 	a.HandleAction(actionChange, act(h.onOption))
+	a.HandleAction(actionCheck, act(h.onOption))
+	a.HandleAction(actionCheckChange, act(h.onOption))
 	a.HandleAction(actionAnswerText, h.onAnswerButton)
 	a.HandleAction(actionSkip, act(h.onSkip))
 	a.HandleAction(actionRemind, h.onRemind)
@@ -99,6 +102,7 @@ func Register(a *slackapp.App, w Deps) {
 	a.HandleEvent("message_deleted", h.onDeleted)
 	a.HandleEvent("user_change", h.onUserChange)
 	a.RegisterRenderer(db.KindPrompt, h.renderPrompt)
+	// Checks queued as messages of their own by an earlier version still go out as they were.
 	a.RegisterRenderer(db.KindWellbeing, h.renderPrompt)
 	a.RegisterRenderer(db.KindReminder, h.renderPrompt)
 	a.RegisterRenderer(db.KindContinue, func(context.Context, db.OutboxItem) (slackapp.Message, error) { return ContinueMessage(), nil })
@@ -120,7 +124,105 @@ func (w *weekly) renderPrompt(_ context.Context, it db.OutboxItem) (slackapp.Mes
 	if !ok {
 		return slackapp.Message{}, errors.New("prompt no longer in the catalogue")
 	}
-	return PromptMessage(it.Kind, pl.DeliveryID, p, w.Catalogue.OptionOrder(it.UserID, p)), nil
+	order := w.Catalogue.OptionOrder(it.UserID, p)
+	if it.Kind != db.KindPrompt {
+		return PromptMessage(it.Kind, pl.DeliveryID, p, order), nil
+	}
+	d := Delivery{ID: pl.DeliveryID, Prompt: Question{Prompt: p, Order: order}, Support: w.Support}
+	if pl.WellbeingPromptID != "" {
+		check, ok := w.Catalogue.Prompt(pl.WellbeingPromptID)
+		if !ok {
+			return slackapp.Message{}, errors.New("wellbeing check no longer in the catalogue")
+		}
+		d.Check = &Question{Prompt: check, Order: w.Catalogue.OptionOrder(it.UserID, check)}
+	}
+	return DeliveryMessage(d), nil
+}
+
+// message is a delivery's message as it stands now: its prompt and its wellbeing check, each
+// open, answered as recorded, or (the prompt) skipped.
+func (w *weekly) message(ctx context.Context, userID string, d db.Delivery) (slackapp.Message, error) {
+	p, ok := w.Catalogue.Prompt(d.PromptID)
+	if !ok {
+		return slackapp.Message{}, errors.New("prompt no longer in the catalogue")
+	}
+	answers, err := w.Store.DeliveryAnswers(ctx, userID, d.ID)
+	if err != nil {
+		return slackapp.Message{}, err
+	}
+	out := Delivery{ID: d.ID, Prompt: w.question(userID, p, answers), Skipped: d.State == db.DeliverySkipped, Support: w.Support}
+	if check, ok := w.Catalogue.Prompt(d.WellbeingPromptID); ok && d.WellbeingPromptID != "" {
+		q := w.question(userID, check, answers)
+		out.Check = &q
+	}
+	return DeliveryMessage(out), nil
+}
+
+// question is p as its part of a delivery's message shows it, given the delivery's answers.
+func (w *weekly) question(userID string, p prompts.Prompt, answers []db.Answer) Question {
+	q := Question{Prompt: p, Order: w.Catalogue.OptionOrder(userID, p)}
+	for _, a := range answers {
+		if a.PromptID != p.ID {
+			continue
+		}
+		shown := &Shown{Text: a.Text, Option: -1, Change: changeNone}
+		if a.MessageTS != "" {
+			shown.Change = changeByEdit // a typed DM: edited or deleted to change it
+		}
+		if a.OptionIndex != nil && *a.OptionIndex >= 0 && *a.OptionIndex < len(p.Options) {
+			shown.Text = p.Options[*a.OptionIndex].Label
+			r, err := w.Catalogue.ReadOption(p, *a.OptionIndex)
+			if err != nil {
+				return q
+			}
+			shown.Reading = r
+			if a.Source == "button" {
+				shown.Option, shown.Change = *a.OptionIndex, changeByTap
+			}
+		} else {
+			shown.Reading = w.Catalogue.ReadText(p, a.Text)
+		}
+		q.Answer = shown
+	}
+	return q
+}
+
+// showDelivery updates a delivery's message, once posted, to show where it stands now.
+func (w *weekly) showDelivery(ctx context.Context, userID string, d db.Delivery) error {
+	if d.TS == "" {
+		return nil
+	}
+	return w.show(ctx, userID, d, d.ChannelID, d.TS)
+}
+
+// show updates the message at channel and ts to d's message as it stands. Two handlers for the
+// same delivery (an edit and a deletion of a typed answer, taps on both halves) may run at once,
+// and the update of the one that read first may reach Slack last: so after its update each reads
+// again, and updates again if what it showed is no longer so. The last update is then always of
+// the latest state.
+func (w *weekly) show(ctx context.Context, userID string, d db.Delivery, channel, ts string) error {
+	var shown []byte
+	for range 3 {
+		m, err := w.message(ctx, userID, d)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(b, shown) {
+			return nil
+		}
+		if err := w.app.UpdateMessage(ctx, channel, ts, m); err != nil {
+			return err
+		}
+		shown = b
+		if d, err = w.Store.Delivery(ctx, userID, d.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // person returns the stored person, or a private note for someone Reflect does not know yet.
@@ -418,6 +520,13 @@ func (w *weekly) onOption(ctx context.Context, req slackapp.ActionRequest) error
 	}); err != nil {
 		return err
 	}
+	if d.TS == "" || req.MessageTS == d.TS {
+		// The delivery's own message (a tap on it before its post is recorded can only come from
+		// it): both halves, as they stand, so an answer to one leaves the other as it was.
+		return w.show(ctx, req.UserID, d, req.ChannelID, req.MessageTS)
+	}
+	// A reminder, or a check posted as a message of its own by an earlier version: that message
+	// shows its one question answered.
 	msg := AnsweredOptionMessage(d.ID, p, w.Catalogue.OptionOrder(req.UserID, p), v.Option, r)
 	if r.Wellbeing != nil && *r.Wellbeing <= strainedEnd {
 		msg = WithSupport(msg, w.Support)
@@ -426,8 +535,8 @@ func (w *weekly) onOption(ctx context.Context, req slackapp.ActionRequest) error
 		return err
 	}
 	// Answered from the reminder: the prompt above shows it too.
-	if p.ID == d.PromptID && d.TS != "" && d.TS != req.MessageTS {
-		return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, msg)
+	if p.ID == d.PromptID {
+		return w.showDelivery(ctx, req.UserID, d)
 	}
 	return nil
 }
@@ -477,14 +586,8 @@ func (w *weekly) recordText(ctx context.Context, userID string, d db.Delivery, p
 	}); err != nil {
 		return r, err
 	}
-	if d.TS == "" {
-		return r, nil
-	}
-	change := changeNone // a modal's answer cannot be reopened from the message
-	if messageTS != "" {
-		change = changeByEdit
-	}
-	return r, w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, text, r, change))
+	// A modal's answer cannot be reopened from the message; a typed one can be edited or deleted.
+	return r, w.showDelivery(ctx, userID, d)
 }
 
 // onDM takes a typed DM as the answer to the person's open prompt: their newest delivery still
@@ -544,12 +647,7 @@ func (w *weekly) recordTyped(ctx context.Context, userID string, d db.Delivery, 
 		}); err != nil {
 			return r, -1, err
 		}
-		if d.TS != "" {
-			if err := w.app.UpdateMessage(ctx, d.ChannelID, d.TS, AnsweredMessage(p, p.Options[i].Label, r, changeByEdit)); err != nil {
-				return r, -1, err
-			}
-		}
-		return r, i, nil
+		return r, i, w.showDelivery(ctx, userID, d)
 	}
 	r, err := w.recordText(ctx, userID, d, p, text, "dm", ts)
 	return r, -1, err
@@ -601,14 +699,10 @@ func (w *weekly) onDeleted(ctx context.Context, ev slackapp.Event) error {
 		return err
 	}
 	d, err := w.Store.Delivery(ctx, ev.UserID, a.DeliveryID)
-	if err != nil || d.TS == "" {
+	if err != nil {
 		return err
 	}
-	p, ok := w.Catalogue.Prompt(a.PromptID)
-	if !ok {
-		return nil
-	}
-	return w.app.UpdateMessage(ctx, d.ChannelID, d.TS, PromptMessage(db.KindPrompt, d.ID, p, w.Catalogue.OptionOrder(ev.UserID, p)))
+	return w.showDelivery(ctx, ev.UserID, d)
 }
 
 func (w *weekly) onSkip(ctx context.Context, req slackapp.ActionRequest) error {
@@ -629,7 +723,18 @@ func (w *weekly) onSkip(ctx context.Context, req slackapp.ActionRequest) error {
 	if _, err := w.Store.SkipDelivery(ctx, req.UserID, d.ID); err != nil {
 		return err
 	}
-	return w.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, SkippedMessage(p))
+	if d, err = w.Store.Delivery(ctx, req.UserID, d.ID); err != nil {
+		return err
+	}
+	if d.TS != "" && req.MessageTS != d.TS {
+		// Skipped from the reminder: it says so, and the prompt above shows it too.
+		if err := w.app.UpdateMessage(ctx, req.ChannelID, req.MessageTS, SkippedMessage(p)); err != nil {
+			return err
+		}
+		return w.showDelivery(ctx, req.UserID, d)
+	}
+	// The delivery's message: the prompt skipped, its wellbeing check as it stands.
+	return w.show(ctx, req.UserID, d, req.ChannelID, req.MessageTS)
 }
 
 func (w *weekly) onRemind(ctx context.Context, req slackapp.ActionRequest) error {

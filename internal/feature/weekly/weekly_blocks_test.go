@@ -55,6 +55,24 @@ func TestWeeklyBlocksGolden(t *testing.T) {
 		{"skipped", SkippedMessage(scalePrompt)},
 		{"continue", ContinueMessage()},
 		{"history_empty", HistoryMessage(nil, nil, time.UTC)},
+		// A delivery's one message: the prompt and its wellbeing check, each in its own state.
+		{"delivery_open", DeliveryMessage(Delivery{ID: 12, Prompt: Question{Prompt: scalePrompt},
+			Check: &Question{Prompt: wellbeingPrompt, Order: []int{1, 0}}})},
+		{"delivery_check_answered", DeliveryMessage(Delivery{ID: 12, Prompt: Question{Prompt: scalePrompt},
+			Check: &Question{Prompt: wellbeingPrompt, Order: []int{1, 0}, Answer: &Shown{Text: "Under 40", Option: 0, Change: changeByTap,
+				Reading: prompts.Reading{Wellbeing: &wb, Words: []string{"Under 40"}}}}})},
+		{"delivery_prompt_answered", DeliveryMessage(Delivery{ID: 12,
+			Prompt: Question{Prompt: scalePrompt, Answer: &Shown{Text: "All picture", Option: 4, Change: changeByTap,
+				Reading: prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}}}},
+			Check: &Question{Prompt: wellbeingPrompt}})},
+		{"delivery_both_answered_support", DeliveryMessage(Delivery{ID: 13, Support: "If work is weighing on you, talk to someone you trust.",
+			Prompt: Question{Prompt: textPrompt, Answer: &Shown{Text: "I coached Sam", Option: -1, Change: changeByEdit,
+				Reading: prompts.Reading{Text: true, Lean: 1, Weight: prompts.TextWeight, Words: []string{"coached"},
+					Leadership: []prompts.Word{{Text: "coached", Pole: prompts.PoleLeadership}}}}},
+			Check: &Question{Prompt: wellbeingPrompt, Answer: &Shown{Text: "Over 50", Option: 1, Change: changeByTap,
+				Reading: prompts.Reading{Wellbeing: &strained, Words: []string{"Over 50"}}}}})},
+		{"delivery_skipped_check_open", DeliveryMessage(Delivery{ID: 12, Skipped: true, Prompt: Question{Prompt: scalePrompt},
+			Check: &Question{Prompt: wellbeingPrompt}})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
@@ -140,4 +158,111 @@ func TestPromptMessageOptionOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDeliveryMessageHalves pins what each half of a delivery's message carries in every state:
+// the prompt's buttons answer the prompt and the check's the check (each value names its question
+// and the delivery), an answered half keeps its options as change buttons with the chosen one
+// marked, the other half is left as it is, and ids stay unique in the message.
+func TestDeliveryMessageHalves(t *testing.T) {
+	wb, prompt := 0.5, prompts.Reading{Lean: 1, Weight: 1, Words: []string{"All picture"}}
+	promptAnswer := &Shown{Text: "All picture", Option: 4, Change: changeByTap, Reading: prompt}
+	checkAnswer := &Shown{Text: "Over 50", Option: 1, Change: changeByTap, Reading: prompts.Reading{Wellbeing: &wb, Words: []string{"Over 50"}}}
+	type want struct {
+		promptAction string // the action of the prompt's option buttons: answer, change or none
+		checkAction  string // the same for the check's
+		skipped      bool
+	}
+	tests := []struct {
+		name string
+		d    Delivery
+		want want
+	}{
+		{"both open", Delivery{Prompt: Question{Prompt: scalePrompt}, Check: &Question{Prompt: wellbeingPrompt}},
+			want{actionAnswer, actionCheck, false}},
+		{"check answered", Delivery{Prompt: Question{Prompt: scalePrompt}, Check: &Question{Prompt: wellbeingPrompt, Answer: checkAnswer}},
+			want{actionAnswer, actionCheckChange, false}},
+		{"prompt answered", Delivery{Prompt: Question{Prompt: scalePrompt, Answer: promptAnswer}, Check: &Question{Prompt: wellbeingPrompt}},
+			want{actionChange, actionCheck, false}},
+		{"both answered", Delivery{Prompt: Question{Prompt: scalePrompt, Answer: promptAnswer}, Check: &Question{Prompt: wellbeingPrompt, Answer: checkAnswer}},
+			want{actionChange, actionCheckChange, false}},
+		{"skipped, check open", Delivery{Skipped: true, Prompt: Question{Prompt: scalePrompt}, Check: &Question{Prompt: wellbeingPrompt}},
+			want{"", actionCheck, true}},
+		{"no check", Delivery{Prompt: Question{Prompt: scalePrompt}}, want{actionAnswer, "", false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.d.ID = 12
+			m := DeliveryMessage(tt.d)
+			if len(m.Blocks) > 50 {
+				t.Fatalf("got %d blocks, want at most Slack's 50", len(m.Blocks))
+			}
+			blockIDs, actionIDs := map[string]bool{}, map[string]bool{}
+			actions := map[string]string{} // prompt id → the action of its option buttons
+			chosen := map[string]int{}     // prompt id → options marked chosen
+			for _, b := range m.Blocks {
+				id := blockID(b)
+				if id == "" || blockIDs[id] {
+					t.Errorf("block id %q is empty or repeated", id)
+				}
+				blockIDs[id] = true
+				ab, ok := b.(*slackapp.ActionBlock)
+				if !ok {
+					continue
+				}
+				for _, el := range ab.Elements.ElementSet {
+					btn := el.(*slackapp.ButtonBlockElement)
+					if actionIDs[btn.ActionID] {
+						t.Errorf("action id %q repeated", btn.ActionID)
+					}
+					actionIDs[btn.ActionID] = true
+					v, err := slackapp.ParseActionValue(btn.Value)
+					if err != nil || v.DeliveryID != 12 {
+						t.Errorf("button %q: value %q (%v) does not name delivery 12", btn.ActionID, btn.Value, err)
+					}
+					if !v.HasOption {
+						continue
+					}
+					action, _, _ := strings.Cut(btn.ActionID, ":")
+					actions[v.PromptID] = action
+					if strings.HasPrefix(btn.Text.Text, "✓ ") {
+						chosen[v.PromptID]++
+					}
+				}
+			}
+			if got := actions[scalePrompt.ID]; got != tt.want.promptAction {
+				t.Errorf("the prompt's option buttons: got action %q, want %q", got, tt.want.promptAction)
+			}
+			if got := actions[wellbeingPrompt.ID]; got != tt.want.checkAction {
+				t.Errorf("the check's option buttons: got action %q, want %q", got, tt.want.checkAction)
+			}
+			for id, action := range map[string]string{scalePrompt.ID: tt.want.promptAction, wellbeingPrompt.ID: tt.want.checkAction} {
+				answered := action == actionChange || action == actionCheckChange
+				if (chosen[id] == 1) != answered || chosen[id] > 1 {
+					t.Errorf("%s: %d options marked chosen, want one exactly when answered (%v)", id, chosen[id], answered)
+				}
+			}
+			if got := strings.Contains(m.Text, "Skipped this week"); got != tt.want.skipped {
+				t.Errorf("text %q: skipped shown %v, want %v", m.Text, got, tt.want.skipped)
+			}
+			if got, want := strings.Contains(m.Text, wellbeingPrompt.Text) || strings.Contains(m.Text, "read as wellbeing"), tt.d.Check != nil; got != want {
+				t.Errorf("text %q: names the check %v, want %v", m.Text, got, want)
+			}
+		})
+	}
+}
+
+// blockID is the id of a block of the kinds the weekly messages use.
+func blockID(b slackapp.Block) string {
+	switch b := b.(type) {
+	case *slackapp.SectionBlock:
+		return b.BlockID
+	case *slackapp.ActionBlock:
+		return b.BlockID
+	case *slackapp.ContextBlock:
+		return b.BlockID
+	case *slackapp.DividerBlock:
+		return b.BlockID
+	}
+	return ""
 }
