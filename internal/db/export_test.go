@@ -122,7 +122,8 @@ var exportedTables = map[string]struct {
 	section string   // JSON path of the list, "person" for the one object
 	omitted []string // columns not exported, and why in the comment
 }{
-	"people":           {"person", nil},
+	// A due claim is which replica plans the person's occurrence now: scheduling mechanics.
+	"people":           {"person", []string{"due_claim", "due_claim_until"}},
 	"enrolments":       {"enrolments", []string{"user_id"}},
 	"channels":         {"channels_led", []string{"lead_user_id"}},
 	"deliveries":       {"deliveries", []string{"user_id"}},
