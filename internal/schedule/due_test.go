@@ -633,9 +633,12 @@ type fakeDueStore struct {
 
 var _ DueStore = (*fakeDueStore)(nil)
 
-func (f *fakeDueStore) DuePeople(ctx context.Context, now time.Time, limit int) ([]db.DuePerson, error) {
+func (f *fakeDueStore) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]db.DuePerson, error) {
 	if f.duePeople == nil {
-		f.t.Fatal("unexpected DuePeople")
+		f.t.Fatal("unexpected ClaimDue")
+	}
+	if lease <= 0 {
+		f.t.Errorf("ClaimDue with lease %s, want a positive one", lease)
 	}
 	return f.duePeople(ctx, now, limit)
 }
