@@ -2,9 +2,15 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -116,5 +122,83 @@ func TestClaimOutboxPlan(t *testing.T) {
 			t.Errorf("claim plan does not read outbox_claim:\n%s", text)
 		}
 		t.Logf("plan:\n%s", text)
+	})
+}
+
+// Migration 0010 puts the replies already queued in the first lane, so after the upgrade they
+// still go before the scheduled posts queued ahead of them.
+func TestMigrationLanesQueuedReplies(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		url := e.url(t)
+		old := fstest.MapFS{}
+		if err := fs.WalkDir(migrationFiles, "migrations", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if v, _ := strconv.Atoi(path.Base(p)[:4]); v >= 10 {
+				return nil // the schema as it was before 0010
+			}
+			b, err := fs.ReadFile(migrationFiles, p)
+			old[p] = &fstest.MapFile{Data: b}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var pool *sql.DB
+		var err error
+		if e.name == "postgres" {
+			pool, err = openPostgres(url)
+		} else {
+			pool, err = openPool(url + "?" + pragmas)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate(ctx, pool, old, e.name == "postgres", func() time.Time { return t0 }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.ExecContext(ctx, `INSERT INTO people (user_id, team_id, tz, created_at, updated_at) VALUES ('U1', 'T1', 'UTC', 0, 0)`); err != nil {
+			t.Fatal(err)
+		}
+		for id, kind := range map[int64]string{1: "prompt", 2: "help", 3: "message", 4: "apology", 5: "summary"} {
+			if _, err := pool.ExecContext(ctx, `
+				INSERT INTO outbox (id, user_id, kind, payload, state, attempts, available_at, due_at, created_at)
+				VALUES (?, 'U1', ?, '{}', 'pending', 0, 0, 0, ?)`, id, kind, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := pool.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s := openAt(t, url, WithNow(newClock().Now))
+		items, err := s.ClaimOutbox(ctx, time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Kind
+		for _, it := range items {
+			got = append(got, it.Kind)
+		}
+		// The three replies go at once (oldest first); of the rest, only the person's first post.
+		if want := []Kind{KindPrompt, KindHelp, KindMessage, KindApology}; !slices.Equal(got, want) {
+			t.Errorf("claimed after the upgrade %v, want %v", got, want)
+		}
+		var lanes []int
+		rows, err := s.read.QueryContext(ctx, `SELECT lane FROM outbox ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l int
+			if err := rows.Scan(&l); err != nil {
+				t.Fatal(err)
+			}
+			lanes = append(lanes, l)
+		}
+		if want := []int{1, 0, 0, 0, 1}; !slices.Equal(lanes, want) {
+			t.Errorf("lanes after the upgrade %v, want %v", lanes, want)
+		}
 	})
 }
