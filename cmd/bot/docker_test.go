@@ -11,7 +11,8 @@ import (
 	"github.com/reflect-bot/reflect/internal/config"
 )
 
-// maxImageBytes is the image size target (PRODUCT: small, obvious to run).
+// maxImageBytes is the image size target: a static binary on a small base, quick to pull and obvious
+// to run.
 const maxImageBytes = 25 << 20
 
 // TestDockerImage builds the image where a Docker daemon is available and checks that it is small

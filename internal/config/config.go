@@ -42,7 +42,8 @@ const (
 	PolicyMembers        = "members"
 )
 
-// Config is Reflect's whole configuration, one field per environment variable of PRODUCT §10.
+// Config is Reflect's whole configuration, one field per environment variable the README's
+// Configuration table lists.
 type Config struct {
 	BotToken           Secret        `envconfig:"SLACK_BOT_TOKEN"`
 	AppToken           Secret        `envconfig:"SLACK_APP_TOKEN"`

@@ -85,8 +85,8 @@ func (f fakeRuntime) Stats() slackapp.Stats {
 	return f.stats()
 }
 
-// leakyErr is the kind of error text that must never reach an HTTP answer.
-var leakyErr = errors.New("db: ping writer: open /srv/secret/reflect.db: xoxb-123-leaked")
+// errLeaky is the kind of error text that must never reach an HTTP answer.
+var errLeaky = errors.New("db: ping writer: open /srv/secret/reflect.db: xoxb-123-leaked")
 
 func newTestServer(t *testing.T, cfg Config) *httptest.Server {
 	t.Helper()
@@ -131,7 +131,7 @@ func TestNewNeedsStoreAndRuntime(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	down := fakeStore{ping: func(context.Context) error { return leakyErr }}
+	down := fakeStore{ping: func(context.Context) error { return errLeaky }}
 	timedOut := fakeStore{ping: func(ctx context.Context) error {
 		if _, ok := ctx.Deadline(); !ok {
 			return errors.New("ping without a deadline")
@@ -334,10 +334,10 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsWhenTheStoreFails(t *testing.T) {
-	fail := func(context.Context) (map[string]int, error) { return nil, leakyErr }
+	fail := func(context.Context) (map[string]int, error) { return nil, errLeaky }
 	ts := newTestServer(t, Config{
 		Store: fakeStore{
-			depth: func(context.Context) (int, error) { return 0, leakyErr },
+			depth: func(context.Context) (int, error) { return 0, errLeaky },
 			rows:  fail,
 		},
 		Runtime: fakeRuntime{stats: func() slackapp.Stats { return slackapp.Stats{Acked: 1} }},

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
-	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -21,8 +20,19 @@ import (
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
 const EnvVar = "REFLECT_TEST_POSTGRES_URL"
 
+// T is the part of a test (*testing.T, *testing.B, testing.TB) that this package uses, declared
+// here so that a non-test file does not import the testing package.
+type T interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
+
 // URL returns the test server's URL, or skips (fails in CI) when there is none.
-func URL(t testing.TB) string {
+func URL(t T) string {
 	t.Helper()
 	u := os.Getenv(EnvVar)
 	if u == "" {
@@ -36,7 +46,7 @@ func URL(t testing.TB) string {
 
 // Schema creates an empty schema for this test and returns a URL whose connections use it (its
 // search_path), so tests running side by side on one server never see each other's tables.
-func Schema(t testing.TB) string {
+func Schema(t T) string {
 	t.Helper()
 	base := URL(t)
 	var b [6]byte

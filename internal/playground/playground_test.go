@@ -104,23 +104,24 @@ func newServer(t *testing.T) *playground.Server {
 			// The first option of every open prompt, as "bot try" answers (more varied) for you.
 			var n []time.Time
 			for _, m := range emu.DMs(user) {
-				for _, id := range openAnswers(m) {
-					if err := emu.Click(user, m.Channel, m.TS, id); err != nil {
-						return n, err
-					}
-					ts := m.TS
-					deadline := time.Now().Add(waitLimit)
-					for stillOpen(emu, user, ts) {
-						if time.Now().After(deadline) {
-							return n, errors.New("the answer was not recorded")
-						}
-						time.Sleep(5 * time.Millisecond)
-					}
-					sec, _, _ := strings.Cut(ts, ".")
-					unix, _ := strconv.ParseInt(sec, 10, 64)
-					n = append(n, time.Unix(unix, 0))
-					break
+				ids := openAnswers(m)
+				if len(ids) == 0 {
+					continue
 				}
+				if err := emu.Click(user, m.Channel, m.TS, ids[0]); err != nil {
+					return n, err
+				}
+				ts := m.TS
+				deadline := time.Now().Add(waitLimit)
+				for stillOpen(emu, user, ts) {
+					if time.Now().After(deadline) {
+						return n, errors.New("the answer was not recorded")
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				sec, _, _ := strings.Cut(ts, ".")
+				unix, _ := strconv.ParseInt(sec, 10, 64)
+				n = append(n, time.Unix(unix, 0))
 			}
 			return n, nil
 		},

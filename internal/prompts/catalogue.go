@@ -1,7 +1,7 @@
 // Package prompts is the reflection catalogue: it loads and validates prompts.json (a public format
 // that teams write themselves, so every error names the prompt and the field), chooses each person's
 // next weekly prompt and wellbeing check, and reads answers as leaning toward leadership or
-// management (PRODUCT §1–3). It has no I/O beyond reading an override file and no Slack types.
+// management. It has no I/O beyond reading an override file and no Slack types.
 package prompts
 
 import (
@@ -15,7 +15,8 @@ import (
 // one of the two themes that carry no lean (shared skills and wellbeing).
 type Dimension string
 
-// The eight dimensions of PRODUCT §1. The first six have a leadership (+) and a management (−) pole.
+// The eight dimensions, after the six contrasts the seed article draws between leading and managing,
+// plus shared skills and wellbeing. The first six have a leadership (+) and a management (−) pole.
 const (
 	Direction    Dimension = "direction"
 	Change       Dimension = "change"
@@ -148,81 +149,4 @@ func (c *Catalogue) Counts() map[Dimension]int {
 		counts[p.Dimension]++
 	}
 	return counts
-}
-
-// Size rules of PRODUCT §2 for the built-in catalogue. Overrides need only one valid prompt.
-const (
-	minRotationPrompts  = 52 // a year of weekly prompts without a repeat
-	minPerLeanDimension = 6
-	minTextPerLean      = 2
-	minWellbeing        = 8
-	minShared           = 4
-	minAssessment       = 12
-	maxAssessment       = 20
-)
-
-// SelfCheckIDs returns the ids of the assessment items that ask the article's five self-check
-// questions, in the article's order: overtime; visionary or implementer; whether now is the time
-// for more responsibility; growing leaders or showing people hands-on; delegating without
-// micromanaging. The built-in catalogue must carry all five (CheckBuiltinSize); naming them by id is
-// what lets a test see that each question is there.
-func SelfCheckIDs() []string {
-	return []string{
-		"self-check-overtime",
-		"self-check-visionary-or-implementer",
-		"self-check-more-responsibility",
-		"self-check-grow-leaders-or-show-how",
-		"self-check-delegate-without-micromanaging",
-	}
-}
-
-// CheckBuiltinSize reports whether c meets the built-in size rules of PRODUCT §2, returning an error
-// that names the first rule broken. "At least 52 weekly prompts (a year without a repeat)" is read
-// as 52 prompts in the main rotation, i.e. not counting the wellbeing checks, which NextPrompt never
-// picks while anything else is left.
-func CheckBuiltinSize(c *Catalogue) error {
-	counts := c.Counts()
-	if rot := len(c.Prompts) - counts[Wellbeing]; rot < minRotationPrompts {
-		return fmt.Errorf("catalogue size: %d weekly non-wellbeing prompts, want at least %d (a year without a repeat)", rot, minRotationPrompts)
-	}
-	texts := make(map[Dimension]int)
-	for _, p := range c.Prompts {
-		if p.Kind == Text {
-			texts[p.Dimension]++
-		}
-	}
-	for _, d := range LeanDimensions() {
-		if counts[d] < minPerLeanDimension {
-			return fmt.Errorf("catalogue size: %d %s prompts, want at least %d", counts[d], d, minPerLeanDimension)
-		}
-		if texts[d] < minTextPerLean {
-			return fmt.Errorf("catalogue size: %d %s text prompts, want at least %d", texts[d], d, minTextPerLean)
-		}
-	}
-	if counts[Wellbeing] < minWellbeing {
-		return fmt.Errorf("catalogue size: %d wellbeing prompts, want at least %d", counts[Wellbeing], minWellbeing)
-	}
-	if counts[Shared] < minShared {
-		return fmt.Errorf("catalogue size: %d shared prompts, want at least %d", counts[Shared], minShared)
-	}
-	if n := len(c.Assessment); n < minAssessment || n > maxAssessment {
-		return fmt.Errorf("catalogue size: %d assessment items, want %d to %d", n, minAssessment, maxAssessment)
-	}
-	covered := make(map[Dimension]bool)
-	inAssessment := make(map[string]bool)
-	for _, p := range c.Assessment {
-		covered[p.Dimension] = true
-		inAssessment[p.ID] = true
-	}
-	for _, d := range LeanDimensions() {
-		if !covered[d] {
-			return fmt.Errorf("catalogue size: the assessment has no %s item", d)
-		}
-	}
-	for _, id := range SelfCheckIDs() {
-		if !inAssessment[id] {
-			return fmt.Errorf("catalogue size: the assessment lacks self-check item %q", id)
-		}
-	}
-	return nil
 }

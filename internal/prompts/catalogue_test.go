@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestBuiltinSizeRules checks each size rule of PRODUCT §2 on the built-in catalogue directly, so a
+// TestBuiltinSizeRules checks each built-in size rule on the built-in catalogue directly, so a
 // rule is pinned here even if CheckBuiltinSize were to drift.
 func TestBuiltinSizeRules(t *testing.T) {
 	c := builtin(t)

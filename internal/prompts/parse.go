@@ -14,8 +14,10 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of PRODUCT §2, plus an id length cap: ids travel in Slack action ids and block ids, and a
-// short cap keeps them well inside Slack's limits whatever the app appends.
+// Limits of the public catalogue format (prompt text at most 300 characters, option labels at most
+// 75, leans from −2 to +2, scales of exactly five options, choices of two to four), plus an id
+// length cap: ids travel in Slack action ids and block ids, and a short cap keeps them well inside
+// Slack's limits whatever the app appends.
 //
 // The text limits keep every Slack surface a prompt appears on within Block Kit's limits, counted
 // as slackLen counts them (characters as sent, in UTF-16 units, so an emoji counts as two): an
@@ -54,9 +56,9 @@ func isKebabCase(id string) bool {
 	return true
 }
 
-// ValidationError is a catalogue that decodes but breaks a rule of PRODUCT §2. It names the prompt
-// (by id, or by position when the id is missing) and the JSON field, because a team editing its own
-// file needs to find the line to fix.
+// ValidationError is a catalogue that decodes but breaks a rule of the catalogue format. It names
+// the prompt (by id, or by position when the id is missing) and the JSON field, because a team
+// editing its own file needs to find the line to fix.
 type ValidationError struct {
 	// Source is the file the catalogue came from ("prompts.json" for the built-in one).
 	Source string
@@ -92,7 +94,7 @@ func (e *ValidationError) Error() string {
 }
 
 // Parse decodes and validates a catalogue. Unknown JSON fields are allowed, since the format may
-// gain fields; everything PRODUCT §2 pins is checked. A rule broken yields a *ValidationError; JSON
+// gain fields; every rule the format fixes is checked. A rule broken yields a *ValidationError; JSON
 // that does not parse yields an error with its line, column and byte offset.
 func Parse(data []byte) (*Catalogue, error) {
 	return parse(data, "prompts.json")
@@ -300,8 +302,8 @@ func slackLen(s string) int {
 
 func validID(id string) bool { return len(id) <= maxIDLen && isKebabCase(id) }
 
-// checkPrompt applies the per-prompt rules of PRODUCT §2. Source and Position are filled in by the
-// caller.
+// checkPrompt applies the per-prompt rules of the catalogue format. Source and Position are filled
+// in by the caller.
 func checkPrompt(p Prompt) *ValidationError {
 	fail := func(field, format string, args ...any) *ValidationError {
 		return &ValidationError{PromptID: p.ID, Field: field, Msg: fmt.Sprintf(format, args...)}

@@ -7,7 +7,7 @@ import (
 )
 
 // TextWeight is the weight of a free-text answer against a chosen option's 1: a few words matched by
-// stems say less about a person's practice than a deliberate choice on a scale (PRODUCT §3).
+// stems say less about a person's practice than a deliberate choice on a scale.
 const TextWeight = 0.5
 
 // maxWords caps Reading.Words so an explanation stays one short line.
@@ -123,7 +123,7 @@ func (r Reading) Pole() string {
 }
 
 // Phrase returns exactly one of "read as leadership", "read as management", "read as neutral" or
-// "read as wellbeing" (PRODUCT §4: the confirmation carries exactly one of them).
+// "read as wellbeing": the confirmation of an answer carries exactly one of them.
 func (r Reading) Phrase() string { return "read as " + r.Pole() }
 
 // Explain returns a short sentence with Phrase and the words that decided it. For free text it

@@ -5,14 +5,15 @@ import (
 	"math"
 )
 
-// The labels of a period (PRODUCT §3), as Label returns them.
+// The labels of a period, as Label returns them.
 const (
 	LabelLeadership = "leadership"
 	LabelManagement = "management"
 	LabelBalanced   = "balanced"
 )
 
-// labelThreshold is PRODUCT §3's ±0.2, in hundredths: labels are decided on the score as printed.
+// labelThreshold is the ±0.2 that separates a lean from balanced, in hundredths: labels are
+// decided on the score as printed.
 const labelThreshold = 20
 
 // WellbeingStrainedAt and WellbeingSustainableAt bound the middle of the wellbeing scale (−1
@@ -137,7 +138,7 @@ func Label(lean float64) string {
 }
 
 // Headline returns the exact phrase used by other tools: "leaning leadership (+0.42)",
-// "leaning management (−0.31)" (U+2212 minus sign, as PRODUCT.md writes it) or "balanced (+0.05)";
+// "leaning management (−0.31)" (U+2212 minus sign, the typographic minus) or "balanced (+0.05)";
 // the score rounded to two decimals and always signed ("+0.00" for zero, negative zero included).
 func Headline(lean float64) string {
 	h := hundredths(lean)

@@ -13,8 +13,8 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 )
 
-// benchPeople is how many people BenchmarkSummaries summarises per op (PRODUCT's 10,000-person
-// scale); -short uses benchPeopleShort.
+// benchPeople is how many people BenchmarkSummaries summarises per op (the 10,000-person
+// workspace the app is sized for); -short uses benchPeopleShort.
 const (
 	benchPeople      = 10000
 	benchPeopleShort = 500

@@ -1,10 +1,10 @@
 // Package report builds monthly and team summaries: numbers, text, the chart PNG.
 //
-// It turns a person's recorded answers, scheduled deliveries and assessments into a Summary
-// (PRODUCT §5): the month's lean and its six dimensions, a six-month trend, wellbeing beside the
-// lean (never mixed into it), response rate and streak, how lean and wellbeing moved together,
-// one suggestion grounded in the article, and a plain-text rendering that doubles as the chart's
-// fallback. Chart draws the trend as a PNG. The package does no I/O and sees no Slack or SQL types.
+// It turns a person's recorded answers, scheduled deliveries and assessments into a Summary,
+// the monthly trend summary: the month's lean and its six dimensions, a six-month trend,
+// wellbeing beside the lean (never mixed into it), response rate and streak, how lean and
+// wellbeing moved together, one suggestion grounded in the article, and a plain-text rendering
+// that doubles as the chart's fallback. Chart draws the trend as a PNG. The package does no I/O and sees no Slack or SQL types.
 package report
 
 import (

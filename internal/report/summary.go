@@ -45,7 +45,7 @@ const (
 	TrendSteady  = "steady"
 )
 
-// Caveat is the sentence every summary carries (PRODUCT §5).
+// Caveat is the sentence every result carries: the lean is a tendency, not a diagnosis.
 const Caveat = "This is a tendency read from your own answers, not a validated diagnosis."
 
 // Answer is one recorded weekly answer: when the prompt it answers was asked (an answer counts in
@@ -129,7 +129,7 @@ type DimensionLine struct {
 	HasData bool
 }
 
-// Summary is one person's month (PRODUCT §5): values only, rendered by Text and Chart.
+// Summary is one person's monthly trend summary: values only, rendered by Text and Chart.
 type Summary struct {
 	Period Month
 	// Empty is true when the month has no answers at all; Text is then a short note.

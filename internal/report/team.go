@@ -52,7 +52,7 @@ type TeamMonthPoint struct {
 	HasLean bool
 }
 
-// TeamSummary is one channel's month (PRODUCT §8): aggregates only, rendered by Text. Every figure
+// TeamSummary is one channel's month for its lead: aggregates only, rendered by Text. Every figure
 // is left at zero unless enough people stand behind it.
 type TeamSummary struct {
 	Channel        string

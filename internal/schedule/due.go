@@ -11,7 +11,7 @@ import (
 )
 
 // MaxUnanswered is how many prompts in a row may go unanswered: the next one is not sent, and the
-// person is asked once whether to pause or carry on (PRODUCT §4, gentle persistence).
+// person is asked once whether to pause or carry on (gentle persistence).
 const MaxUnanswered = 4
 
 // maxCatchUpSteps bounds the walk from a missed occurrence to the latest one; a schedule that
@@ -116,7 +116,7 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 	if weekAgo := occ.AddDate(0, 0, -7); weekAgo.After(since) {
 		since = weekAgo
 	}
-	// The first prompt of a month brings the summary of the month before (PRODUCT §5), for anyone
+	// The first prompt of a month brings the summary of the month before, for anyone
 	// who was enrolled before this month began; the store sends each month once. It comes on that
 	// day even when an answer given ahead stands in for the prompt.
 	local := occ.In(loc)

@@ -584,8 +584,8 @@ func TestPlanMonthlySummary(t *testing.T) {
 	}
 }
 
-// TestPlanRotation plans week after week from an empty history and checks the shape PRODUCT §4
-// asks for: a prompt of the rotation every week with a wellbeing check of its own, and no prompt
+// TestPlanRotation plans week after week from an empty history and checks the rotation's shape:
+// a prompt of the rotation every week with a wellbeing check of its own, and no prompt
 // repeated before the catalogue is used up.
 func TestPlanRotation(t *testing.T) {
 	cat := builtin(t)

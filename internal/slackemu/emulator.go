@@ -24,7 +24,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -48,9 +47,15 @@ const (
 // Option configures a Server in New.
 type Option func(*Server)
 
+// T is the part of a test (*testing.T, *testing.B, testing.TB) that WithT needs. It is declared
+// here so that the emulator, which "bot try" also runs, does not import the testing package.
+type T interface {
+	Errorf(format string, args ...any)
+}
+
 // WithT makes every Block Kit or limit violation the bot commits fail t (t.Errorf) as well as
 // being recorded in Violations.
-func WithT(t testing.TB) Option { return func(s *Server) { s.t = t } }
+func WithT(t T) Option { return func(s *Server) { s.t = t } }
 
 // WithClock sets the clock used for message timestamps, trigger and response_url expiry and rate
 // limit buckets; the default is time.Now.
@@ -71,9 +76,6 @@ func WithScopes(scopes ...string) Option {
 
 // WithPingInterval sets how often WebSocket PINGs are sent to Socket Mode clients (default 10 s).
 func WithPingInterval(d time.Duration) Option { return func(s *Server) { s.pingInterval = d } }
-
-// WithSlashCommand sets the slash command's name (default "/reflect").
-func WithSlashCommand(name string) Option { return func(s *Server) { s.slashCommand = name } }
 
 // WithAckTimeout sets how long an Events API envelope may stay unacknowledged before it is
 // redelivered (default 3 s, Slack's limit), and how long SubmitView waits for an ack.
@@ -182,7 +184,7 @@ type uploadedFile struct {
 
 // Server is a running emulator. Its methods are safe for concurrent use.
 type Server struct {
-	t            testing.TB
+	t            T
 	now          func() time.Time
 	pingInterval time.Duration
 	slashCommand string
