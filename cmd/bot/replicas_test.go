@@ -273,6 +273,15 @@ func TestReplicasOnPostgres(t *testing.T) {
 	// Anything still to come would be a duplicate: give a dead replica's leases time to expire
 	// and be taken over before counting.
 	poll(t, "an empty outbox", 2*time.Minute, func() bool { d, err := store.OutboxDepth(ctx); return err == nil && d == 0 })
+	// The replicas' due loops claimed the people due batch by batch, and each claim ended with
+	// the plan applied for it: none is left, not even one the killed replica held.
+	var claimed int
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE due_claim IS NOT NULL OR due_claim_until IS NOT NULL`).Scan(&claimed); err != nil {
+		t.Fatal(err)
+	}
+	if claimed != 0 {
+		t.Errorf("%d people still claimed by a due loop after the fan-out, want none", claimed)
+	}
 
 	total, worst := posts()
 	if total != postsEach*people || worst != postsEach {

@@ -99,6 +99,27 @@ func BenchmarkClaimBacklog(b *testing.B) {
 	}
 }
 
+// fillDue starts people due at t0, each with a few weeks of history (four scheduled deliveries,
+// one answered on-demand prompt).
+func fillDue(b *testing.B, s *Store, people int) {
+	ctx := context.Background()
+	for i := range people {
+		u := fmt.Sprintf("U%04d", i)
+		if _, err := s.Start(ctx, Person{UserID: u, TeamID: "T1", TZ: "UTC"}, "self", t0); err != nil {
+			b.Fatal(err)
+		}
+		for w := range 4 {
+			insertDelivery(b, s, u, t0.Add(-time.Duration(w+1)*7*24*time.Hour), "scheduled")
+		}
+		id := insertDelivery(b, s, u, t0.Add(-time.Hour), "on_demand")
+		if _, err := s.write.ExecContext(ctx, `
+			INSERT INTO answers (user_id, delivery_id, prompt_id, lean, weight, explanation, source, answered_at)
+			VALUES (?, ?, 'direction-big-picture', 0, 1, '', 'button', ?)`, u, id, millis(t0)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDuePeople reads one batch of 1,000 due people, each with a few weeks of history (four
 // scheduled deliveries, one answered on-demand prompt), on each engine: the due loop's read.
 // PostgreSQL needs REFLECT_TEST_POSTGRES_URL.
@@ -108,27 +129,39 @@ func BenchmarkDuePeople(b *testing.B) {
 			ctx := context.Background()
 			s, _, _ := e.newStore(b)
 			const people = 1000
-			for i := range people {
-				u := fmt.Sprintf("U%04d", i)
-				if _, err := s.Start(ctx, Person{UserID: u, TeamID: "T1", TZ: "UTC"}, "self", t0); err != nil {
-					b.Fatal(err)
-				}
-				for w := range 4 {
-					insertDelivery(b, s, u, t0.Add(-time.Duration(w+1)*7*24*time.Hour), "scheduled")
-				}
-				id := insertDelivery(b, s, u, t0.Add(-time.Hour), "on_demand")
-				if _, err := s.write.ExecContext(ctx, `
-					INSERT INTO answers (user_id, delivery_id, prompt_id, lean, weight, explanation, source, answered_at)
-					VALUES (?, ?, 'direction-big-picture', 0, 1, '', 'button', ?)`, u, id, millis(t0)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			fillDue(b, s, people)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				due, err := s.DuePeople(ctx, t0, people)
 				if err != nil || len(due) != people {
 					b.Fatalf("DuePeople = %d people, %v; want %d", len(due), err, people)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkClaimDue claims one batch of 1,000 due people (as fillDue makes them), the due loop's
+// read since replicas share the due people; the claims are ended outside the timing, so every
+// round claims the same batch. PostgreSQL needs REFLECT_TEST_POSTGRES_URL.
+func BenchmarkClaimDue(b *testing.B) {
+	for _, e := range []engine{sqliteEngine, postgresEngine} {
+		b.Run(e.name, func(b *testing.B) {
+			ctx := context.Background()
+			s, _, _ := e.newStore(b)
+			const people = 1000
+			fillDue(b, s, people)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				due, err := s.ClaimDue(ctx, t0, people, time.Minute)
+				if err != nil || len(due) != people {
+					b.Fatalf("ClaimDue = %d people, %v; want %d", len(due), err, people)
+				}
+				b.StopTimer()
+				if _, err := s.write.ExecContext(ctx, `UPDATE people SET due_claim = NULL, due_claim_until = NULL`); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCopyOrderCoversEveryTable(t *testing.T) {
@@ -43,6 +44,9 @@ func TestCopyInto(t *testing.T) {
 	}
 	if _, err := src.SaveTeamFigure(ctx, "C1", "2026-03", []byte(`{"Respondents":5}`)); err != nil {
 		t.Fatal(err)
+	}
+	if tok, err := src.ClaimJob(ctx, "retention", "2026-03-10", t0, time.Minute); err != nil || tok == 0 {
+		t.Fatalf("ClaimJob = %d, %v", tok, err)
 	}
 	before, err := src.Stats(ctx)
 	if err != nil {

@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"sort"
 	"strings"
 	"time"
 )
@@ -72,6 +76,7 @@ type DuePerson struct {
 	LastOnDemandAnswer time.Time // the latest answer to an on-demand prompt; zero if none
 	OpenScheduled      int       // scheduled deliveries still unanswered
 	Asked              []string  // prompt ids asked so far, oldest first, wellbeing checks included
+	Claim              int64     // the ClaimDue that returned them (0 from DuePeople): goes into DuePlan.Claim
 }
 
 // DuePlan is what the due loop decided for one person; ApplyDue performs it.
@@ -87,71 +92,173 @@ type DuePlan struct {
 	// Summary is the month (YYYY-MM) whose summary goes with this delivery, if it was not sent
 	// yet: summaries_sent makes it once per person and month.
 	Summary string
+	// Claim is DuePerson.Claim: a plan that is dropped (the person changed meanwhile) still ends
+	// its claim, so the person is planned again from what they are now.
+	Claim int64
 }
 
+// duePersonColumns are what the due loop reads of a person (personColumns), then their
+// history's aggregates (scanDuePerson): the latest scheduled occurrence handled, the latest answer
+// to an on-demand prompt, and the scheduled deliveries still open. Its placeholders take
+// duePersonArgs.
+const duePersonColumns = personColumns + `,
+	(SELECT MAX(d.occurrence) FROM deliveries d WHERE d.user_id = p.user_id AND d.kind = ?),
+	(SELECT MAX(a.answered_at) FROM answers a JOIN deliveries d ON d.id = a.delivery_id
+	  WHERE d.user_id = p.user_id AND d.kind = ? AND a.prompt_id = d.prompt_id),
+	(SELECT COUNT(*) FROM deliveries d WHERE d.user_id = p.user_id AND d.kind = ? AND d.state IN (?, ?))`
+
+// duePersonColumnsUnaliased is duePersonColumns naming the table "people" rather than p: SQLite's
+// RETURNING knows the table it changes by its name only.
+var duePersonColumnsUnaliased = regexp.MustCompile(`\bp\.`).ReplaceAllString(duePersonColumns, "people.")
+
+// duePersonArgs are duePersonColumns' arguments.
+func duePersonArgs() []any {
+	return []any{string(DeliveryScheduled), string(DeliveryOnDemand), string(DeliveryScheduled),
+		string(DeliveryPending), string(DeliverySent)}
+}
+
+// dueWhere selects the people due at ?: enrolled, not deleted, next_due_at at or before it.
+const dueWhere = `p.next_due_at <= ? AND p.deleted = 0
+	AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = p.user_id)`
+
 // DuePeople returns up to limit enrolled people whose next_due_at is at or before now, earliest
-// first. It reads a whole batch in two queries, whatever its size: the people with their
-// history's aggregates, then every prompt they were asked. Each person's row and aggregates come
-// from one statement, so a person another replica has just moved on (next_due_at after now) is
-// not returned from a stale read: planning from such a row would send next week's prompt today.
+// first, claimed or not (ClaimDue is the due loop's read). It reads a whole batch in two queries,
+// whatever its size: the people with their history's aggregates, then every prompt they were
+// asked. Each person's row and aggregates come from one statement, so a person another replica
+// has just moved on (next_due_at after now) is not returned from a stale read: planning from such
+// a row would send next week's prompt today.
 func (s *Store) DuePeople(ctx context.Context, now time.Time, limit int) ([]DuePerson, error) {
 	var out []DuePerson
-	err := s.inReadTx(ctx, "due people", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT `+personColumns+`,
-			  (SELECT MAX(d.occurrence) FROM deliveries d WHERE d.user_id = p.user_id AND d.kind = ?),
-			  (SELECT MAX(a.answered_at) FROM answers a JOIN deliveries d ON d.id = a.delivery_id
-			    WHERE d.user_id = p.user_id AND d.kind = ? AND a.prompt_id = d.prompt_id),
-			  (SELECT COUNT(*) FROM deliveries d WHERE d.user_id = p.user_id AND d.kind = ? AND d.state IN (?, ?))
+	err := s.inReadTx(ctx, "", func(tx *sql.Tx) error {
+		var err error
+		out, err = readDue(ctx, tx, now, `
+			SELECT `+duePersonColumns+`
 			FROM people p
-			WHERE p.next_due_at <= ? AND p.deleted = 0
-			  AND EXISTS (SELECT 1 FROM enrolments e WHERE e.user_id = p.user_id)
+			WHERE `+dueWhere+`
 			ORDER BY p.next_due_at, p.user_id
-			LIMIT ?`,
-			string(DeliveryScheduled), string(DeliveryOnDemand), string(DeliveryScheduled),
-			string(DeliveryPending), string(DeliverySent), millis(now), limit)
-		if err != nil {
-			return fmt.Errorf("db: due people: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				d                  DuePerson
-				lastSched, lastAns sql.NullInt64
-			)
-			if d.Person, err = scanPerson(rows, &lastSched, &lastAns, &d.OpenScheduled); err != nil {
-				return fmt.Errorf("db: due people: %w", err)
-			}
-			if d.NextDueAt == nil || d.NextDueAt.After(now) {
-				continue // not due (the WHERE says so already; kept as the rule)
-			}
-			if lastSched.Valid {
-				d.LastScheduled = fromMillis(lastSched.Int64)
-			}
-			if lastAns.Valid {
-				d.LastOnDemandAnswer = fromMillis(lastAns.Int64)
-			}
-			out = append(out, d)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("db: due people: %w", err)
-		}
-		rows.Close()
-		ids := make([]string, len(out))
-		for i, d := range out {
-			ids[i] = d.UserID
-		}
-		asked, err := askedPrompts(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		for i := range out {
-			out[i].Asked = asked[out[i].UserID]
-		}
-		return nil
+			LIMIT ?`, append(duePersonArgs(), millis(now), limit)...)
+		return err
 	})
 	if err != nil {
+		return nil, fmt.Errorf("db: due people: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimDue claims up to limit of the people due at now (as DuePeople), earliest first, for the
+// caller to plan, and returns them with what planning needs. A claim lasts lease: until it lapses
+// no other ClaimDue returns the person, so due loops on several replicas share the people due
+// instead of each planning all of them. ApplyDue ends the claim (DuePlan.Claim); a claim whose
+// holder died lapses, and the person is claimed again. It reads a batch in two queries, as
+// DuePeople, in one write transaction: the claim, returning each person's row and aggregates as
+// the claim leaves them, then the prompts they were asked.
+//
+// On PostgreSQL the people are picked in a MATERIALIZED CTE with FOR UPDATE SKIP LOCKED: two
+// replicas claiming at once skip each other's rows instead of waiting for them, and a row
+// another claimer changed meanwhile is checked again as it is now. SQLite has one writer, so
+// its UPDATE … WHERE user_id IN (… LIMIT n) is alone while it runs.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]DuePerson, error) {
+	if limit <= 0 || lease <= 0 {
+		return nil, fmt.Errorf("db: claim due: limit %d and lease %s must be positive", limit, lease)
+	}
+	token := newToken()
+	pick := `SELECT p.user_id FROM people p
+		WHERE ` + dueWhere + ` AND (p.due_claim_until IS NULL OR p.due_claim_until <= ?)
+		ORDER BY p.next_due_at, p.user_id
+		LIMIT ?`
+	query := `
+		UPDATE people SET due_claim = ?, due_claim_until = ?
+		WHERE user_id IN (` + pick + `)
+		RETURNING ` + duePersonColumnsUnaliased
+	args := []any{token, millis(now.Add(lease)), millis(now), millis(now), limit}
+	if s.pg {
+		query = `
+		WITH picked AS MATERIALIZED (` + pick + ` FOR UPDATE SKIP LOCKED)
+		UPDATE people AS p SET due_claim = ?, due_claim_until = ?
+		FROM picked WHERE p.user_id = picked.user_id
+		RETURNING ` + duePersonColumns
+		args = []any{millis(now), millis(now), limit, token, millis(now.Add(lease))}
+	}
+	out, err := transact(ctx, s.write, nil, "", func(tx *sql.Tx) ([]DuePerson, error) {
+		return readDue(ctx, tx, now, query, append(args, duePersonArgs()...)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: claim due: %w", err)
+	}
+	// RETURNING gives no order guarantee.
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].NextDueAt, out[j].NextDueAt
+		if !a.Equal(*b) {
+			return a.Before(*b)
+		}
+		return out[i].UserID < out[j].UserID
+	})
+	for i := range out {
+		out[i].Claim = token
+	}
+	return out, nil
+}
+
+// DueHeld reports whether some of the people due at now are claimed (ClaimDue) and their claim
+// has not lapsed: another replica's due loop is planning them, and will queue their posts.
+func (s *Store) DueHeld(ctx context.Context, now time.Time) (bool, error) {
+	var held bool
+	err := s.read.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM people p WHERE `+dueWhere+` AND p.due_claim_until > ?)`,
+		millis(now), millis(now)).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("db: due held: %w", err)
+	}
+	return held, nil
+}
+
+// newToken returns a random positive token for a claim: distinct across replicas and restarts.
+func newToken() int64 {
+	return rand.Int64N(math.MaxInt64-1) + 1
+}
+
+// readDue runs query, which returns duePersonColumns, keeps the people due at now, and reads the
+// prompts they were asked: two queries whatever the batch's size.
+func readDue(ctx context.Context, tx *sql.Tx, now time.Time, query string, args ...any) ([]DuePerson, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
 		return nil, err
+	}
+	defer rows.Close()
+	var out []DuePerson
+	for rows.Next() {
+		var (
+			d                  DuePerson
+			lastSched, lastAns sql.NullInt64
+		)
+		if d.Person, err = scanPerson(rows, &lastSched, &lastAns, &d.OpenScheduled); err != nil {
+			return nil, err
+		}
+		if d.NextDueAt == nil || d.NextDueAt.After(now) {
+			continue // not due (the WHERE says so already; kept as the rule)
+		}
+		if lastSched.Valid {
+			d.LastScheduled = fromMillis(lastSched.Int64)
+		}
+		if lastAns.Valid {
+			d.LastOnDemandAnswer = fromMillis(lastAns.Int64)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	ids := make([]string, len(out))
+	for i, d := range out {
+		ids[i] = d.UserID
+	}
+	asked, err := askedPrompts(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Asked = asked[out[i].UserID]
 	}
 	return out, nil
 }
@@ -222,11 +329,19 @@ func (s *Store) ApplyDue(ctx context.Context, plans []DuePlan) (int, error) {
 		for _, pl := range plans {
 			var dm sql.NullString
 			err := tx.QueryRowContext(ctx, `
-				UPDATE people SET next_due_at = ?, unanswered_streak = ?, asked_to_continue = ?, updated_at = ?
+				UPDATE people SET next_due_at = ?, unanswered_streak = ?, asked_to_continue = ?, updated_at = ?,
+				                  due_claim = NULL, due_claim_until = NULL
 				WHERE user_id = ? AND next_due_at = ? AND deleted = 0
 				RETURNING dm_channel_id`,
 				millis(pl.NextDue), pl.Streak, boolInt(pl.Asked), millis(now), pl.UserID, millis(pl.WasDue)).Scan(&dm)
 			if errors.Is(err, sql.ErrNoRows) {
+				if pl.Claim != 0 {
+					if _, err := tx.ExecContext(ctx, `
+						UPDATE people SET due_claim = NULL, due_claim_until = NULL WHERE user_id = ? AND due_claim = ?`,
+						pl.UserID, pl.Claim); err != nil {
+						return 0, fmt.Errorf("db: apply due: end claim: %w", err)
+					}
+				}
 				continue
 			}
 			if err != nil {

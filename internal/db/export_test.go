@@ -123,7 +123,8 @@ var exportedTables = map[string]struct {
 	section string   // JSON path of the list, "person" for the one object
 	omitted []string // columns not exported, and why in the comment
 }{
-	"people":           {"person", nil},
+	// A due claim is which replica plans the person's occurrence now: scheduling mechanics.
+	"people":           {"person", []string{"due_claim", "due_claim_until"}},
 	"enrolments":       {"enrolments", []string{"user_id"}},
 	"channels":         {"channels_led", []string{"lead_user_id"}},
 	"deliveries":       {"deliveries", []string{"user_id"}},
@@ -133,8 +134,8 @@ var exportedTables = map[string]struct {
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
 	// ts, lease (which process held it, under which claim), first due time, an upload's file id,
-	// the post it follows and errors are delivery mechanics.
-	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "file_id", "follows_id", "last_error"}},
+	// the post it follows, its lane in the claim's order and errors are delivery mechanics.
+	"outbox": {"outbox", []string{"user_id", "channel_id", "delivery_id", "payload", "attempts", "lease_until", "lease_owner", "claim_token", "due_at", "ts", "file_id", "follows_id", "lane", "last_error"}},
 }
 
 func TestExportCoversSchema(t *testing.T) {

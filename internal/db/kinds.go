@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 )
 
@@ -87,18 +86,6 @@ func kindsIn(kinds ...Kind) (string, []any) {
 	args := make([]any, len(kinds))
 	for i, k := range kinds {
 		marks[i], args[i] = "?", string(k)
-	}
-	return strings.Join(marks, ", "), args
-}
-
-// kindArgs returns numbered placeholders for kinds, starting at ?first, and their values: kinds
-// go to SQL as parameters, never spelled into it.
-func kindArgs(first int, kinds []Kind) (string, []any) {
-	marks := make([]string, len(kinds))
-	args := make([]any, len(kinds))
-	for i, k := range kinds {
-		marks[i] = fmt.Sprintf("?%d", first+i)
-		args[i] = string(k)
 	}
 	return strings.Join(marks, ", "), args
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -589,8 +591,11 @@ func TestMigrationLinksWaitingChecks(t *testing.T) {
 		url := e.url(t)
 		old := fstest.MapFS{}
 		if err := fs.WalkDir(migrationFiles, "migrations", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.Contains(p, "0009_") {
+			if err != nil || d.IsDir() {
 				return err
+			}
+			if v, _ := strconv.Atoi(path.Base(p)[:4]); v >= 9 {
+				return nil // the schema as it was before 0009
 			}
 			b, err := fs.ReadFile(migrationFiles, p)
 			old[p] = &fstest.MapFile{Data: b}

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
@@ -19,6 +20,16 @@ const maxCatchUpSteps = 1000
 
 // defaultBatch is Loop.Batch when it is not set.
 const defaultBatch = 200
+
+// Loop.ClaimLease and Loop.JobLease when they are not set.
+const (
+	// defaultClaimLease outlasts planning and applying a batch many times over; a replica that
+	// dies holding a claim delays those people by no more than this.
+	defaultClaimLease = 2 * time.Minute
+	// defaultJobLease outlasts a periodic job's run; a replica that dies mid-run delays it by no
+	// more than this.
+	defaultJobLease = 10 * time.Minute
+)
 
 // Planner decides what the due loop does for a person whose occurrence has come. It is pure: the
 // decisions are table-tested without a database or Slack.
@@ -82,6 +93,7 @@ func (pl Planner) Plan(d db.DuePerson, now time.Time) db.DuePlan {
 		next = spec.Next(occ, loc)
 	}
 	plan := db.DuePlan{
+		Claim:   d.Claim,
 		UserID:  d.UserID,
 		WasDue:  *d.NextDueAt,
 		NextDue: next,
@@ -145,17 +157,41 @@ func latestBy(spec Spec, loc *time.Location, from, now time.Time) time.Time {
 	return spec.Next(lo, loc)
 }
 
-// DueStore is what the due loop needs from the store.
+// DueStore is what the due loop needs from the store. ClaimDue hands a batch of the people due
+// to this loop alone for lease, so loops on several replicas share them, each planned once.
 type DueStore interface {
-	DuePeople(ctx context.Context, now time.Time, limit int) ([]db.DuePerson, error)
+	ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]db.DuePerson, error)
 	ApplyDue(ctx context.Context, plans []db.DuePlan) (int, error)
 	QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error)
+	// DueHeld reports whether people due at now are claimed by another loop, planning them.
+	DueHeld(ctx context.Context, now time.Time) (bool, error)
 }
 
 var _ DueStore = (*db.Store)(nil)
 
-// Loop is the one due loop: it wakes every Interval (or when poked), plans every person whose
-// occurrence has come, applies the plans in batches, and queues reminders.
+// JobStore is what the loop needs to run its periodic jobs once per period across replicas: a
+// job's period is claimed under a lease, finished when it ran, and released when it failed.
+type JobStore interface {
+	ClaimJob(ctx context.Context, name, period string, now time.Time, lease time.Duration) (int64, error)
+	FinishJob(ctx context.Context, name, period string, token int64, now time.Time) error
+	ReleaseJob(ctx context.Context, name, period string, token int64) error
+}
+
+var _ JobStore = (*db.Store)(nil)
+
+// Job is periodic work for the due loop that runs once per period across replicas, such as team
+// summaries and retention.
+type Job struct {
+	Name string // distinct per job: the job's runs are recorded under it
+	// Every is the period's length. Periods start at its multiples since the zero time, in UTC
+	// (a day starts at midnight UTC); the job runs on the first tick of each period on which a
+	// replica claims it, and again in the same period only if that run failed or its replica died.
+	Every time.Duration
+	Run   func(ctx context.Context, now time.Time) error
+}
+
+// Loop is the one due loop: it wakes every Interval (or when poked), claims and plans every person
+// whose occurrence has come, applies the plans in batches, queues reminders, and runs its jobs.
 type Loop struct {
 	Store         DueStore
 	Planner       Planner
@@ -163,14 +199,25 @@ type Loop struct {
 	ReminderAfter time.Duration // 0 = no reminders
 	Interval      time.Duration // how often to look; default 15s
 	Batch         int           // people per transaction; 0 means the default, 200
+	ClaimLease    time.Duration // how long a claimed batch is this loop's alone; 0 means 2m
 	Notify        func()        // called when posts were queued, to wake the outbox relay
 	Stopped       func() bool   // when it reports true (the app was uninstalled), nothing is planned
-	// Jobs run after the due people on every tick, with the tick's time: periodic work such as
-	// team summaries and retention. Each keeps its own pace (a daily job remembers its last run).
+	// Jobs run after the due people on every tick, with the tick's time, on every replica. Each
+	// keeps its own pace (a daily job remembers its last run). Periodic work that replicas should
+	// share goes in Periodic instead (AddJob).
 	Jobs []func(ctx context.Context, now time.Time) error
-	Log  *slog.Logger
+	// Periodic jobs run after Jobs, each once per period across replicas (JobStore records it).
+	Periodic []Job
+	// JobStore records the periodic jobs' runs; NewLoop sets it when the store is one. Without
+	// it, a periodic job runs on every tick, as Jobs do.
+	JobStore JobStore
+	JobLease time.Duration // how long a job's run is this loop's alone; 0 means 10m
+	Log      *slog.Logger
 
 	poke chan struct{}
+	// othersPlanned: on the last tick another replica was planning people this loop could not
+	// claim, so this tick wakes the relay again for what it queued meanwhile.
+	othersPlanned atomic.Bool
 }
 
 // NewLoop returns a loop with defaults filled in.
@@ -181,8 +228,14 @@ func NewLoop(store DueStore, pl Planner, now func() time.Time, log *slog.Logger)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	jobs, _ := store.(JobStore)
 	return &Loop{Store: store, Planner: pl, Now: now, Interval: 15 * time.Second, Batch: defaultBatch, Notify: func() {}, Log: log,
-		poke: make(chan struct{}, 1)}
+		ClaimLease: defaultClaimLease, JobStore: jobs, JobLease: defaultJobLease, poke: make(chan struct{}, 1)}
+}
+
+// AddJob adds a periodic job that runs once every period across replicas (see Job).
+func (l *Loop) AddJob(name string, every time.Duration, run func(ctx context.Context, now time.Time) error) {
+	l.Periodic = append(l.Periodic, Job{Name: name, Every: every, Run: run})
 }
 
 // Poke makes the loop look now rather than at its next tick.
@@ -222,15 +275,22 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 		// A batch of 0 would read nothing and, for reminders, loop forever on "0 is not < 0".
 		batch = defaultBatch
 	}
-	handled := 0
+	lease := l.ClaimLease
+	if lease <= 0 {
+		lease = defaultClaimLease
+	}
+	handled, claimed := 0, 0
 	for {
-		due, err := l.Store.DuePeople(ctx, now, batch)
+		// Only what this loop claimed is planned: another replica's batch is skipped, and
+		// applying a plan ends its claim.
+		due, err := l.Store.ClaimDue(ctx, now, batch, lease)
 		if err != nil {
 			return handled, err
 		}
 		if len(due) == 0 {
 			break
 		}
+		claimed += len(due)
 		plans := make([]db.DuePlan, len(due))
 		for i, d := range due {
 			plans[i] = l.Planner.Plan(d, now)
@@ -244,6 +304,9 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 		if len(due) < batch {
 			break
 		}
+	}
+	if err := l.wakeForOthers(ctx, now, claimed); err != nil {
+		return handled, err
 	}
 	if l.ReminderAfter > 0 {
 		for {
@@ -264,8 +327,60 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 			return handled, err
 		}
 	}
+	for _, job := range l.Periodic {
+		if err := l.runJob(ctx, job, now); err != nil {
+			return handled, err
+		}
+	}
 	if handled > 0 {
 		l.Log.Info("prompts due handled", "people", handled)
 	}
 	return handled, nil
+}
+
+// runJob runs a periodic job if no replica has run it for now's period yet and none is running
+// it: it claims the period, runs the job, and records the run; a failed run is given back, to be
+// tried again on the next tick of any replica.
+func (l *Loop) runJob(ctx context.Context, job Job, now time.Time) error {
+	if l.JobStore == nil || job.Every <= 0 {
+		return job.Run(ctx, now)
+	}
+	lease := l.JobLease
+	if lease <= 0 {
+		lease = defaultJobLease
+	}
+	period := now.UTC().Truncate(job.Every).Format(time.RFC3339)
+	token, err := l.JobStore.ClaimJob(ctx, job.Name, period, now, lease)
+	if err != nil || token == 0 {
+		return err
+	}
+	if err := job.Run(ctx, now); err != nil {
+		if rerr := l.JobStore.ReleaseJob(context.WithoutCancel(ctx), job.Name, period, token); rerr != nil {
+			l.Log.Warn("periodic job: could not give back a failed run", "job", job.Name, "error", rerr)
+		}
+		return err
+	}
+	return l.JobStore.FinishJob(ctx, job.Name, period, token, now)
+}
+
+// wakeForOthers wakes this replica's relay for the posts another replica's due loop queues: when
+// this tick claimed nobody while people due are claimed by another loop, now and again on the
+// next tick (by then the other has queued their posts; a relay with nothing to do would
+// otherwise sleep long before it looks again and leave the fan-out to the other replica).
+func (l *Loop) wakeForOthers(ctx context.Context, now time.Time, claimed int) error {
+	if l.othersPlanned.Swap(false) {
+		l.Notify()
+	}
+	if claimed > 0 {
+		return nil
+	}
+	held, err := l.Store.DueHeld(ctx, now)
+	if err != nil {
+		return err
+	}
+	if held {
+		l.othersPlanned.Store(true)
+		l.Notify()
+	}
+	return nil
 }
