@@ -74,9 +74,11 @@ func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Cata
 	assess.Register(app, assess.Deps{Store: store, Catalogue: cat, Now: now, Changed: res.Changed})
 	tm := teams.Register(app, teams.Deps{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
 		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: res.Changed})
-	loop.Jobs = append(loop.Jobs, tm.MonthlyJob)
+	// Periodic jobs run once per period across replicas. Retention keeps its own daily pace; an
+	// hourly period (not a UTC day) keeps a replica's start-up purge from skipping a day.
+	loop.AddJob("team-summaries", time.Minute, tm.MonthlyJob)
 	priv := privacy.Register(app, privacy.Deps{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: res.Changed})
-	loop.Jobs = append(loop.Jobs, priv.Retention)
+	loop.AddJob("retention", time.Hour, priv.Retention)
 	// Run refuses to start while a kind the store can queue has no renderer.
 	app.ExpectKinds(db.Kinds()...)
 	return &App{Slack: app, Loop: loop}, nil

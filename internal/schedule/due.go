@@ -202,11 +202,8 @@ type Loop struct {
 	ClaimLease    time.Duration // how long a claimed batch is this loop's alone; 0 means 2m
 	Notify        func()        // called when posts were queued, to wake the outbox relay
 	Stopped       func() bool   // when it reports true (the app was uninstalled), nothing is planned
-	// Jobs run after the due people on every tick, with the tick's time, on every replica. Each
-	// keeps its own pace (a daily job remembers its last run). Periodic work that replicas should
-	// share goes in Periodic instead (AddJob).
-	Jobs []func(ctx context.Context, now time.Time) error
-	// Periodic jobs run after Jobs, each once per period across replicas (JobStore records it).
+	// Periodic jobs run after the due people, each once per period across replicas (JobStore
+	// records it); a job with no period runs on every tick. Add them with AddJob.
 	Periodic []Job
 	// JobStore records the periodic jobs' runs; NewLoop sets it when the store is one. Without
 	// it, a periodic job runs on every tick, as Jobs do.
@@ -233,7 +230,8 @@ func NewLoop(store DueStore, pl Planner, now func() time.Time, log *slog.Logger)
 		ClaimLease: defaultClaimLease, JobStore: jobs, JobLease: defaultJobLease, poke: make(chan struct{}, 1)}
 }
 
-// AddJob adds a periodic job that runs once every period across replicas (see Job).
+// AddJob adds a job that runs once every period across replicas (see Job); every = 0 runs it on
+// every tick, on every replica.
 func (l *Loop) AddJob(name string, every time.Duration, run func(ctx context.Context, now time.Time) error) {
 	l.Periodic = append(l.Periodic, Job{Name: name, Every: every, Run: run})
 }
@@ -320,11 +318,6 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 			if n < batch {
 				break
 			}
-		}
-	}
-	for _, job := range l.Jobs {
-		if err := job(ctx, now); err != nil {
-			return handled, err
 		}
 	}
 	for _, job := range l.Periodic {

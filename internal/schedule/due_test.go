@@ -947,10 +947,8 @@ func TestTickRunsJobs(t *testing.T) {
 	fail := errors.New("job failed")
 	store := &fakeDueStore{t: t, duePeople: func(context.Context, time.Time, int) ([]db.DuePerson, error) { return nil, nil }}
 	l := NewLoop(store, Planner{}, func() time.Time { return now }, nil)
-	l.Jobs = []func(context.Context, time.Time) error{
-		func(_ context.Context, at time.Time) error { ran = append(ran, at); return nil },
-		func(context.Context, time.Time) error { return fail },
-	}
+	l.AddJob("first", 0, func(_ context.Context, at time.Time) error { ran = append(ran, at); return nil })
+	l.AddJob("second", 0, func(context.Context, time.Time) error { return fail })
 	if _, err := l.Tick(context.Background()); !errors.Is(err, fail) {
 		t.Errorf("got error %v, want the job's error", err)
 	}
