@@ -111,7 +111,7 @@ type Catalogue struct {
 
 	index   map[string]Prompt
 	mirror  map[string]Prompt // Mirror by id
-	matcher *matcher // the lexicon compiled at parse time
+	matcher *matcher          // the lexicon compiled at parse time
 }
 
 // Builtin parses the catalogue embedded in the binary (prompts.json at the repository root).
