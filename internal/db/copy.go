@@ -13,7 +13,7 @@ import (
 var copyOrder = []string{
 	"people", "enrolments", "channels", "deliveries", "answers", "assessments", "assessment_items",
 	"seen_events", "outbox", "summaries_sent", "app_state", "optin_jobs", "optin_members",
-	"team_figures", "job_runs",
+	"team_figures", "job_runs", "experiments",
 }
 
 // identityTables have an id column whose PostgreSQL sequence must start after the copied ids.

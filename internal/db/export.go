@@ -29,6 +29,9 @@ type Export struct {
 	Answers       []ExportAnswer      `json:"answers"`
 	Assessments   []ExportAssessment  `json:"assessments"`
 	SummariesSent []ExportSummarySent `json:"summaries_sent"`
+	// Experiments are the monthly experiments the person chose to try, with how they said each
+	// went and their note.
+	Experiments []ExportExperiment `json:"experiments"`
 	// Outbox lists the posts queued for the person, by kind, state and time only: their payloads
 	// are rendered messages, and their contents are in the rest of the export.
 	Outbox []ExportOutboxItem `json:"outbox"`
@@ -123,6 +126,20 @@ type ExportSummarySent struct {
 	SentAt time.Time `json:"sent_at"`
 }
 
+// ExportExperiment is one month's experiment. Title and Text are filled by the caller from the
+// experiment list.
+type ExportExperiment struct {
+	Month        string     `json:"month"`
+	ExperimentID string     `json:"experiment_id"`
+	Need         string     `json:"need"`
+	Title        string     `json:"title,omitempty"`
+	Text         string     `json:"text,omitempty"`
+	CommittedAt  time.Time  `json:"committed_at"`
+	Outcome      string     `json:"outcome"`
+	Note         string     `json:"note"`
+	OutcomeAt    *time.Time `json:"outcome_at"`
+}
+
 // ExportOutboxItem is a post queued for the person, without its payload.
 type ExportOutboxItem struct {
 	ID          int64      `json:"id"`
@@ -158,7 +175,8 @@ func (s *Store) Export(ctx context.Context, userID string) (Export, error) {
 		Format: ExportFormat, Version: ExportVersion, ExportedAt: now.UTC(),
 		Enrolments: []ExportEnrolment{}, ChannelsLed: []ExportChannel{}, Deliveries: []ExportDelivery{},
 		Answers: []ExportAnswer{}, Assessments: []ExportAssessment{}, SummariesSent: []ExportSummarySent{},
-		Outbox: []ExportOutboxItem{},
+		Experiments: []ExportExperiment{},
+		Outbox:      []ExportOutboxItem{},
 	}
 	steps := []struct {
 		what string
@@ -170,6 +188,7 @@ func (s *Store) Export(ctx context.Context, userID string) (Export, error) {
 		{"answers", exportAnswers},
 		{"assessments", exportAssessments},
 		{"summaries", exportSummaries},
+		{"experiments", exportExperiments},
 		{"outbox", exportOutbox},
 	}
 	err := s.inReadTx(ctx, "export", func(tx *sql.Tx) error {
@@ -364,6 +383,25 @@ func exportSummaries(ctx context.Context, tx *sql.Tx, userID string, ex *Export)
 			}
 			m.SentAt = fromMillis(at)
 			ex.SummariesSent = append(ex.SummariesSent, m)
+			return nil
+		})
+}
+
+func exportExperiments(ctx context.Context, tx *sql.Tx, userID string, ex *Export) error {
+	return eachRow(ctx, tx, `
+		SELECT month, experiment_id, need, committed_at, outcome, note, outcome_at
+		FROM experiments WHERE user_id = ? ORDER BY month`,
+		[]any{userID}, func(r *sql.Rows) error {
+			var (
+				e     ExportExperiment
+				at    int64
+				outAt sql.NullInt64
+			)
+			if err := r.Scan(&e.Month, &e.ExperimentID, &e.Need, &at, &e.Outcome, &e.Note, &outAt); err != nil {
+				return err
+			}
+			e.CommittedAt, e.OutcomeAt = fromMillis(at), timePtr(outAt)
+			ex.Experiments = append(ex.Experiments, e)
 			return nil
 		})
 }

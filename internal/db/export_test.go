@@ -108,7 +108,7 @@ func TestExportEdges(t *testing.T) {
 		if err := json.Unmarshal(b, &doc); err != nil {
 			t.Fatal(err)
 		}
-		for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "outbox"} {
+		for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "experiments", "outbox"} {
 			if got := string(doc[key]); got != "[]" {
 				t.Errorf("%s = %s, want []", key, got)
 			}
@@ -132,6 +132,8 @@ var exportedTables = map[string]struct {
 	"assessments":      {"assessments", []string{"user_id"}},
 	"assessment_items": {"assessments.items", []string{"assessment_id"}},
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
+	// The weekly prompt an outcome was given in is where it was said, not what.
+	"experiments": {"experiments", []string{"user_id", "outcome_delivery"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
 	// ts, lease (which process held it, under which claim), first due time, an upload's file id,
 	// the post it follows, its lane in the claim's order and errors are delivery mechanics.

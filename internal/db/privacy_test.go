@@ -66,6 +66,15 @@ func fillPerson(t *testing.T, s *Store, userID, secret string) privateFixture {
 		`INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, '2025-02', 'person', ?)`, userID, millis(t0)); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.CommitExperiment(ctx, Experiment{UserID: userID, Month: "2025-03", ExperimentID: "direction-open-with-why", Need: "direction-management"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordExperimentOutcome(ctx, userID, "2025-03", OutcomeWell, f.deliveries[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetExperimentNote(ctx, userID, "2025-03", "we "+secret+" more"); err != nil {
+		t.Fatal(err)
+	}
 	quote, _ := json.Marshal(map[string]string{"text": "Thanks, recorded: because of “" + secret + "”"})
 	for _, m := range []OutboxMessage{
 		{ChannelID: f.dm, Kind: "message", Payload: quote},                 // a reply queued by DM channel only
