@@ -299,6 +299,7 @@ func tableNames() []string {
 		"schema_migrations", "people", "enrolments", "channels", "deliveries", "answers",
 		"assessments", "assessment_items", "seen_events", "outbox", "summaries_sent", "app_state", "optin_jobs", "optin_members",
 		"team_figures", "job_runs", "experiments",
+		"mirror_channels", "mirror_stops", "mirror_marks", "mirror_months", "mirror_answers",
 	}
 }
 
