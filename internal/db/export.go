@@ -518,7 +518,7 @@ func exportMirror(ctx context.Context, tx *sql.Tx, userID string, ex *Export) er
 				ex.Mirror.Months = append(ex.Mirror.Months, ExportMirrorMonth{ChannelID: ch, Period: period})
 			}
 			switch item {
-			case mirrorAsked:
+			case mirrorAsked, mirrorResponded:
 			case mirrorSkipped:
 				ex.Mirror.Months[i].Skipped = true
 			default:

@@ -26,8 +26,9 @@ type MirrorChannel struct {
 
 // Marks of mirror_marks besides an answered question's id.
 const (
-	mirrorAsked   = ""  // the month's questions were queued to the member
-	mirrorSkipped = "-" // the member skipped the month
+	mirrorAsked     = ""  // the month's questions were queued to the member
+	mirrorSkipped   = "-" // the member skipped the month
+	mirrorResponded = "+" // the member answered at least one question (counted once as a respondent)
 )
 
 // MirrorState is what a member did with a month's mirror of a channel: whether they were asked,
@@ -228,6 +229,7 @@ func (s *Store) MirrorState(ctx context.Context, userID, channelID, period strin
 			st.Asked = true
 		case mirrorSkipped:
 			st.Skipped = true
+		case mirrorResponded:
 		default:
 			st.Answered[item] = true
 		}
@@ -241,32 +243,34 @@ func (s *Store) MirrorState(ctx context.Context, userID, channelID, period strin
 // reports false, changing nothing, when the member was not asked that month, skipped it, or
 // answered the question already.
 func (s *Store) RecordMirrorAnswer(ctx context.Context, userID, channelID, period string, o MirrorOption) (bool, error) {
-	if o.ItemID == mirrorAsked || o.ItemID == mirrorSkipped {
+	if o.ItemID == mirrorAsked || o.ItemID == mirrorSkipped || o.ItemID == mirrorResponded {
 		return false, fmt.Errorf("db: mirror answer: bad question id %q", o.ItemID)
 	}
-	return transact(ctx, s.write, nil, "mirror answer", func(tx *sql.Tx) (bool, error) {
-		st := map[string]bool{}
-		rows, err := tx.QueryContext(ctx, `SELECT item_id FROM mirror_marks WHERE user_id = ? AND channel_id = ? AND period = ?`,
-			userID, channelID, period)
+	// Each step claims its mark with an insert that does nothing when the mark exists: two taps
+	// at once (on PostgreSQL, two transactions) count an answer, and a respondent, only once.
+	mark := func(tx *sql.Tx, item string) (bool, error) {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO mirror_marks (user_id, channel_id, period, item_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id, channel_id, period, item_id) DO NOTHING`, userID, channelID, period, item)
 		if err != nil {
+			return false, fmt.Errorf("db: mirror answer: mark: %w", err)
+		}
+		n, err := res.RowsAffected()
+		return n > 0, err
+	}
+	return transact(ctx, s.write, nil, "mirror answer", func(tx *sql.Tx) (bool, error) {
+		var asked, skipped int
+		if err := tx.QueryRowContext(ctx, `
+			SELECT COALESCE(SUM(CASE WHEN item_id = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN item_id = ? THEN 1 ELSE 0 END), 0)
+			FROM mirror_marks WHERE user_id = ? AND channel_id = ? AND period = ?`,
+			mirrorAsked, mirrorSkipped, userID, channelID, period).Scan(&asked, &skipped); err != nil {
 			return false, fmt.Errorf("db: mirror answer: %w", err)
 		}
-		for rows.Next() {
-			var item string
-			if err := rows.Scan(&item); err != nil {
-				rows.Close()
-				return false, err
-			}
-			st[item] = true
-		}
-		rows.Close()
-		if !st[mirrorAsked] || st[mirrorSkipped] || st[o.ItemID] {
+		if asked == 0 || skipped > 0 {
 			return false, nil
 		}
-		first := len(st) == 1 // only the asked mark so far
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mirror_marks (user_id, channel_id, period, item_id) VALUES (?, ?, ?, ?)`,
-			userID, channelID, period, o.ItemID); err != nil {
-			return false, fmt.Errorf("db: mirror answer: mark: %w", err)
+		if ok, err := mark(tx, o.ItemID); err != nil || !ok {
+			return false, err // answered already
 		}
 		res, err := tx.ExecContext(ctx, `
 			UPDATE mirror_answers SET answers = answers + 1
@@ -276,6 +280,10 @@ func (s *Store) RecordMirrorAnswer(ctx context.Context, userID, channelID, perio
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return false, fmt.Errorf("db: mirror answer: %s has no option %d in %s's mirror of %s: %w", o.ItemID, o.Choice, channelID, period, ErrWrongState)
+		}
+		first, err := mark(tx, mirrorResponded)
+		if err != nil {
+			return false, err
 		}
 		if first {
 			if _, err := tx.ExecContext(ctx, `UPDATE mirror_months SET respondents = respondents + 1 WHERE channel_id = ? AND period = ?`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -85,6 +86,23 @@ func TestMirrorStore(t *testing.T) {
 		}
 		if _, _, _, err := s.MirrorMonth(ctx, "CT", "2026-04"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("a month never asked: %v, want ErrNotFound", err)
+		}
+		// Two taps at once, on two questions, count one respondent.
+		april := []MirrorOption{{ItemID: "q1", Dimension: "people", Choice: 0, Lean: &two}, {ItemID: "q2", Dimension: "change", Choice: 0, Lean: &two}}
+		if _, err := s.QueueMirror(ctx, "CT", "ULEAD", "2026-04", []string{"UA"}, april); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for _, o := range april {
+			wg.Go(func() {
+				if _, err := s.RecordMirrorAnswer(ctx, "UA", "CT", "2026-04", o); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if _, respondents, _, err := s.MirrorMonth(ctx, "CT", "2026-04"); err != nil || respondents != 1 {
+			t.Errorf("two taps at once: %d respondents (%v), want 1", respondents, err)
 		}
 		if changed, err := s.SetMirror(ctx, "CT", "ULEAD", false); err != nil || !changed {
 			t.Fatalf("mirror off: %v %v", changed, err)

@@ -22,7 +22,8 @@ CREATE TABLE mirror_stops (
 );
 
 -- item_id '' = the month's questions were queued to the member; '-' = they skipped the month;
--- any other value = they answered that question (not what they answered).
+-- '+' = they answered at least one question (counted once as a respondent); any other value =
+-- they answered that question (not what they answered).
 CREATE TABLE mirror_marks (
     user_id    TEXT NOT NULL REFERENCES people (user_id) ON DELETE CASCADE,
     channel_id TEXT NOT NULL,
