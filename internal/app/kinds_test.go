@@ -7,6 +7,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // TestEveryQueuedKindHasARenderer: the wired app expects every kind the store can queue
@@ -18,7 +19,7 @@ func TestEveryQueuedKindHasARenderer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect", PromptSchedule: "0 9 * * MON"}
-	bot, err := New(cfg, nil, newStore(t), cat, time.Now)
+	bot, err := New(cfg, nil, testkit.OpenStore(t), cat, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

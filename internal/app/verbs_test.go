@@ -8,6 +8,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/feature/help"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // TestEveryDocumentedVerbHasAHandler: the help lists exactly the verbs some feature handles, so
@@ -18,7 +19,7 @@ func TestEveryDocumentedVerbHasAHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect", PromptSchedule: "0 9 * * MON"}
-	bot, err := New(cfg, nil, newStore(t), cat, time.Now)
+	bot, err := New(cfg, nil, testkit.OpenStore(t), cat, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

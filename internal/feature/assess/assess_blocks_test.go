@@ -8,6 +8,7 @@ import (
 
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 func TestAssessBlocksGolden(t *testing.T) {
@@ -33,7 +34,7 @@ func TestAssessBlocksGolden(t *testing.T) {
 		{"assessment_invite", AssessmentInvite()},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { testkit.Golden(t, tt.name, tt.msg) })
 	}
 }
 
@@ -87,7 +88,7 @@ func TestAssessmentModal(t *testing.T) {
 	if len(v.Blocks) > 100 {
 		t.Errorf("got %d blocks, want at most 100 in a modal", len(v.Blocks))
 	}
-	golden(t, "assessment_modal", slackapp.Message{Text: v.Title, Blocks: v.Blocks})
+	testkit.Golden(t, "assessment_modal", slackapp.Message{Text: v.Title, Blocks: v.Blocks})
 	tests := []struct {
 		name   string
 		values map[string]map[string]string
