@@ -195,7 +195,7 @@ func TestE2EExport(t *testing.T) {
 	posts := len(s.botDMs("UEXPORTA"))
 	s.emu.SlashCommand("UEXPORTA", "C1", "assess")
 	v := s.openModal("UEXPORTA", viewAssess, before)
-	if _, err := s.emu.SubmitView("UEXPORTA", v.ID, assessmentValues(s.cat, "leadership")); err != nil {
+	if _, err := s.emu.SubmitView("UEXPORTA", v.ID, testkit.AssessmentValues(s.cat, "leadership")); err != nil {
 		t.Fatal(err)
 	}
 	s.eventually("the assessment result", func() bool { return len(s.botDMs("UEXPORTA")) > posts })
@@ -313,7 +313,7 @@ func TestE2EForget(t *testing.T) {
 	posts := len(s.botDMs(gone))
 	s.emu.SlashCommand(gone, "C1", "assess")
 	v := s.openModal(gone, viewAssess, before)
-	if _, err := s.emu.SubmitView(gone, v.ID, assessmentValues(s.cat, "management")); err != nil {
+	if _, err := s.emu.SubmitView(gone, v.ID, testkit.AssessmentValues(s.cat, "management")); err != nil {
 		t.Fatal(err)
 	}
 	s.eventually("the assessment result", func() bool { return len(s.botDMs(gone)) > posts })

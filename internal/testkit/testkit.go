@@ -13,11 +13,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/pgtest"
+	"github.com/reflect-bot/reflect/internal/prompts"
 )
 
 // T is the part of a test (*testing.T, *testing.B, testing.TB) that this package uses.
@@ -121,4 +123,28 @@ func Golden(t T, name string, v any) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from %s (run go test -update if the change is intended)\ngot:\n%s", name, path, got)
 	}
+}
+
+// AssessmentValues answers every assessment item with the option leaning most toward pole
+// ("leadership" or "management"); wellbeing and shared items take their first option. It is the
+// state of the assessment modal's inputs, as a view submission carries it.
+func AssessmentValues(cat *prompts.Catalogue, pole string) map[string]map[string]string {
+	values := map[string]map[string]string{}
+	for _, it := range cat.Assessment {
+		best, bestLean := 0, -3
+		for i, o := range it.Options {
+			if o.Lean == nil {
+				continue
+			}
+			l := *o.Lean
+			if pole == "management" {
+				l = -l
+			}
+			if l > bestLean {
+				best, bestLean = i, l
+			}
+		}
+		values[it.ID] = map[string]string{it.ID: strconv.Itoa(best)}
+	}
+	return values
 }

@@ -95,9 +95,9 @@ func TestAssessmentModal(t *testing.T) {
 		want   int // errors
 	}{
 		{"nothing", nil, len(cat.Assessment)},
-		{"all", assessmentValues(cat, "leadership"), 0},
+		{"all", testkit.AssessmentValues(cat, "leadership"), 0},
 		{"out of range", func() map[string]map[string]string {
-			v := assessmentValues(cat, "leadership")
+			v := testkit.AssessmentValues(cat, "leadership")
 			v[cat.Assessment[0].ID] = map[string]string{cat.Assessment[0].ID: "9"}
 			return v
 		}(), 1},
@@ -109,27 +109,4 @@ func TestAssessmentModal(t *testing.T) {
 			}
 		})
 	}
-}
-
-// assessmentValues answers every assessment item with the option leaning most toward pole
-// ("leadership" or "management"); wellbeing and shared items take their first option.
-func assessmentValues(cat *prompts.Catalogue, pole string) map[string]map[string]string {
-	values := map[string]map[string]string{}
-	for _, it := range cat.Assessment {
-		best, bestLean := 0, -3
-		for i, o := range it.Options {
-			if o.Lean == nil {
-				continue
-			}
-			l := *o.Lean
-			if pole == "management" {
-				l = -l
-			}
-			if l > bestLean {
-				best, bestLean = i, l
-			}
-		}
-		values[it.ID] = map[string]string{it.ID: strconv.Itoa(best)}
-	}
-	return values
 }
