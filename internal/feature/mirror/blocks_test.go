@@ -9,6 +9,8 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/slackapp/slacktest"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // actionIDs lists every action_id in a message, in order.
@@ -72,8 +74,8 @@ func TestAskMessage(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := AskMessage("/reflect", tt.a)
-			golden(t, tt.name, m)
-			checkLimits(t, m)
+			testkit.Golden(t, tt.name, m)
+			slacktest.CheckLimits(t, m)
 			ids, values := actionIDs(t, m)
 			seen := map[string]bool{}
 			answers := 0
@@ -105,11 +107,11 @@ func TestAskMessage(t *testing.T) {
 
 func TestLeadBlocks(t *testing.T) {
 	v := report.MirrorView{Respondents: 6, Shown: true, Score: 0.05, Headline: "balanced (+0.05)"}
-	golden(t, "mirror_summary", slackapp.Message{Text: "summary", Blocks: SummaryBlocks("leaning management (−0.30)",
+	testkit.Golden(t, "mirror_summary", slackapp.Message{Text: "summary", Blocks: SummaryBlocks("leaning management (−0.30)",
 		[]ChannelView{{ChannelID: "CTEAM", View: v}}, 5)})
-	golden(t, "mirror_summary_two_channels", slackapp.Message{Text: "summary", Blocks: SummaryBlocks("",
+	testkit.Golden(t, "mirror_summary_two_channels", slackapp.Message{Text: "summary", Blocks: SummaryBlocks("",
 		[]ChannelView{{ChannelID: "CA", View: v}, {ChannelID: "CB", View: v}}, 5)})
-	golden(t, "mirror_home", slackapp.Message{Text: "home", Blocks: HomeBlocks([]string{"CA", "CB"}, map[string]bool{"CB": true},
+	testkit.Golden(t, "mirror_home", slackapp.Message{Text: "home", Blocks: HomeBlocks([]string{"CA", "CB"}, map[string]bool{"CB": true},
 		"March 2026: You: leaning management (−0.30). Your team sees: balanced (+0.05), from 6 people", true, 5)})
 	for _, tt := range []struct {
 		why  int
