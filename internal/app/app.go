@@ -13,11 +13,13 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/feature/assess"
 	"github.com/reflect-bot/reflect/internal/feature/help"
+	"github.com/reflect-bot/reflect/internal/feature/mirror"
 	"github.com/reflect-bot/reflect/internal/feature/privacy"
 	"github.com/reflect-bot/reflect/internal/feature/results"
 	"github.com/reflect-bot/reflect/internal/feature/teams"
 	"github.com/reflect-bot/reflect/internal/feature/weekly"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
@@ -28,6 +30,7 @@ var (
 	_ slackapp.Outbox     = (*db.Store)(nil)
 	_ slackapp.StateStore = (*db.Store)(nil)
 	_ assess.Store        = (*db.Store)(nil)
+	_ mirror.Store        = (*db.Store)(nil)
 	_ privacy.Store       = (*db.Store)(nil)
 	_ results.Store       = (*db.Store)(nil)
 	_ teams.Store         = (*db.Store)(nil)
@@ -67,8 +70,16 @@ func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Cata
 	loop.Notify = app.Notify
 	loop.Stopped = app.SendingStopped
 	help.Register(app)
-	res := results.Register(app, results.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support(),
-		AssessAction: assess.ActionOpen})
+	// The mirror's part of the summary needs the lead's own headline, which results reads; results
+	// is built after it, so the mirror reaches it through res.
+	var res *results.Handle
+	mir := mirror.Register(app, mirror.Deps{Store: store, Catalogue: cat, Now: now, MinRespondents: cfg.TeamMinRespondents,
+		OwnHeadline: func(ctx context.Context, userID string, period report.Month) (string, error) {
+			return res.Headline(ctx, userID, period)
+		},
+		Changed: func(ctx context.Context, userID string) { res.Changed(ctx, userID) }})
+	res = results.Register(app, results.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support(),
+		AssessAction: assess.ActionOpen, Sections: []results.Section{mir.Section()}})
 	weekly.Register(app, weekly.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: res.Changed,
 		Support: cfg.Support()})
 	assess.Register(app, assess.Deps{Store: store, Catalogue: cat, Now: now, Changed: res.Changed})
@@ -77,6 +88,7 @@ func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Cata
 	// Periodic jobs run once per period across replicas. Retention keeps its own daily pace; an
 	// hourly period (not a UTC day) keeps a replica's start-up purge from skipping a day.
 	loop.AddJob("team-summaries", time.Minute, tm.MonthlyJob)
+	loop.AddJob("team-mirror", time.Hour, mir.MonthlyJob)
 	priv := privacy.Register(app, privacy.Deps{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: res.Changed})
 	loop.AddJob("retention", time.Hour, priv.Retention)
 	// Run refuses to start while a kind the store can queue has no renderer.

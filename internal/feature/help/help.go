@@ -63,6 +63,7 @@ var usageLines = []usageLine{
 	{"optin", "in a channel: enrol its members (team leads)"},
 	{"optout", "in a channel: remove it (team leads)"},
 	{"team", "in an opted-in channel: the anonymous team summary"},
+	{"mirror on|off", "in an opted-in channel: ask its members monthly how you lead (team leads)"},
 	{"export", "get a file of all your data by DM"},
 	{"forget", "delete all your data (asks first)"},
 }

@@ -31,6 +31,9 @@ type Deps struct {
 	// AssessAction is the action id of the button that opens the self-assessment, shown on the
 	// App Home tab.
 	AssessAction string
+	// Sections are other features' parts of the summary and the App Home, shown in this order
+	// after results' own.
+	Sections []Section
 }
 
 // lateAnswers is how long after a month's end an answer to one of its prompts is still read as
@@ -199,7 +202,7 @@ func (h *results) renderSummary(ctx context.Context, it db.OutboxItem) (slackapp
 	if err != nil {
 		return slackapp.Message{}, err
 	}
-	return SummaryMessage(s), nil
+	return h.summaryWithSections(ctx, it.UserID, s.Period, SummaryMessage(s)), nil
 }
 
 func (h *results) renderChart(ctx context.Context, it db.OutboxItem) (slackapp.Upload, error) {
