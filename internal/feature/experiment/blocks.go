@@ -168,15 +168,20 @@ func DroppedMessage(e Item) slackapp.Message {
 }
 
 // FollowUp is the check-in added to a weekly prompt's message about two weeks into an
-// experiment, answered in place.
+// experiment, answered in place: it asks (saying what the person said elsewhere, if anything)
+// until answered in this message, then shows the answer with the options kept to change it.
 func FollowUp(ex db.Experiment, e Item, deliveryID int64) []slackapp.Block {
-	text := "*Your experiment: " + slackapp.EscapeMrkdwn(e.Title) + "*\nAbout two weeks in: how is it going?"
-	if ex.Outcome != "" {
-		text = "*Your experiment: " + slackapp.EscapeMrkdwn(e.Title) + "*\n" + status(ex) + " Tap another to change it."
+	head := "*Your experiment: " + slackapp.EscapeMrkdwn(e.Title) + "*\n"
+	text, chosen := head+"About two weeks in: how is it going?", ""
+	switch {
+	case ex.Outcome != "" && ex.OutcomeDelivery == deliveryID:
+		text, chosen = head+status(ex)+" Tap another to change it.", ex.Outcome
+	case ex.Outcome != "":
+		text += " Last time " + said(ex.Outcome) + "."
 	}
 	return []slackapp.Block{
 		slackapp.Section("experiment_followup", text),
-		outcomeButtons("experiment_followup_outcomes", ex.Month, ex.Outcome, deliveryID),
+		outcomeButtons("experiment_followup_outcomes", ex.Month, chosen, deliveryID),
 	}
 }
 

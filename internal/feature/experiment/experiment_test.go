@@ -126,7 +126,9 @@ func TestBlocksGolden(t *testing.T) {
 	at := time.Date(2026, 4, 2, 9, 0, 0, 0, time.UTC)
 	ex := db.Experiment{UserID: "UA", Month: "2026-04", ExperimentID: e.ID, Need: e.Need, CommittedAt: at}
 	went := ex
-	went.Outcome, went.Note = db.OutcomeWell, "The team asked <better> questions & stayed longer"
+	went.Outcome, went.Note, went.OutcomeDelivery = db.OutcomeWell, "The team asked <better> questions & stayed longer", 42
+	elsewhere := went
+	elsewhere.OutcomeDelivery = 0
 	tests := []struct {
 		name string
 		m    slackapp.Message
@@ -139,6 +141,7 @@ func TestBlocksGolden(t *testing.T) {
 		{"current_went_well", CurrentMessage(&went, e)},
 		{"followup_open", slackapp.Message{Text: "followup", Blocks: FollowUp(ex, e, 42)}},
 		{"followup_answered", slackapp.Message{Text: "followup", Blocks: FollowUp(went, e, 42)}},
+		{"followup_said_elsewhere", slackapp.Message{Text: "followup", Blocks: FollowUp(elsewhere, e, 42)}},
 		{"home", slackapp.Message{Text: "home", Blocks: HomeBlocks(&went, e, "/reflect")}},
 		{"home_none", slackapp.Message{Text: "home", Blocks: HomeBlocks(nil, Item{}, "/reflect")}},
 		{"report", slackapp.TextMessage("experiment_report", Report(went, e, "Direction moved from −0.40 in March 2026 to −0.10 in April 2026, toward leadership."))},
