@@ -344,3 +344,4 @@ func blocksOf(t testing.TB, m slackemu.Message) []json.RawMessage {
 	}
 	return bs
 }
+
