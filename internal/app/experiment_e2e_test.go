@@ -344,4 +344,3 @@ func blocksOf(t testing.TB, m slackemu.Message) []json.RawMessage {
 	}
 	return bs
 }
-
