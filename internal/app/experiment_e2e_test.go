@@ -12,6 +12,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // The experiment's action ids, view and blocks, as Slack sends them back.
@@ -289,7 +290,7 @@ func TestE2EExperiment(t *testing.T) {
 	if !strings.Contains(b, "An experiment for May 2026") {
 		t.Errorf("April's summary offers nothing for May: %s", b)
 	}
-	assertNotLogged(t, s.logs, note, noteWord, aprilA)
+	testkit.AssertNotLogged(t, s.logs, note, noteWord, aprilA)
 
 	// Export carries it; forget removes it.
 	if got := s.command(user, "export"); !strings.Contains(got, "on its way") {
