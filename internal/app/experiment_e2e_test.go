@@ -248,11 +248,21 @@ func TestE2EExperiment(t *testing.T) {
 		b := string(s.message(user, d.TS).Blocks)
 		return strings.Contains(b, "answered_") && strings.Contains(b, "✓ It went well")
 	})
-	if s.message(user, d.TS).Blocks == nil {
-		t.Fatal("no message")
-	}
 	if got := len(blocksOf(t, s.message(user, d.TS))); got > 50 {
 		t.Errorf("the prompt's message has %d blocks, over Slack's 50", got)
+	}
+	ids := map[string]bool{}
+	for _, raw := range blocksOf(t, s.message(user, d.TS)) {
+		var b struct {
+			BlockID string `json:"block_id"`
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		if ids[b.BlockID] {
+			t.Errorf("block_id %q twice in the prompt's message", b.BlockID)
+		}
+		ids[b.BlockID] = true
 	}
 
 	// Written answers asked for ahead (they stand in for the next week's prompt).

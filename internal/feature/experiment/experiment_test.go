@@ -8,6 +8,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/slackapp/slacktest"
 	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
@@ -149,7 +150,10 @@ func TestBlocksGolden(t *testing.T) {
 		{"dropped", DroppedMessage(e)},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { testkit.Golden(t, tt.name, tt.m) })
+		t.Run(tt.name, func(t *testing.T) {
+			testkit.Golden(t, tt.name, tt.m)
+			slacktest.CheckLimits(t, tt.m)
+		})
 	}
 }
 

@@ -53,13 +53,22 @@ func (w *weekly) withExtras(ctx context.Context, userID string, d db.Delivery, m
 		if len(bs) == 0 {
 			continue
 		}
-		if len(m.Blocks)+1+len(bs) > maxMessageBlocks {
+		var ok bool
+		if m, ok = withPart(m, i, bs); !ok {
 			w.app.Logger().Warn("part of a weekly message left out", "error", "past Slack's block limit")
-			continue
 		}
-		blocks := make([]slackapp.Block, 0, len(m.Blocks)+1+len(bs))
-		blocks = append(append(blocks, m.Blocks...), slackapp.Divider(fmt.Sprintf("extra_%d_divider", i)))
-		m.Blocks = append(blocks, bs...)
 	}
 	return m
+}
+
+// withPart is m with the i-th Extra's blocks after a divider of their own; false (and m as it
+// was) when they would take it past Slack's block limit.
+func withPart(m slackapp.Message, i int, bs []slackapp.Block) (slackapp.Message, bool) {
+	if len(m.Blocks)+1+len(bs) > maxMessageBlocks {
+		return m, false
+	}
+	blocks := make([]slackapp.Block, 0, len(m.Blocks)+1+len(bs))
+	blocks = append(append(blocks, m.Blocks...), slackapp.Divider(fmt.Sprintf("extra_%d_divider", i)))
+	m.Blocks = append(blocks, bs...)
+	return m, true
 }
