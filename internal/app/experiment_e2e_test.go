@@ -209,6 +209,24 @@ func TestE2EExperiment(t *testing.T) {
 	if exs := s.experiments(user); exs[0].Outcome != db.OutcomeMixed || exs[0].OutcomeDelivery != 0 {
 		t.Errorf("after Mixed: %+v, want outcome mixed, said outside a prompt", exs[0])
 	}
+	// A crafted button naming a prompt that is not the person's changes nothing.
+	forged := slackapp.Message{Text: "How is it going?", Blocks: []slackapp.Block{slackapp.NewActionBlock("forged",
+		slackapp.Button("experiment_outcome:well", "It went well", slackapp.ActionValue{DeliveryID: 999999, Arg: "2026-04"}))}}
+	if err := s.app.SendDM(context.Background(), user, forged); err != nil {
+		t.Fatal(err)
+	}
+	s.settle()
+	fm := s.messageWith(user, "experiment_outcome:well")
+	n = s.privateCount(user, dm)
+	if err := s.emu.Click(user, fm.Channel, fm.TS, "experiment_outcome:well"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.privateReply(user, dm, n); !strings.Contains(got.Text, "nothing changed") {
+		t.Errorf("a forged check-in: got %q, want nothing changed", got.Text)
+	}
+	if exs := s.experiments(user); exs[0].Outcome != db.OutcomeMixed {
+		t.Errorf("a forged check-in changed the outcome: %+v", exs[0])
+	}
 	views := len(s.emu.Views(user))
 	if err := s.emu.Click(user, "C1", shown.TS, actionExperimentNote); err != nil {
 		t.Fatal(err)

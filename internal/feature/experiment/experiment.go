@@ -222,6 +222,14 @@ func (f *Feature) onOutcome(ctx context.Context, req slackapp.ActionRequest) err
 	if err != nil || !known {
 		return req.Reply(ctx, slackapp.TextMessage("experiment_unknown", "I couldn't read that answer, so nothing changed."))
 	}
+	if v.DeliveryID != 0 {
+		// The button's value is outside input: the prompt it names must be the person's own.
+		if _, err := f.Store.Delivery(ctx, req.UserID, v.DeliveryID); errors.Is(err, db.ErrNotFound) {
+			return req.Reply(ctx, slackapp.TextMessage("experiment_unknown", "I couldn't read that answer, so nothing changed."))
+		} else if err != nil {
+			return err
+		}
+	}
 	err = f.Store.RecordExperimentOutcome(ctx, req.UserID, v.Arg, outcome, v.DeliveryID)
 	if errors.Is(err, db.ErrNotFound) {
 		return req.Reply(ctx, slackapp.TextMessage("experiment_gone",

@@ -11,6 +11,7 @@ import (
 type Store interface {
 	AnswersBetween(ctx context.Context, userID string, from, to time.Time) ([]db.Answer, error)
 	CommitExperiment(ctx context.Context, e db.Experiment) error
+	Delivery(ctx context.Context, userID string, id int64) (db.Delivery, error)
 	Experiments(ctx context.Context, userID string) ([]db.Experiment, error)
 	Person(ctx context.Context, userID string) (db.Person, error)
 	RecordExperimentOutcome(ctx context.Context, userID, month, outcome string, deliveryID int64) error
