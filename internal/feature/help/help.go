@@ -55,6 +55,7 @@ var usageLines = []usageLine{
 	{"prompt", "get a reflection prompt now"},
 	{"summary [YYYY-MM]", "your trend summary for this month so far, or for the month given"},
 	{"history", "your recent answers"},
+	{"experiment", "your experiment for the month, and how it's going"},
 	{"schedule <mon..sun> <HH:MM>", "your prompt day and time, in your own time zone"},
 	{"pause [N | until YYYY-MM-DD]", "pause prompts for N weeks, until a date, or until you resume"},
 	{"resume", "start prompts again after a pause"},

@@ -72,6 +72,11 @@ func (r *Handle) Changed(ctx context.Context, userID string) {
 	}
 }
 
+// Summarise builds a person's summary of period from the store, for features that add to it.
+func (r *Handle) Summarise(ctx context.Context, userID string, period report.Month) (report.Summary, error) {
+	return r.h.Summarise(ctx, userID, period)
+}
+
 // Summarise builds a person's summary of period from the store.
 func (h *results) Summarise(ctx context.Context, userID string, period report.Month) (report.Summary, error) {
 	loc := time.UTC
