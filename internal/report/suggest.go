@@ -211,7 +211,7 @@ func (s Summary) NeedReason() string {
 	case suggestBalanced:
 		return "Your answers sat between leadership and management, so this keeps both at work."
 	case suggestNoLean:
-		return "Your answers leaned neither way, so this works on what both roles share."
+		return "Your answers did not lean either way yet, so this works on what both roles share."
 	}
 	for _, d := range s.Dimensions {
 		if d.HasData && suggestionKey(d.Dimension, prompts.Label(d.Lean)) == s.suggestion {
