@@ -199,19 +199,6 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, lease ti
 	return out, nil
 }
 
-// DueHeld reports whether some of the people due at now are claimed (ClaimDue) and their claim
-// has not lapsed: another replica's due loop is planning them, and will queue their posts.
-func (s *Store) DueHeld(ctx context.Context, now time.Time) (bool, error) {
-	var held bool
-	err := s.read.QueryRowContext(ctx, `
-		SELECT EXISTS (SELECT 1 FROM people p WHERE `+dueWhere+` AND p.due_claim_until > ?)`,
-		millis(now), millis(now)).Scan(&held)
-	if err != nil {
-		return false, fmt.Errorf("db: due held: %w", err)
-	}
-	return held, nil
-}
-
 // newToken returns a random positive token for a claim: distinct across replicas and restarts.
 func newToken() int64 {
 	return rand.Int64N(math.MaxInt64-1) + 1

@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
@@ -163,8 +162,6 @@ type DueStore interface {
 	ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]db.DuePerson, error)
 	ApplyDue(ctx context.Context, plans []db.DuePlan) (int, error)
 	QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error)
-	// DueHeld reports whether people due at now are claimed by another loop, planning them.
-	DueHeld(ctx context.Context, now time.Time) (bool, error)
 }
 
 var _ DueStore = (*db.Store)(nil)
@@ -212,9 +209,6 @@ type Loop struct {
 	Log      *slog.Logger
 
 	poke chan struct{}
-	// othersPlanned: on the last tick another replica was planning people this loop could not
-	// claim, so this tick wakes the relay again for what it queued meanwhile.
-	othersPlanned atomic.Bool
 }
 
 // NewLoop returns a loop with defaults filled in.
@@ -277,7 +271,7 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 	if lease <= 0 {
 		lease = defaultClaimLease
 	}
-	handled, claimed := 0, 0
+	handled := 0
 	for {
 		// Only what this loop claimed is planned: another replica's batch is skipped, and
 		// applying a plan ends its claim.
@@ -288,7 +282,6 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 		if len(due) == 0 {
 			break
 		}
-		claimed += len(due)
 		plans := make([]db.DuePlan, len(due))
 		for i, d := range due {
 			plans[i] = l.Planner.Plan(d, now)
@@ -302,9 +295,6 @@ func (l *Loop) Tick(ctx context.Context) (int, error) {
 		if len(due) < batch {
 			break
 		}
-	}
-	if err := l.wakeForOthers(ctx, now, claimed); err != nil {
-		return handled, err
 	}
 	if l.ReminderAfter > 0 {
 		for {
@@ -354,26 +344,4 @@ func (l *Loop) runJob(ctx context.Context, job Job, now time.Time) error {
 		return err
 	}
 	return l.JobStore.FinishJob(ctx, job.Name, period, token, now)
-}
-
-// wakeForOthers wakes this replica's relay for the posts another replica's due loop queues: when
-// this tick claimed nobody while people due are claimed by another loop, now and again on the
-// next tick (by then the other has queued their posts; a relay with nothing to do would
-// otherwise sleep long before it looks again and leave the fan-out to the other replica).
-func (l *Loop) wakeForOthers(ctx context.Context, now time.Time, claimed int) error {
-	if l.othersPlanned.Swap(false) {
-		l.Notify()
-	}
-	if claimed > 0 {
-		return nil
-	}
-	held, err := l.Store.DueHeld(ctx, now)
-	if err != nil {
-		return err
-	}
-	if held {
-		l.othersPlanned.Store(true)
-		l.Notify()
-	}
-	return nil
 }

@@ -629,7 +629,6 @@ type fakeDueStore struct {
 	duePeople      func(ctx context.Context, now time.Time, limit int) ([]db.DuePerson, error)
 	applyDue       func(ctx context.Context, plans []db.DuePlan) (int, error)
 	queueReminders func(ctx context.Context, cutoff time.Time, limit int) (int, error)
-	dueHeld        func(ctx context.Context, now time.Time) (bool, error) // nil: nobody else holds anyone
 }
 
 var _ DueStore = (*fakeDueStore)(nil)
@@ -649,13 +648,6 @@ func (f *fakeDueStore) ApplyDue(ctx context.Context, plans []db.DuePlan) (int, e
 		f.t.Fatal("unexpected ApplyDue")
 	}
 	return f.applyDue(ctx, plans)
-}
-
-func (f *fakeDueStore) DueHeld(ctx context.Context, now time.Time) (bool, error) {
-	if f.dueHeld == nil {
-		return false, nil
-	}
-	return f.dueHeld(ctx, now)
 }
 
 func (f *fakeDueStore) QueueReminders(ctx context.Context, cutoff time.Time, limit int) (int, error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -196,45 +195,5 @@ func TestLoopsShareJobs(t *testing.T) {
 				t.Errorf("runs after the claim lapsed = %v, want %v", runs, want)
 			}
 		})
-	}
-}
-
-// A loop that claims nobody while another replica holds people due wakes its relay, on that tick
-// and the next (when the other has queued their posts), so both replicas send the fan-out; with
-// nothing due anywhere it wakes nothing.
-func TestTickWakesRelayForOthersPlans(t *testing.T) {
-	now := at(t, "2026-11-30T09:00:30Z")
-	held := []bool{true, false, false}
-	fail := errors.New("held failed")
-	tick := 0
-	store := &fakeDueStore{t: t,
-		duePeople: func(context.Context, time.Time, int) ([]db.DuePerson, error) { return nil, nil },
-		dueHeld: func(_ context.Context, got time.Time) (bool, error) {
-			if !got.Equal(now) {
-				t.Errorf("DueHeld at %s, want %s", got, now)
-			}
-			if tick == len(held) {
-				return false, fail
-			}
-			return held[tick], nil
-		},
-	}
-	l := NewLoop(store, Planner{}, func() time.Time { return now }, nil)
-	var notified []int
-	n := 0
-	l.Notify = func() { n++ }
-	for tick = range held {
-		n = 0
-		if _, err := l.Tick(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		notified = append(notified, n)
-	}
-	if want := []int{1, 1, 0}; !slices.Equal(notified, want) {
-		t.Errorf("relay woken %v times on ticks with others holding %v, want %v", notified, held, want)
-	}
-	tick = len(held)
-	if _, err := l.Tick(context.Background()); !errors.Is(err, fail) {
-		t.Errorf("tick when DueHeld fails = %v, want its error", err)
 	}
 }

@@ -30,8 +30,13 @@ const (
 	// (db.expireScheduled), so an outage of any length short of that loses nothing.
 	maxOutboxAge     = 7 * 24 * time.Hour
 	maxOutboxBackoff = 5 * time.Minute
-	relayIdleMax     = time.Minute
-	relayIdleMin     = 20 * time.Millisecond
+	// relayStoppedWait is how often an uninstalled app's relay looks whether it may post again.
+	relayStoppedWait = time.Minute
+	// relayPoll bounds how long an idle relay waits before it looks at the outbox again. Notify
+	// wakes it at once for posts this process queues; posts another replica queues are only seen
+	// by looking, and a replica that looks late leaves the whole fan-out to the others.
+	relayPoll    = time.Second
+	relayIdleMin = 20 * time.Millisecond
 	// claimSpan is how much posting at chat.postMessage's learned pace one claim takes: long
 	// enough that the pause between batches (the claim, a batch's slowest post) is a small part of
 	// it, and the pacer makes up a short one; short enough that a reply queued meanwhile soon gets
@@ -105,7 +110,7 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 		}
 		if a.stopped.Load() {
 			// Uninstalled: posts wait in the outbox; a restart with good tokens sends them.
-			if !a.idle(ctx, stop, relayIdleMax) {
+			if !a.idle(ctx, stop, relayStoppedWait) {
 				return
 			}
 			continue
@@ -130,7 +135,7 @@ func (a *App) relay(ctx context.Context, stop <-chan struct{}) {
 			}
 			continue
 		}
-		wait := relayIdleMax
+		wait := relayPoll
 		next, ok, err := a.outbox.NextOutboxAt(ctx)
 		switch {
 		case err != nil:
