@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,10 +22,12 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/playground"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
 
-// The seeded playground workspace: you, a team lead and three members in #team.
+// The seeded playground workspace: you, a team lead and five members in #team, enough members
+// besides the lead for the team mirror to show the lead the team's view (it needs five answers).
 const (
 	tryYou  = "U_YOU"
 	tryLead = "U_LEAD"
@@ -37,6 +40,8 @@ var tryPeople = []playground.Person{
 	{ID: "U_ANA", Name: "Ana"},
 	{ID: "U_BEN", Name: "Ben"},
 	{ID: "U_CHI", Name: "Chi"},
+	{ID: "U_DEV", Name: "Dev"},
+	{ID: "U_EVE", Name: "Eve"},
 }
 
 // tryBot runs the real bot in-process against the Slack emulator, on a playground database and an
@@ -137,7 +142,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}); err != nil {
 				return err
 			}
-			return othersAnswer(ctx, emu, actor)
+			return othersAnswer(ctx, emu, cat, actor)
 		},
 		AnswerFor: func(ctx context.Context, userID string) ([]time.Time, error) {
 			return answerOpen(ctx, emu, tryAnswerer(userID))
@@ -165,7 +170,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 
-	// Ana, Ben and Chi answer a prompt now, so the lead's team summary has enough people.
+	// Ana, Ben, Chi, Dev and Eve answer a prompt now, so the lead's team summary has enough people.
 	for _, c := range tryAnswerers[2:] {
 		emu.SlashCommand(c.id, tryTeam, "prompt")
 		if err := tryWait(ctx, 10*time.Second, func() bool { return len(openPrompts(emu, c.id)) > 0 }); err != nil {
@@ -173,7 +178,7 @@ func tryBot(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return fmt.Errorf("%s got no prompt: %w", c.id, err)
 		}
 	}
-	if err := othersAnswer(ctx, emu, tryYou); err != nil {
+	if err := othersAnswer(ctx, emu, cat, tryYou); err != nil {
 		_ = stop()
 		return err
 	}
@@ -206,28 +211,37 @@ func seedWorkspace(emu *slackemu.Server) {
 // would, and End of month answers yours on your behalf. Each taps the option at one of picks (0
 // the first, 1 the last) or types one of replies to a text prompt, chosen by the prompt's
 // timestamp, so answers vary from week to week while each person keeps a lean of their own and
-// the team has a spread of leans.
+// the team has a spread of leans. Members of #team answer the team mirror's questions about Lee
+// the same way, with sees: how they see their lead (0 management, 1 leadership, -1 "not sure").
 var tryAnswerers = []tryPersona{
-	{tryYou, []float64{0.75, 0.25, 1, 0.5}, []string{
+	{tryYou, []float64{0.75, 0.25, 1, 0.5}, []float64{1, 0.5, 1}, []string{
 		"Spent most of the week unblocking the team and talking through where we go next.",
 		"Mostly planning and follow-ups; one good coaching chat.",
 		"Reviewed the roadmap with the team and agreed what to drop.",
 	}},
-	{tryLead, []float64{0.5, 1, 0.25}, []string{
+	{tryLead, []float64{0.5, 1, 0.25}, nil, []string{
 		"Helped two people grow into new roles and checked the budget.",
 		"Ran the planning session and set priorities for the month.",
 	}},
-	{"U_ANA", []float64{1, 0.75, 1}, []string{
+	{"U_ANA", []float64{1, 0.75, 1}, []float64{1, 1, 0.5}, []string{
 		"Mentored a new lead and painted the big picture for next quarter.",
 		"Coached a colleague through a hard conversation.",
 	}},
-	{"U_BEN", []float64{0, 0.25, 0}, []string{
+	{"U_BEN", []float64{0, 0.25, 0}, []float64{0, 0.5, -1}, []string{
 		"Planned the sprint, set the budget and scheduled the reviews.",
 		"Tracked the deadlines and sorted out the staffing plan.",
 	}},
-	{"U_CHI", []float64{0.5, 0.25, 0.75}, []string{
+	{"U_CHI", []float64{0.5, 0.25, 0.75}, []float64{0.5, 1, 0}, []string{
 		"Coached two people through a change and kept the plan on track.",
 		"Split the week between the plan and one-to-ones.",
+	}},
+	{"U_DEV", []float64{0.25, 0.5, 0}, []float64{1, 0, 1}, []string{
+		"Fixed the release checklist and walked a new joiner through it.",
+		"Kept the on-call rota running and planned next week's work.",
+	}},
+	{"U_EVE", []float64{0.75, 1, 0.5}, []float64{0.5, 1, 1}, []string{
+		"Talked with the team about why the new project matters to our users.",
+		"Gave a colleague room to lead the design review and coached her after.",
 	}},
 }
 
@@ -235,6 +249,7 @@ var tryAnswerers = []tryPersona{
 type tryPersona struct {
 	id      string
 	picks   []float64
+	sees    []float64
 	replies []string
 }
 
@@ -248,8 +263,9 @@ func tryAnswerer(userID string) tryPersona {
 	return tryAnswerers[0]
 }
 
-// othersAnswer has every seeded person but actor answer their open prompts.
-func othersAnswer(ctx context.Context, emu *slackemu.Server, actor string) error {
+// othersAnswer has every seeded person but actor answer their open prompts and the team mirror's
+// open questions.
+func othersAnswer(ctx context.Context, emu *slackemu.Server, cat *prompts.Catalogue, actor string) error {
 	for _, a := range tryAnswerers {
 		if a.id == actor {
 			continue
@@ -257,8 +273,130 @@ func othersAnswer(ctx context.Context, emu *slackemu.Server, actor string) error
 		if _, err := answerOpen(ctx, emu, a); err != nil {
 			return err
 		}
+		if err := answerMirror(ctx, emu, cat, a); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// answerMirror has a tap an answer to each open question of the team mirror in their DM, through
+// the emulator as a person would, and waits until the bot has updated the message for each. The
+// options are ordered from management to leadership by the catalogue's lean (the message shows
+// them either way round); a.sees, by question and message, says where on that line a taps, or
+// "Not sure".
+func answerMirror(ctx context.Context, emu *slackemu.Server, cat *prompts.Catalogue, a tryPersona) error {
+	if len(a.sees) == 0 {
+		return nil
+	}
+	for _, m := range emu.DMs(a.id) {
+		if m.BotID == "" || m.Ephemeral {
+			continue
+		}
+		for q, b := range mirrorQuestions(m) {
+			sees := a.sees[(int(tsNumber(m.TS))+q)%len(a.sees)]
+			action := b.notSure
+			if opts := b.byLean(cat); sees >= 0 && len(opts) > 0 {
+				action = opts[int(sees*float64(len(opts)-1)+0.5)]
+			}
+			if action == "" {
+				continue
+			}
+			if err := emu.Click(a.id, m.Channel, m.TS, action); err != nil {
+				return fmt.Errorf("%s could not answer the team mirror: %w", a.id, err)
+			}
+			if err := tryWait(ctx, 10*time.Second, func() bool { return !mirrorOpen(emu, a.id, m.TS, b.block) }); err != nil {
+				return fmt.Errorf("%s's answer to the team mirror was not recorded: %w", a.id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// mirrorButtons are the answer buttons of one open team mirror question.
+type mirrorButtons struct {
+	block   string
+	options []mirrorButton
+	notSure string
+}
+
+type mirrorButton struct {
+	action string
+	value  slackapp.ActionValue
+}
+
+// byLean is the question's option buttons' action ids from management to leadership.
+func (b mirrorButtons) byLean(cat *prompts.Catalogue) []string {
+	lean := func(o mirrorButton) int {
+		p, ok := cat.MirrorItem(o.value.PromptID)
+		if !ok || o.value.Option >= len(p.Options) || p.Options[o.value.Option].Lean == nil {
+			return 0
+		}
+		return *p.Options[o.value.Option].Lean
+	}
+	opts := slices.Clone(b.options)
+	slices.SortStableFunc(opts, func(x, y mirrorButton) int { return lean(x) - lean(y) })
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = o.action
+	}
+	return out
+}
+
+// mirrorQuestions are the team mirror questions still open in message m.
+func mirrorQuestions(m slackemu.Message) []mirrorButtons {
+	var blocks []struct {
+		BlockID  string `json:"block_id"`
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if json.Unmarshal(m.Blocks, &blocks) != nil {
+		return nil
+	}
+	var out []mirrorButtons
+	for _, b := range blocks {
+		id, _, _ := strings.Cut(b.BlockID, ".") // an updated message's block ids carry a suffix
+		if !strings.HasPrefix(id, "mirror_q") || !strings.HasSuffix(id, "_answers") {
+			continue
+		}
+		q := mirrorButtons{block: id}
+		for _, e := range b.Elements {
+			if !strings.HasPrefix(e.ActionID, "mirror_answer:") {
+				continue
+			}
+			v, err := slackapp.ParseActionValue(e.Value)
+			switch {
+			case err != nil:
+				continue
+			case v.HasOption:
+				q.options = append(q.options, mirrorButton{e.ActionID, v})
+			default:
+				q.notSure = e.ActionID
+			}
+		}
+		if len(q.options) > 0 || q.notSure != "" {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// mirrorOpen reports whether the team mirror question whose buttons are in block is still open in
+// the message at ts.
+func mirrorOpen(emu *slackemu.Server, userID, ts, block string) bool {
+	for _, m := range emu.DMs(userID) {
+		if m.TS != ts {
+			continue
+		}
+		for _, q := range mirrorQuestions(m) {
+			if q.block == block {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // answerOpen has a answer every open question in their DM (a prompt, and the wellbeing check
@@ -266,10 +404,26 @@ func othersAnswer(ctx context.Context, emu *slackemu.Server, actor string) error
 // message for each answer, and returns when each answered question was sent.
 func answerOpen(ctx context.Context, emu *slackemu.Server, a tryPersona) ([]time.Time, error) {
 	var n []time.Time
-	for _, m := range openPrompts(emu, a.id) {
+	open := openPrompts(emu, a.id)
+	for i, m := range open {
 		k := int(tsNumber(m.TS))
 		sec, _, _ := strings.Cut(m.TS, ".")
 		unix, _ := strconv.ParseInt(sec, 10, 64)
+		if m.text && slices.ContainsFunc(open[i+1:], openPrompt.asks) {
+			// A reply in the DM answers the newest prompt, so an older text prompt still open
+			// (one the person left when a newer one came) is skipped, as a person would.
+			if err := emu.Click(a.id, m.Channel, m.TS, "skip"); err != nil {
+				return n, fmt.Errorf("%s could not skip an old prompt: %w", a.id, err)
+			}
+			if err := tryWait(ctx, 10*time.Second, func() bool { p, ok := openPromptAt(emu, a.id, m.TS); return !ok || !p.asks() }); err != nil {
+				return n, fmt.Errorf("%s's skip was not recorded: %w", a.id, err)
+			}
+			p, ok := openPromptAt(emu, a.id, m.TS)
+			if !ok {
+				continue
+			}
+			m.text, m.checks = false, p.checks
+		}
 		if len(m.answers) > 0 || m.text {
 			if len(m.answers) > 0 {
 				pick := a.picks[k%len(a.picks)]

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -288,6 +289,37 @@ func TestTryInBrowser(t *testing.T) {
 	// Mentions show names: no channel or user id in what the lead reads.
 	if got := p.eval(`(document.querySelector('#messages').textContent.match(/<[#@]|\bC_TEAM\b|\bU_[A-Z]+\b/) || [''])[0]`); got != "" {
 		p.fatal("the lead's conversation shows an id: %q", got)
+	}
+
+	// 8. As the lead, turn the team mirror on for #team (the box types commands in #team): the
+	// reply is private and says how it works.
+	p.send("/reflect mirror on")
+	p.waitJS("the mirror switched on", `[...document.querySelectorAll('#messages .msg.ephemeral')].some((m) =>
+		m.textContent.includes('The team mirror is on for #team'))`)
+	p.shot("mirror-on")
+
+	// 9. Travel to the end of the month: in its last week the members get the mirror's DM and
+	// answer it (by taps over the emulator, as they answer their prompts), and the first prompt of
+	// next month brings the lead's summary with the team's view beside the lead's own, from the
+	// members who answered: you, Ana, Ben, Chi, Dev and Eve.
+	mirrorMonth := p.eval(`new Date(document.querySelector('#now').dataset.now).toLocaleString('en-GB', {month: 'long', year: 'numeric', timeZone: 'UTC'})`)
+	p.timeTravel("end-of-month")
+	viewJS := `[...document.querySelectorAll('#messages .msg')].find((m) => m.textContent.includes(` + strconv.Quote(mirrorMonth+": ") + `) &&
+		m.textContent.includes("Your team's view"))`
+	p.waitJS("the lead's summary of "+mirrorMonth+" with the team's view", "!!"+viewJS)
+	toView := `(() => { const m = ` + viewJS + `; [...m.querySelectorAll('*')].filter((e) => e.textContent.includes('Your team sees')).pop().scrollIntoView({block: 'center'}); })()`
+	p.do("scroll to the team's view", chromedp.Evaluate[chromedp.Void](toView))
+	p.shot("mirror-summary", toView)
+	got := p.eval(viewJS + `.textContent`)
+	t.Logf("the lead's summary: %s", got)
+	if !regexp.MustCompile(`You: .*Your team sees: [a-z ]+ \([+−-]?\d\.\d\d\), from 6 people`).MatchString(got) {
+		p.fatal("the lead's summary does not show the team's view from the six members: %.600s", got)
+	}
+	// Never a name: the view counts people, it does not say who.
+	for _, name := range []string{"Ana", "Ben", "Chi", "Dev", "Eve"} {
+		if strings.Contains(got, name) {
+			p.fatal("the lead's summary names %s: %.600s", name, got)
+		}
 	}
 	t.Logf("browser steps took %s", time.Since(start).Round(time.Millisecond))
 

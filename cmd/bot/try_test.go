@@ -70,7 +70,7 @@ func TestTry(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
-	if len(st.People) != 5 || st.People[0].ID != "U_YOU" {
+	if len(st.People) != 7 || st.People[0].ID != "U_YOU" {
 		t.Errorf("people: %+v", st.People)
 	}
 	if len(st.DM) == 0 || !st.DM[0].Ephemeral {
