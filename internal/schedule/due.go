@@ -272,6 +272,9 @@ func (l *Loop) Run(ctx context.Context) error {
 	}
 }
 
+// minWait is the shortest sleep between two ticks that wait for an occurrence.
+const minWait = 50 * time.Millisecond
+
 // wait is how long the loop sleeps before its next tick: Interval, or until the next occurrence
 // when that comes sooner (never longer than Interval, whatever the clock says).
 func (l *Loop) wait(ctx context.Context) time.Duration {
@@ -286,8 +289,9 @@ func (l *Loop) wait(ctx context.Context) time.Duration {
 		return d
 	}
 	// A millisecond past it: occurrences are stored to the millisecond, and due means not before.
+	// At least minWait, so a clock that stands still (a test's) cannot make the loop spin.
 	if w := next.Sub(now) + time.Millisecond; w < d {
-		return w
+		return max(w, minWait)
 	}
 	return d
 }
