@@ -17,13 +17,14 @@ import (
 // BenchmarkFanOut measures a Monday-morning fan-out: `people` people due in the same minute (one
 // post each: the prompt with its wellbeing check), sent through the outbox to the emulator with
 // Slack's rate-limit tiers (one message a second per channel, bursts of 3) and a workspace-wide
-// chat.postMessage limit R, while slash commands (20 a second) and app_home_opened events (one a
-// second) keep arriving. It reports people handed to Slack per second, the achieved post rate as
+// chat.postMessage limit R, while slash commands (about 18 a second), app_home_opened events (one
+// a second) and taps on a prompted person's wellbeing check (one a second) keep arriving. It reports people handed to Slack per second, the achieved post rate as
 // a fraction of R (posts that Slack accepted, from the first to the last, over R), the 429s
 // received and their share of all Web API calls, the p99 ack latency of the envelopes sent during
 // the fan-out, how long a DM sent at the start of the fan-out waited for its reply, the posts per
-// person, and the time from the occurrence to the last prompt against N / R, the floor Slack's rate
-// sets. Under -short every case has 100 people.
+// person, the time from the occurrence to the last prompt against N / R (the floor Slack's rate
+// sets), and the process's peak heap, max RSS and CPU per person (the emulator and the benchmark
+// share the process). Under -short every case up to 10,000 people has 100.
 //
 //	go test -run '^$' -bench 'FanOut/people=(2000|10000)/' -benchtime 1x -timeout 30m ./internal/app/
 //	go test -run '^$' -bench 'FanOut/people=100000/' -benchtime 1x -timeout 60m ./internal/app/
