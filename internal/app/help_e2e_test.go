@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // TestE2ESlashCommandsArePrivate: the help feature's words answer the bare command, help, an
@@ -56,5 +57,5 @@ func TestE2EDMGetsHelpAndOwnPostIsIgnored(t *testing.T) {
 	if md == nil || md.EventType != "reflect_outbox" {
 		t.Errorf("got metadata %+v, want reflect_outbox", md)
 	}
-	assertNotLogged(t, s.logs, "what is this?")
+	testkit.AssertNotLogged(t, s.logs, "what is this?")
 }

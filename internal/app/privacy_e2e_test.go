@@ -17,6 +17,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // answerText asks for prompts until a free-text one comes, answering the others with a tap, then
@@ -194,7 +195,7 @@ func TestE2EExport(t *testing.T) {
 	posts := len(s.botDMs("UEXPORTA"))
 	s.emu.SlashCommand("UEXPORTA", "C1", "assess")
 	v := s.openModal("UEXPORTA", viewAssess, before)
-	if _, err := s.emu.SubmitView("UEXPORTA", v.ID, assessmentValues(s.cat, "leadership")); err != nil {
+	if _, err := s.emu.SubmitView("UEXPORTA", v.ID, testkit.AssessmentValues(s.cat, "leadership")); err != nil {
 		t.Fatal(err)
 	}
 	s.eventually("the assessment result", func() bool { return len(s.botDMs("UEXPORTA")) > posts })
@@ -312,7 +313,7 @@ func TestE2EForget(t *testing.T) {
 	posts := len(s.botDMs(gone))
 	s.emu.SlashCommand(gone, "C1", "assess")
 	v := s.openModal(gone, viewAssess, before)
-	if _, err := s.emu.SubmitView(gone, v.ID, assessmentValues(s.cat, "management")); err != nil {
+	if _, err := s.emu.SubmitView(gone, v.ID, testkit.AssessmentValues(s.cat, "management")); err != nil {
 		t.Fatal(err)
 	}
 	s.eventually("the assessment result", func() bool { return len(s.botDMs(gone)) > posts })
@@ -375,7 +376,7 @@ func TestE2EForget(t *testing.T) {
 	if ds := s.scheduled(kept); len(ds) != 1 {
 		t.Errorf("got %d scheduled deliveries for %s, want 1", len(ds), kept)
 	}
-	assertNotLogged(t, s.logs, goneText, "mentorships")
+	testkit.AssertNotLogged(t, s.logs, goneText, "mentorships")
 
 	// The Delete button is gone with the message it was on.
 	if err := s.emu.Click(gone, confirm.Channel, confirm.TS, actionForgetConfirm); err == nil {
@@ -547,7 +548,7 @@ func TestE2ERetention(t *testing.T) {
 	if !strings.Contains(s.logs.String(), "answers_and_assessments=2") {
 		t.Errorf("got logs without the purge count:\n%s", s.logs.String())
 	}
-	assertNotLogged(t, s.logs, "ancientwords")
+	testkit.AssertNotLogged(t, s.logs, "ancientwords")
 
 	// Eight days on: posts sent in the first week are purged; none older than a week is left, and
 	// a fresh one stays.

@@ -3,13 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // openModal waits for a new modal of callbackID for user and returns it.
@@ -29,29 +28,6 @@ func (s *sim) openModal(user, callbackID string, before int) slackemu.View {
 	return v
 }
 
-// assessmentValues answers every assessment item with the option leaning most toward pole
-// ("leadership" or "management"); wellbeing and shared items take their first option.
-func assessmentValues(cat *prompts.Catalogue, pole string) map[string]map[string]string {
-	values := map[string]map[string]string{}
-	for _, it := range cat.Assessment {
-		best, bestLean := 0, -3
-		for i, o := range it.Options {
-			if o.Lean == nil {
-				continue
-			}
-			l := *o.Lean
-			if pole == "management" {
-				l = -l
-			}
-			if l > bestLean {
-				best, bestLean = i, l
-			}
-		}
-		values[it.ID] = map[string]string{it.ID: strconv.Itoa(best)}
-	}
-	return values
-}
-
 func TestE2EAssessment(t *testing.T) {
 	s := newSim(t, time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC), slackemu.User{ID: "UA", Name: "ada", TZ: "UTC"})
 	tests := []struct{ pole, want string }{
@@ -66,7 +42,7 @@ func TestE2EAssessment(t *testing.T) {
 			v := s.openModal("UA", viewAssess, before)
 
 			// Every item is required: with one left out, Slack's client does not submit.
-			values := assessmentValues(s.cat, tt.pole)
+			values := testkit.AssessmentValues(s.cat, tt.pole)
 			missing := s.cat.Assessment[3].ID
 			partial := map[string]map[string]string{}
 			for k, val := range values {

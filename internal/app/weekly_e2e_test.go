@@ -16,6 +16,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // testClock is the one clock of a simulation: the emulator, the store, the app and the due loop
@@ -52,7 +53,7 @@ type sim struct {
 	loop    *schedule.Loop
 	cat     *prompts.Catalogue
 	planner schedule.Planner
-	logs    *logBuffer
+	logs    *testkit.LogBuffer
 	stop    func()
 
 	edits, deletes int // typed answers edited and deleted so far
@@ -77,8 +78,8 @@ func newSim(t testing.TB, start time.Time, users ...slackemu.User) *sim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sim{t: t, clock: clock, emu: emu, dbPath: testDatabaseURL(t), cat: cat,
-		planner: schedule.Planner{Default: spec, Catalogue: cat}, logs: &logBuffer{}}
+	s := &sim{t: t, clock: clock, emu: emu, dbPath: testkit.DatabaseURL(t), cat: cat,
+		planner: schedule.Planner{Default: spec, Catalogue: cat}, logs: &testkit.LogBuffer{}}
 	s.start()
 	t.Cleanup(func() { s.stop() })
 	return s
@@ -99,7 +100,7 @@ func (s *sim) start() {
 	}
 	// A busy -race run must not turn a slow call into an ambiguous one (its retry would wait for
 	// the simulated clock) or a late ping into a reconnect: no test here times a call out.
-	bot, err := New(cfg, newLogger(s.logs), store, s.cat, s.clock.Now, slackapp.WithPingInterval(2*time.Second),
+	bot, err := New(cfg, testkit.NewLogger(s.logs), store, s.cat, s.clock.Now, slackapp.WithPingInterval(2*time.Second),
 		slackapp.WithDrainTimeout(2*time.Second), slackapp.WithCallTimeout(5*time.Second), slackapp.WithOutboxRetry(50*time.Millisecond))
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -126,7 +127,7 @@ func (s *sim) start() {
 			t.Errorf("Run did not return within %s", waitLimit)
 		}
 		_ = store.Close()
-		assertNotLogged(t, s.logs, s.emu.BotToken(), s.emu.AppToken())
+		testkit.AssertNotLogged(t, s.logs, s.emu.BotToken(), s.emu.AppToken())
 	}
 	s.eventually("connected", func() bool { return app.Connected() })
 }
@@ -404,7 +405,7 @@ func TestE2EWeeklyQuarter(t *testing.T) {
 		t.Logf("%s: %d scheduled deliveries, %d answers, %d bot posts", u.ID, len(s.scheduled(u.ID)), len(s.answers(u.ID)), len(s.botDMs(u.ID)))
 	}
 	t.Logf("%d due-loop rounds with work, %d chat.postMessage calls", step, s.emu.Calls("chat.postMessage"))
-	assertNotLogged(t, s.logs, "mentor", "coached")
+	testkit.AssertNotLogged(t, s.logs, "mentor", "coached")
 }
 
 func equalTimes(a, b []time.Time) bool {

@@ -2,15 +2,10 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"io/fs"
-	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 )
 
@@ -131,33 +126,7 @@ func TestMigrationLanesQueuedReplies(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		ctx := context.Background()
 		url := e.url(t)
-		old := fstest.MapFS{}
-		if err := fs.WalkDir(migrationFiles, "migrations", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			if v, _ := strconv.Atoi(path.Base(p)[:4]); v >= 10 {
-				return nil // the schema as it was before 0010
-			}
-			b, err := fs.ReadFile(migrationFiles, p)
-			old[p] = &fstest.MapFile{Data: b}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		var pool *sql.DB
-		var err error
-		if e.name == "postgres" {
-			pool, err = openPostgres(url)
-		} else {
-			pool, err = openPool(url + "?" + pragmas)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := migrate(ctx, pool, old, e.name == "postgres", func() time.Time { return t0 }); err != nil {
-			t.Fatal(err)
-		}
+		pool := migratedBefore(t, e, url, 10)
 		if _, err := pool.ExecContext(ctx, `INSERT INTO people (user_id, team_id, tz, created_at, updated_at) VALUES ('U1', 'T1', 'UTC', 0, 0)`); err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,14 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"io/fs"
+	"path"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/pgtest"
@@ -124,4 +129,39 @@ func deliveryRow(t testing.TB, s *Store, id int64) (state, channelID, ts string)
 // be checkpointed before it reports the erasure as pending (default defaultEraseWait).
 func WithEraseWait(d time.Duration) Option {
 	return func(s *Store) { s.eraseWait = d }
+}
+
+// migratedBefore opens a pool on the empty database at url (on engine e) and applies the
+// migrations numbered below version, so a test can write data as an older release did and then
+// check what the later migrations make of it. The caller closes the pool.
+func migratedBefore(t *testing.T, e engine, url string, version int) *sql.DB {
+	t.Helper()
+	old := fstest.MapFS{}
+	if err := fs.WalkDir(migrationFiles, "migrations", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if v, _ := strconv.Atoi(path.Base(p)[:4]); v >= version {
+			return nil // the schema as it was before version
+		}
+		b, err := fs.ReadFile(migrationFiles, p)
+		old[p] = &fstest.MapFile{Data: b}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var pool *sql.DB
+	var err error
+	if e.name == "postgres" {
+		pool, err = openPostgres(url)
+	} else {
+		pool, err = openPool(url + "?" + pragmas)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(context.Background(), pool, old, e.name == "postgres", func() time.Time { return t0 }); err != nil {
+		t.Fatal(err)
+	}
+	return pool
 }

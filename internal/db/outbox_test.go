@@ -5,15 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 )
 
@@ -589,33 +585,7 @@ func TestMigrationLinksWaitingChecks(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e engine) {
 		ctx := context.Background()
 		url := e.url(t)
-		old := fstest.MapFS{}
-		if err := fs.WalkDir(migrationFiles, "migrations", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			if v, _ := strconv.Atoi(path.Base(p)[:4]); v >= 9 {
-				return nil // the schema as it was before 0009
-			}
-			b, err := fs.ReadFile(migrationFiles, p)
-			old[p] = &fstest.MapFile{Data: b}
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		var pool *sql.DB
-		var err error
-		if e.name == "postgres" {
-			pool, err = openPostgres(url)
-		} else {
-			pool, err = openPool(url + "?" + pragmas)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := migrate(ctx, pool, old, e.name == "postgres", func() time.Time { return t0 }); err != nil {
-			t.Fatal(err)
-		}
+		pool := migratedBefore(t, e, url, 9)
 		exec := func(q string, args ...any) {
 			t.Helper()
 			if _, err := pool.ExecContext(ctx, q, args...); err != nil {

@@ -31,21 +31,33 @@ type UserProfile struct {
 // with Code "user_not_found".
 // https://docs.slack.dev/reference/methods/users.info
 func (a *App) UserInfo(ctx context.Context, userID string) (UserProfile, error) {
+	u, err := a.userInfo(ctx, userID)
+	if err != nil {
+		return UserProfile{}, err
+	}
+	return profileOf(u), nil
+}
+
+// userInfo calls users.info for one person.
+func (a *App) userInfo(ctx context.Context, userID string) (*slack.User, error) {
 	var u *slack.User
 	err := a.web.call(ctx, "users.info", callOpts{}, func(ctx context.Context) error {
 		var err error
 		u, err = a.api.GetUserInfoContext(ctx, userID)
 		return err
 	})
-	if err != nil {
-		return UserProfile{}, err
-	}
+	return u, err
+}
+
+// profileOf is what a users.info or users.list user says of a person.
+// https://docs.slack.dev/reference/objects/user-object
+func profileOf(u *slack.User) UserProfile {
 	return UserProfile{
 		ID: u.ID, TZ: u.TZ,
 		IsBot: u.IsBot, Deleted: u.Deleted,
 		IsAdmin: u.IsAdmin, IsOwner: u.IsOwner,
 		IsRestricted: u.IsRestricted, IsUltraRestricted: u.IsUltraRestricted,
-	}, nil
+	}
 }
 
 // UpdateMessage replaces the text and blocks of a message the app posted (channelID, ts) with m;

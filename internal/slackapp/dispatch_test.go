@@ -12,15 +12,16 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // newDispatchApp is an App whose dispatcher is driven directly, without a socket: the tests
 // below check routing, filtering, deduplication and failure handling deterministically.
-func newDispatchApp(t *testing.T, logs *logBuffer) (*App, *db.Store) {
+func newDispatchApp(t *testing.T, logs *testkit.LogBuffer) (*App, *db.Store) {
 	t.Helper()
-	store := newStore(t)
+	store := testkit.OpenStore(t)
 	a, err := New(Config{BotToken: "xoxb-secret-bot", AppToken: "xapp-secret-app", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"},
-		store, store, newLogger(logs))
+		store, store, testkit.NewLogger(logs))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -103,7 +104,7 @@ func TestCommandRouting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs logBuffer
+			var logs testkit.LogBuffer
 			a, _ := newDispatchApp(t, &logs)
 			for verb, h := range tt.register {
 				a.HandleCommand(verb, h)
@@ -123,7 +124,7 @@ func TestCommandRouting(t *testing.T) {
 			if n := a.Stats().Panics; n != tt.wantPanics {
 				t.Errorf("got %d panics, want %d", n, tt.wantPanics)
 			}
-			assertNotLogged(t, &logs, "xoxb-secret-bot", "xapp-secret-app")
+			testkit.AssertNotLogged(t, &logs, "xoxb-secret-bot", "xapp-secret-app")
 		})
 	}
 }
@@ -154,7 +155,7 @@ func TestEventRoutingAndFiltering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs logBuffer
+			var logs testkit.LogBuffer
 			a, store := newDispatchApp(t, &logs)
 			var ran []string
 			for _, typ := range []string{"message_changed", "message_deleted", "member_joined_channel", "tokens_revoked"} {
@@ -191,13 +192,13 @@ func TestEventRoutingAndFiltering(t *testing.T) {
 			if got := a.Stats().IgnoredBots; got != tt.wantIgnored {
 				t.Errorf("got %d bot messages ignored, want %d", got, tt.wantIgnored)
 			}
-			assertNotLogged(t, &logs, "hello there", "xoxb-secret-bot")
+			testkit.AssertNotLogged(t, &logs, "hello there", "xoxb-secret-bot")
 		})
 	}
 }
 
 func TestRedeliveredEventHandledOnce(t *testing.T) {
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	a, _ := newDispatchApp(t, &logs)
 	var calls atomic.Int64
 	a.HandleEvent("app_home_opened", func(ctx context.Context, ev Event) error {
@@ -223,7 +224,7 @@ func TestRedeliveredEventHandledOnce(t *testing.T) {
 }
 
 func TestFailedEventIsReleasedForTheRetry(t *testing.T) {
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	a, _ := newDispatchApp(t, &logs)
 	var calls atomic.Int64
 	a.HandleEvent("user_change", func(ctx context.Context, ev Event) error {
@@ -245,7 +246,7 @@ func TestFailedEventIsReleasedForTheRetry(t *testing.T) {
 }
 
 func TestDMHandlerPanicGetsApology(t *testing.T) {
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	a, store := newDispatchApp(t, &logs)
 	a.HandleDM(func(ctx context.Context, dm DM) (bool, error) {
 		panic("cannot score " + dm.Text) // a panic value quoting the person's words
@@ -262,7 +263,7 @@ func TestDMHandlerPanicGetsApology(t *testing.T) {
 	if a.Stats().Panics != 1 {
 		t.Errorf("got %d panics, want 1", a.Stats().Panics)
 	}
-	assertNotLogged(t, &logs, "hello there")
+	testkit.AssertNotLogged(t, &logs, "hello there")
 	// The key was released, so Slack's retry is handled (and apologised for) again rather than dropped.
 	first, err := store.ClaimEvent(context.Background(), "EvPanic")
 	if err != nil || !first {
@@ -271,7 +272,7 @@ func TestDMHandlerPanicGetsApology(t *testing.T) {
 }
 
 func TestDMWordRunsCommandHandler(t *testing.T) {
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	a, store := newDispatchApp(t, &logs)
 	var got CommandRequest
 	a.HandleCommand("pause", func(ctx context.Context, req CommandRequest) error {
@@ -308,7 +309,7 @@ func TestActionRouting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs logBuffer
+			var logs testkit.LogBuffer
 			a, _ := newDispatchApp(t, &logs)
 			r := newResponses(t)
 			var ran string
@@ -352,7 +353,7 @@ func TestActionRouting(t *testing.T) {
 }
 
 func TestViewSubmissionRouting(t *testing.T) {
-	var logs logBuffer
+	var logs testkit.LogBuffer
 	a, _ := newDispatchApp(t, &logs)
 	var got ViewRequest
 	a.HandleView("assess", func(ctx context.Context, req ViewRequest) error {
@@ -371,7 +372,7 @@ func TestViewSubmissionRouting(t *testing.T) {
 // TestDefaultFallbacks: an App whose fallbacks were never set still answers an unknown verb,
 // unreadable text and a failure, in plain words; a DM nobody handles gets no answer.
 func TestDefaultFallbacks(t *testing.T) {
-	store := newStore(t)
+	store := testkit.OpenStore(t)
 	a, err := New(Config{BotToken: "xoxb-secret-bot", AppToken: "xapp-secret-app", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"},
 		store, store, nil)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // waitLimit bounds every wait in these tests; the operations themselves take milliseconds.
@@ -25,7 +26,7 @@ type harness struct {
 	store *db.Store
 	url   string // the store's database, for a second relay or claimer
 	app   *App
-	logs  *logBuffer
+	logs  *testkit.LogBuffer
 	stop  func()
 }
 
@@ -41,19 +42,19 @@ func startHarness(t *testing.T, hc harnessConfig) *harness {
 	t.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: "U1", Name: "ada", RealName: "Ada Lovelace", TZ: "Europe/London"})
 	emu.AddChannel(slackemu.Channel{ID: "C1", Name: "leads", Creator: "U1", Members: []string{"U1", emu.BotUserID()}})
-	url := testDatabaseURL(t)
+	url := testkit.DatabaseURL(t)
 	store, err := db.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	logs := &logBuffer{}
+	logs := &testkit.LogBuffer{}
 	app, err := New(Config{
 		BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect",
 		// slack-go reconnects when no ping came for PingInterval; 2 s keeps a busy -race run from
 		// reconnecting mid-test (a slash command is not redelivered) while a stall is still seen.
 		PingInterval: 2 * time.Second, DrainTimeout: 2 * time.Second,
-	}, store, store, newLogger(logs), append([]Option{WithCallTimeout(time.Second), WithOutboxRetry(50 * time.Millisecond)}, hc.appOpts...)...)
+	}, store, store, testkit.NewLogger(logs), append([]Option{WithCallTimeout(time.Second), WithOutboxRetry(50 * time.Millisecond)}, hc.appOpts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -79,7 +80,7 @@ func startHarness(t *testing.T, hc harnessConfig) *harness {
 		case <-time.After(waitLimit):
 			t.Errorf("Run did not return within %s of cancel", waitLimit)
 		}
-		assertNotLogged(t, logs, emu.BotToken(), emu.AppToken())
+		testkit.AssertNotLogged(t, logs, emu.BotToken(), emu.AppToken())
 	}
 	t.Cleanup(h.stop)
 	h.eventually("connected", func() bool { return app.Connected() && emu.Connections() == 1 })
@@ -270,7 +271,7 @@ func TestE2EHandlerPanicIsSurvived(t *testing.T) {
 	if got := h.app.Stats().Panics; got != 3 {
 		t.Errorf("got %d panics, want 3", got)
 	}
-	assertNotLogged(t, h.logs, "my answer", "prompt exploded", "button exploded", "dm exploded")
+	testkit.AssertNotLogged(t, h.logs, "my answer", "prompt exploded", "button exploded", "dm exploded")
 }
 
 func TestE2EOutboxAmbiguousFailures(t *testing.T) {
@@ -409,9 +410,9 @@ func TestE2EBadTokens(t *testing.T) {
 				cfg.AppToken = emu.BotToken()
 				tt.mustNotQuote = emu.BotToken()
 			}
-			store := newStore(t)
-			var logs logBuffer
-			app, err := New(cfg, store, store, newLogger(&logs))
+			store := testkit.OpenStore(t)
+			var logs testkit.LogBuffer
+			app, err := New(cfg, store, store, testkit.NewLogger(&logs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -427,7 +428,7 @@ func TestE2EBadTokens(t *testing.T) {
 			if strings.Contains(err.Error(), tt.mustNotQuote) {
 				t.Errorf("got error %q, want it not to quote the token", err)
 			}
-			assertNotLogged(t, &logs, tt.mustNotQuote)
+			testkit.AssertNotLogged(t, &logs, tt.mustNotQuote)
 		})
 	}
 }

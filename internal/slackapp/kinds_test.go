@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // TestRunRefusesAKindWithoutRenderer: an expected outbox kind with no renderer stops Run before
 // it connects, naming the kind; one with a renderer or an upload renderer passes.
 func TestRunRefusesAKindWithoutRenderer(t *testing.T) {
-	store := newStore(t)
+	store := testkit.OpenStore(t)
 	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: "http://127.0.0.1:1/", SlashCommand: "/reflect"}, store, store, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -185,8 +185,8 @@ func isReply(kind db.Kind) bool {
 }
 
 // sendBatch posts items with at most workers at once. Items for the same person or channel
-// go one after another, in the order they were queued, so a DM reads in order (a summary before
-// its chart, a prompt before its wellbeing check) and one conversation never bursts past Slack's
+// go one after another, in the order they were queued, so a DM reads in order (one post
+// before the one queued to follow it) and one conversation never bursts past Slack's
 // one message a second. Rate limits are shared through the per-method gate, so concurrent posts
 // slow down together.
 func (a *App) sendBatch(ctx context.Context, items []db.OutboxItem, workers int) {

@@ -71,38 +71,28 @@ type Member struct {
 // https://docs.slack.dev/reference/objects/user-object (is_admin, is_owner, is_restricted,
 // is_ultra_restricted, is_stranger, team_id)
 func (a *App) MemberInfo(ctx context.Context, userID, teamID string) (Member, error) {
-	var u *slack.User
-	err := a.web.call(ctx, "users.info", callOpts{}, func(ctx context.Context) error {
-		var err error
-		u, err = a.api.GetUserInfoContext(ctx, userID)
-		return err
-	})
+	u, err := a.userInfo(ctx, userID)
 	if err != nil {
 		return Member{}, err
 	}
-	return Member{
-		UserProfile: UserProfile{
-			ID: u.ID, TZ: u.TZ,
-			IsBot: u.IsBot, Deleted: u.Deleted,
-			IsAdmin: u.IsAdmin, IsOwner: u.IsOwner,
-			IsRestricted: u.IsRestricted, IsUltraRestricted: u.IsUltraRestricted,
-		},
-		External: u.IsStranger || (teamID != "" && u.TeamID != "" && u.TeamID != teamID),
-	}, nil
+	return memberOf(u, teamID), nil
 }
 
-// memberFromUser is a users.list or users.info user as opting in sees them.
+// memberOf is a users.list or users.info user, External when they come from outside teamID.
+func memberOf(u *slack.User, teamID string) Member {
+	return Member{
+		UserProfile: profileOf(u),
+		External:    u.IsStranger || (teamID != "" && u.TeamID != "" && u.TeamID != teamID),
+	}
+}
+
+// memberFromUser is a users.list or users.info user as opting in sees them: Slackbot counts as a
+// bot.
 // https://docs.slack.dev/reference/objects/user-object
 func memberFromUser(u *slack.User, teamID string) Member {
-	return Member{
-		UserProfile: UserProfile{
-			ID: u.ID, TZ: u.TZ,
-			IsBot: u.IsBot || u.ID == SlackbotID, Deleted: u.Deleted,
-			IsAdmin: u.IsAdmin, IsOwner: u.IsOwner,
-			IsRestricted: u.IsRestricted, IsUltraRestricted: u.IsUltraRestricted,
-		},
-		External: u.IsStranger || (teamID != "" && u.TeamID != "" && u.TeamID != teamID),
-	}
+	m := memberOf(u, teamID)
+	m.IsBot = m.IsBot || u.ID == SlackbotID
+	return m
 }
 
 // MembersPage reads one page of a channel's members (people, bots and this app alike).

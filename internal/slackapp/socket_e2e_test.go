@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/reflect-bot/reflect/internal/slackemu"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // A reconnect that apps.connections.open (Tier 1) answers with 429 waits out its Retry-After,
@@ -76,10 +77,10 @@ func TestE2EAppTokenRejectedOnReconnectEndsRun(t *testing.T) {
 		t.Run(code, func(t *testing.T) {
 			emu := slackemu.New(slackemu.WithT(t), slackemu.WithPingInterval(100*time.Millisecond))
 			t.Cleanup(emu.Close)
-			store := newStore(t)
-			var logs logBuffer
+			store := testkit.OpenStore(t)
+			var logs testkit.LogBuffer
 			app, err := New(Config{BotToken: emu.BotToken(), AppToken: emu.AppToken(), APIURL: emu.APIURL(), SlashCommand: "/reflect",
-				PingInterval: 500 * time.Millisecond}, store, store, newLogger(&logs))
+				PingInterval: 500 * time.Millisecond}, store, store, testkit.NewLogger(&logs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +107,7 @@ func TestE2EAppTokenRejectedOnReconnectEndsRun(t *testing.T) {
 			if strings.Contains(err.Error(), emu.AppToken()) {
 				t.Errorf("the error quotes the token")
 			}
-			assertNotLogged(t, &logs, emu.AppToken(), emu.BotToken())
+			testkit.AssertNotLogged(t, &logs, emu.AppToken(), emu.BotToken())
 		})
 	}
 }

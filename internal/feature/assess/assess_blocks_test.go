@@ -8,6 +8,7 @@ import (
 
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 func TestAssessBlocksGolden(t *testing.T) {
@@ -33,7 +34,7 @@ func TestAssessBlocksGolden(t *testing.T) {
 		{"assessment_invite", AssessmentInvite()},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { testkit.Golden(t, tt.name, tt.msg) })
 	}
 }
 
@@ -87,16 +88,16 @@ func TestAssessmentModal(t *testing.T) {
 	if len(v.Blocks) > 100 {
 		t.Errorf("got %d blocks, want at most 100 in a modal", len(v.Blocks))
 	}
-	golden(t, "assessment_modal", slackapp.Message{Text: v.Title, Blocks: v.Blocks})
+	testkit.Golden(t, "assessment_modal", slackapp.Message{Text: v.Title, Blocks: v.Blocks})
 	tests := []struct {
 		name   string
 		values map[string]map[string]string
 		want   int // errors
 	}{
 		{"nothing", nil, len(cat.Assessment)},
-		{"all", assessmentValues(cat, "leadership"), 0},
+		{"all", testkit.AssessmentValues(cat, "leadership"), 0},
 		{"out of range", func() map[string]map[string]string {
-			v := assessmentValues(cat, "leadership")
+			v := testkit.AssessmentValues(cat, "leadership")
 			v[cat.Assessment[0].ID] = map[string]string{cat.Assessment[0].ID: "9"}
 			return v
 		}(), 1},
@@ -108,27 +109,4 @@ func TestAssessmentModal(t *testing.T) {
 			}
 		})
 	}
-}
-
-// assessmentValues answers every assessment item with the option leaning most toward pole
-// ("leadership" or "management"); wellbeing and shared items take their first option.
-func assessmentValues(cat *prompts.Catalogue, pole string) map[string]map[string]string {
-	values := map[string]map[string]string{}
-	for _, it := range cat.Assessment {
-		best, bestLean := 0, -3
-		for i, o := range it.Options {
-			if o.Lean == nil {
-				continue
-			}
-			l := *o.Lean
-			if pole == "management" {
-				l = -l
-			}
-			if l > bestLean {
-				best, bestLean = i, l
-			}
-		}
-		values[it.ID] = map[string]string{it.ID: strconv.Itoa(best)}
-	}
-	return values
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/slackapp/slacktest"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 func TestBlocksGolden(t *testing.T) {
@@ -22,8 +24,8 @@ func TestBlocksGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, tt.msg)
-			checkLimits(t, tt.msg)
+			testkit.Golden(t, tt.name, tt.msg)
+			slacktest.CheckLimits(t, tt.msg)
 		})
 	}
 }

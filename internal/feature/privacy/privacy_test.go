@@ -11,6 +11,8 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/slackapp/slacktest"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 func TestPrivacyBlocksGolden(t *testing.T) {
@@ -28,8 +30,8 @@ func TestPrivacyBlocksGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, tt.msg)
-			checkLimits(t, tt.msg)
+			testkit.Golden(t, tt.name, tt.msg)
+			slacktest.CheckLimits(t, tt.msg)
 		})
 	}
 }
@@ -168,7 +170,7 @@ func TestExportUpload(t *testing.T) {
 // never words, and records its run.
 func TestRetentionJobLogsCountsOnly(t *testing.T) {
 	ctx := context.Background()
-	store := newStore(t)
+	store := testkit.OpenStore(t)
 	now := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
 	p := db.Person{UserID: "U1", TZ: "UTC"}
 	if _, err := store.Start(ctx, p, "self", now.Add(time.Hour)); err != nil {
@@ -182,8 +184,8 @@ func TestRetentionJobLogsCountsOnly(t *testing.T) {
 		Text: "secretwords", Weight: 0.5, Source: "modal", AnsweredAt: now.AddDate(-3, 0, 0)}); err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
-	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect"}, store, store, newLogger(logs))
+	logs := &testkit.LogBuffer{}
+	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect"}, store, store, testkit.NewLogger(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +203,5 @@ func TestRetentionJobLogsCountsOnly(t *testing.T) {
 	if !strings.Contains(out, "answers_and_assessments=1") || !strings.Contains(out, "before=2025-03-03T12:00:00Z") {
 		t.Errorf("got logs %q, want the count and the cutoff twelve months back", out)
 	}
-	assertNotLogged(t, logs, "secretwords", "U1")
+	testkit.AssertNotLogged(t, logs, "secretwords", "U1")
 }

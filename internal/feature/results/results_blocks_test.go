@@ -9,6 +9,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 func TestResultsBlocksGolden(t *testing.T) {
@@ -34,7 +35,7 @@ func TestResultsBlocksGolden(t *testing.T) {
 		{"home_new", slackapp.Message{Text: "home", Blocks: HomeBlocks(HomeState{AssessAction: "assess_open", Month: empty})}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { testkit.Golden(t, tt.name, tt.msg) })
 	}
 	if first, _, _ := strings.Cut(SummaryMessage(full).Text, "\n"); first != full.FirstLine {
 		t.Errorf("got first line %q, want %q", first, full.FirstLine)

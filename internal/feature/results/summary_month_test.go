@@ -9,13 +9,14 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // TestSummariseCountsAnswersInTheirPromptsMonth: a prompt asked on 31 March and answered on
 // 1 April counts in March's summary, not April's.
 func TestSummariseCountsAnswersInTheirPromptsMonth(t *testing.T) {
 	ctx := context.Background()
-	store := newStore(t)
+	store := testkit.OpenStore(t)
 	cat, err := prompts.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +34,7 @@ func TestSummariseCountsAnswersInTheirPromptsMonth(t *testing.T) {
 		Lean: 1, Weight: 1, Source: "button", AnsweredAt: time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect"}, store, store, newLogger(&logBuffer{}))
+	app, err := slackapp.New(slackapp.Config{BotToken: "xoxb-test", AppToken: "xapp-test", SlashCommand: "/reflect"}, store, store, testkit.NewLogger(&testkit.LogBuffer{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/slackapp/slacktest"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 // TestMayOptIn is the whole authorization matrix: every policy against every kind of caller.
@@ -184,8 +186,8 @@ func TestTeamBlocksGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, tt.msg)
-			checkLimits(t, tt.msg)
+			testkit.Golden(t, tt.name, tt.msg)
+			slacktest.CheckLimits(t, tt.msg)
 		})
 	}
 }
@@ -225,7 +227,7 @@ func TestTeamFigureLeavesOutPrivatePrompts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			store := newStore(t)
+			store := testkit.OpenStore(t)
 			h := &teams{Deps: Deps{Store: store, Catalogue: cat, MinRespondents: 3,
 				Now: func() time.Time { return time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC) }}}
 			minus := -1.0

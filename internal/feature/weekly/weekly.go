@@ -489,6 +489,19 @@ func inOwnDM(ctx context.Context, app *slackapp.App, store Store, req slackapp.A
 	return req.ChannelID == dm, nil
 }
 
+// fromOwnDM reports whether a click came from the clicker's own DM with the bot (see inOwnDM). When
+// it did not, it has answered the clicker with notYourMessage, and the error is that answer's.
+func (w *weekly) fromOwnDM(ctx context.Context, req slackapp.ActionRequest, d *db.Delivery) (bool, error) {
+	own, err := inOwnDM(ctx, w.app, w.Store, req, d)
+	if err != nil {
+		return false, err
+	}
+	if !own {
+		return false, req.Reply(ctx, notYourMessage())
+	}
+	return true, nil
+}
+
 // notYourMessage answers a click whose message is not in the clicker's own DM with the bot.
 func notYourMessage() slackapp.Message {
 	return slackapp.TextMessage("not_yours", "That button isn't in your own conversation with me, so nothing was changed.")
@@ -503,11 +516,8 @@ func (w *weekly) onOption(ctx context.Context, req slackapp.ActionRequest) error
 	if !ok {
 		return err
 	}
-	if own, err := inOwnDM(ctx, w.app, w.Store, req, &d); err != nil || !own {
-		if err != nil {
-			return err
-		}
-		return req.Reply(ctx, notYourMessage())
+	if own, err := w.fromOwnDM(ctx, req, &d); !own {
+		return err
 	}
 	r, err := w.Catalogue.ReadOption(p, v.Option)
 	if err != nil {
@@ -714,11 +724,8 @@ func (w *weekly) onSkip(ctx context.Context, req slackapp.ActionRequest) error {
 	if !ok {
 		return err
 	}
-	if own, err := inOwnDM(ctx, w.app, w.Store, req, &d); err != nil || !own {
-		if err != nil {
-			return err
-		}
-		return req.Reply(ctx, notYourMessage())
+	if own, err := w.fromOwnDM(ctx, req, &d); !own {
+		return err
 	}
 	if _, err := w.Store.SkipDelivery(ctx, req.UserID, d.ID); err != nil {
 		return err
@@ -754,11 +761,8 @@ func (w *weekly) onRemind(ctx context.Context, req slackapp.ActionRequest) error
 
 func (w *weekly) onContinue(ctx context.Context, req slackapp.ActionRequest) error {
 	v, _ := req.ParsedValue()
-	if own, err := inOwnDM(ctx, w.app, w.Store, req, nil); err != nil || !own {
-		if err != nil {
-			return err
-		}
-		return req.Reply(ctx, notYourMessage())
+	if own, err := w.fromOwnDM(ctx, req, nil); !own {
+		return err
 	}
 	var text string
 	switch v.Arg {

@@ -10,6 +10,7 @@ import (
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/prompts"
 	"github.com/reflect-bot/reflect/internal/slackapp"
+	"github.com/reflect-bot/reflect/internal/testkit"
 )
 
 func lean(n int) *int { return &n }
@@ -75,7 +76,7 @@ func TestWeeklyBlocksGolden(t *testing.T) {
 			Check: &Question{Prompt: wellbeingPrompt}})},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { golden(t, tt.name, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { testkit.Golden(t, tt.name, tt.msg) })
 	}
 }
 
