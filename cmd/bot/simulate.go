@@ -74,6 +74,9 @@ func simulate(args []string, stdout, stderr io.Writer, now func() time.Time) err
 			fmt.Fprintf(stdout, "%s\n", r.Persona)
 		}
 		fmt.Fprintf(stdout, "  %s\n", r.FirstLine)
+		if r.Mirror != "" {
+			fmt.Fprintf(stdout, "    %s\n", r.Mirror)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,9 @@ func TestSimulate(t *testing.T) {
 		t.Fatalf("simulate: %v (%s)", err, errb.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 6*3 {
-		t.Fatalf("got %d lines, want 3 months for each of 6 personas:\n%s", len(lines), out.String())
+	// The six personas of the README, and two whose teams answer the team mirror.
+	if len(lines) != 8*3 {
+		t.Fatalf("got %d lines, want 3 months for each of 8 personas:\n%s", len(lines), out.String())
 	}
 	for _, l := range lines {
 		var row struct {
@@ -59,6 +61,19 @@ func TestSimulate(t *testing.T) {
 		t.Errorf("first line %q, want the default start three months before June 2026", lines[0])
 	}
 
+	out.Reset()
+	if err := simulate([]string{"-start", "2026-01", "-months", "6", personas}, &out, &errb, now); err != nil {
+		t.Fatalf("simulate: %v", err)
+	}
+	// A team of seven shows its view beside the lead's own; a team of four, one short, never does.
+	mirror := regexp.MustCompile(`(?m)^    You: .+\. Your team sees: .+, from \d+ people$`)
+	if got := mirror.FindAllString(out.String(), -1); len(got) == 0 {
+		t.Errorf("got\n%s\nwant side-by-side mirror lines", out.String())
+	}
+	_, small, _ := strings.Cut(out.String(), "leader-small-team\n")
+	if small == "" || strings.Contains(small, "Your team sees") {
+		t.Errorf("the team of four shows a view or is missing:\n%s", small)
+	}
 	out.Reset()
 	if err := simulate([]string{"-start", "2026-01", "-months", "2", personas}, &out, &errb, now); err != nil {
 		t.Fatalf("simulate: %v", err)

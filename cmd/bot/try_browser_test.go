@@ -248,6 +248,18 @@ func TestTryInBrowser(t *testing.T) {
 	p.do("scroll to the chart", chromedp.Evaluate[chromedp.Void](toChart))
 	p.shot("summary-chart", toChart)
 
+	// The summary offers a small experiment for the coming month: commit to it with one tap, and
+	// the confirmation comes privately.
+	summaryTS := p.eval(`(() => { const m = [...document.querySelectorAll('#messages .msg')].find((m) => m.textContent.includes(` +
+		strconv.Quote(month+": ") + `) && m.querySelector('button[data-action="experiment_try"]')); return m ? m.dataset.ts : ''; })()`)
+	if summaryTS == "" {
+		p.fatal("the summary of %s offers no experiment to try", month)
+	}
+	p.do("commit to the experiment", chromedp.Click(chromedp.CSS(`.msg[data-ts="`+summaryTS+`"] button[data-action="experiment_try"]`)))
+	p.waitJS("the experiment confirmed", `[...document.querySelectorAll('#messages .msg.ephemeral')].some((m) =>
+		m.textContent.includes("You're on"))`)
+	p.shot("experiment-committed")
+
 	// The Home tab shows the lean, the trend chart and buttons, from the view the bot published.
 	// Opening it asks the bot to publish it afresh; until then the page shows the one from before.
 	now := p.eval(`new Date(document.querySelector('#now').dataset.now).toLocaleString('en-GB', {month: 'long', year: 'numeric', timeZone: 'UTC'})`)
@@ -256,7 +268,8 @@ func TestTryInBrowser(t *testing.T) {
 	p.waitJS("the Home tab of "+now+" with the chart", `!document.querySelector('#home').hidden &&
 		document.querySelector('#home').textContent.includes(`+strconv.Quote(now)+`) &&
 		[...document.querySelectorAll('#home img')].some((i) => i.complete && i.naturalWidth > 0) &&
-		!!document.querySelector('#home button[data-action]')`)
+		!!document.querySelector('#home button[data-action]') &&
+		document.querySelector('#home').textContent.includes('Your experiment for')`)
 	p.shot("home")
 	p.do("back to Messages", chromedp.Click(chromedp.CSS(`#tabs button[data-tab="messages"]`)))
 	p.waitJS("the conversation", `!document.querySelector('#messages').hidden`)

@@ -12,12 +12,15 @@ import (
 	"github.com/reflect-bot/reflect/internal/config"
 	"github.com/reflect-bot/reflect/internal/db"
 	"github.com/reflect-bot/reflect/internal/feature/assess"
+	"github.com/reflect-bot/reflect/internal/feature/experiment"
 	"github.com/reflect-bot/reflect/internal/feature/help"
+	"github.com/reflect-bot/reflect/internal/feature/mirror"
 	"github.com/reflect-bot/reflect/internal/feature/privacy"
 	"github.com/reflect-bot/reflect/internal/feature/results"
 	"github.com/reflect-bot/reflect/internal/feature/teams"
 	"github.com/reflect-bot/reflect/internal/feature/weekly"
 	"github.com/reflect-bot/reflect/internal/prompts"
+	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/schedule"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
@@ -28,6 +31,8 @@ var (
 	_ slackapp.Outbox     = (*db.Store)(nil)
 	_ slackapp.StateStore = (*db.Store)(nil)
 	_ assess.Store        = (*db.Store)(nil)
+	_ experiment.Store    = (*db.Store)(nil)
+	_ mirror.Store        = (*db.Store)(nil)
 	_ privacy.Store       = (*db.Store)(nil)
 	_ results.Store       = (*db.Store)(nil)
 	_ teams.Store         = (*db.Store)(nil)
@@ -67,17 +72,40 @@ func New(cfg config.Config, log *slog.Logger, store *db.Store, cat *prompts.Cata
 	loop.Notify = app.Notify
 	loop.Stopped = app.SendingStopped
 	help.Register(app)
-	res := results.Register(app, results.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support(),
-		AssessAction: assess.ActionOpen})
-	weekly.Register(app, weekly.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: res.Changed,
-		Support: cfg.Support()})
+	// The mirror and the experiment add to the summary and the App Home (and the experiment to the
+	// weekly prompt's message); they read the summary and refresh that message through results
+	// and weekly, which are built after them: wired both ways through res and wk.
+	var (
+		res *results.Handle
+		wk  *weekly.Handle
+	)
+	mir := mirror.Register(app, mirror.Deps{Store: store, Catalogue: cat, Now: now, MinRespondents: cfg.TeamMinRespondents,
+		OwnHeadline: func(ctx context.Context, userID string, period report.Month) (string, error) {
+			return res.Headline(ctx, userID, period)
+		},
+		Changed: func(ctx context.Context, userID string) { res.Changed(ctx, userID) }})
+	exp, err := experiment.Register(app, experiment.Deps{Store: store, Catalogue: cat, Now: now,
+		Summarise: func(ctx context.Context, userID string, period report.Month) (report.Summary, error) {
+			return res.Summarise(ctx, userID, period)
+		},
+		RefreshDelivery: func(ctx context.Context, userID string, id int64) error { return wk.Refresh(ctx, userID, id) },
+		Changed:         func(ctx context.Context, userID string) { res.Changed(ctx, userID) }})
+	if err != nil {
+		return nil, err
+	}
+	res = results.Register(app, results.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Support: cfg.Support(),
+		AssessAction: assess.ActionOpen, Sections: []results.Section{mir.Section(), exp}})
+	wk = weekly.Register(app, weekly.Deps{Store: store, Catalogue: cat, Planner: planner, Now: now, Poke: loop.Poke, Changed: res.Changed,
+		Support: cfg.Support(), Extras: []weekly.Extra{exp}})
 	assess.Register(app, assess.Deps{Store: store, Catalogue: cat, Now: now, Changed: res.Changed})
 	tm := teams.Register(app, teams.Deps{Store: store, Catalogue: cat, Planner: planner, Policy: cfg.OptinPolicy,
 		MinRespondents: cfg.TeamMinRespondents, Now: now, Poke: loop.Poke, Changed: res.Changed})
 	// Periodic jobs run once per period across replicas. Retention keeps its own daily pace; an
 	// hourly period (not a UTC day) keeps a replica's start-up purge from skipping a day.
 	loop.AddJob("team-summaries", time.Minute, tm.MonthlyJob)
-	priv := privacy.Register(app, privacy.Deps{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: res.Changed})
+	loop.AddJob("team-mirror", time.Hour, mir.MonthlyJob)
+	priv := privacy.Register(app, privacy.Deps{Store: store, Catalogue: cat, RetentionMonths: cfg.RetentionMonths, Changed: res.Changed,
+		Annotate: []func(*db.Export){exp.Annotate}})
 	loop.AddJob("retention", time.Hour, priv.Retention)
 	// Run refuses to start while a kind the store can queue has no renderer.
 	app.ExpectKinds(db.Kinds()...)

@@ -13,7 +13,8 @@ import (
 var copyOrder = []string{
 	"people", "enrolments", "channels", "deliveries", "answers", "assessments", "assessment_items",
 	"seen_events", "outbox", "summaries_sent", "app_state", "optin_jobs", "optin_members",
-	"team_figures", "job_runs",
+	"team_figures", "job_runs", "experiments",
+	"mirror_channels", "mirror_stops", "mirror_marks", "mirror_months", "mirror_answers",
 }
 
 // identityTables have an id column whose PostgreSQL sequence must start after the copied ids.

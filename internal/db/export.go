@@ -29,6 +29,13 @@ type Export struct {
 	Answers       []ExportAnswer      `json:"answers"`
 	Assessments   []ExportAssessment  `json:"assessments"`
 	SummariesSent []ExportSummarySent `json:"summaries_sent"`
+	// Experiments are the monthly experiments the person chose to try, with how they said each
+	// went and their note.
+	Experiments []ExportExperiment `json:"experiments"`
+	// Mirror is the team mirror as it concerns the person: the months they were asked about
+	// their lead and whether they answered (never what: the answers are kept without anyone's
+	// name), whether they stopped it, and the channels whose mirror they turned on as lead.
+	Mirror ExportMirror `json:"mirror"`
 	// Outbox lists the posts queued for the person, by kind, state and time only: their payloads
 	// are rendered messages, and their contents are in the rest of the export.
 	Outbox []ExportOutboxItem `json:"outbox"`
@@ -123,6 +130,53 @@ type ExportSummarySent struct {
 	SentAt time.Time `json:"sent_at"`
 }
 
+// ExportExperiment is one month's experiment. Title and Text are filled by the caller from the
+// experiment list.
+type ExportExperiment struct {
+	Month        string     `json:"month"`
+	ExperimentID string     `json:"experiment_id"`
+	Need         string     `json:"need"`
+	Title        string     `json:"title,omitempty"`
+	Text         string     `json:"text,omitempty"`
+	CommittedAt  time.Time  `json:"committed_at"`
+	Outcome      string     `json:"outcome"`
+	Note         string     `json:"note"`
+	OutcomeAt    *time.Time `json:"outcome_at"`
+}
+
+// ExportMirror is the team mirror as it concerns one person.
+type ExportMirror struct {
+	Stopped    bool                  `json:"stopped"`
+	Months     []ExportMirrorMonth   `json:"months"`
+	ChannelsOn []ExportMirrorChannel `json:"channels_on"`
+	// LedMonths are the months the person's team was asked about them, as lead. How many
+	// answered and what they said is shown in the monthly summary once enough did, never here:
+	// an export of a month too few answered would let a lead guess who said what.
+	LedMonths []ExportMirrorLed `json:"led_months"`
+}
+
+// ExportMirrorChannel is a channel whose mirror the person turned on as its lead.
+type ExportMirrorChannel struct {
+	ChannelID string    `json:"channel_id"`
+	Since     time.Time `json:"since"`
+}
+
+// ExportMirrorLed is a month a lead's team was asked about them.
+type ExportMirrorLed struct {
+	ChannelID string `json:"channel_id"`
+	Period    string `json:"period"`
+}
+
+// ExportMirrorMonth is one month a person was asked about their lead in a channel: whether they
+// answered any of its questions, and how many, or skipped it. What they answered is not kept
+// with their name, so it cannot be exported.
+type ExportMirrorMonth struct {
+	ChannelID string `json:"channel_id"`
+	Period    string `json:"period"`
+	Answered  int    `json:"questions_answered"`
+	Skipped   bool   `json:"skipped"`
+}
+
 // ExportOutboxItem is a post queued for the person, without its payload.
 type ExportOutboxItem struct {
 	ID          int64      `json:"id"`
@@ -158,7 +212,9 @@ func (s *Store) Export(ctx context.Context, userID string) (Export, error) {
 		Format: ExportFormat, Version: ExportVersion, ExportedAt: now.UTC(),
 		Enrolments: []ExportEnrolment{}, ChannelsLed: []ExportChannel{}, Deliveries: []ExportDelivery{},
 		Answers: []ExportAnswer{}, Assessments: []ExportAssessment{}, SummariesSent: []ExportSummarySent{},
-		Outbox: []ExportOutboxItem{},
+		Experiments: []ExportExperiment{},
+		Mirror:      ExportMirror{Months: []ExportMirrorMonth{}, ChannelsOn: []ExportMirrorChannel{}, LedMonths: []ExportMirrorLed{}},
+		Outbox:      []ExportOutboxItem{},
 	}
 	steps := []struct {
 		what string
@@ -170,6 +226,8 @@ func (s *Store) Export(ctx context.Context, userID string) (Export, error) {
 		{"answers", exportAnswers},
 		{"assessments", exportAssessments},
 		{"summaries", exportSummaries},
+		{"experiments", exportExperiments},
+		{"mirror", exportMirror},
 		{"outbox", exportOutbox},
 	}
 	err := s.inReadTx(ctx, "export", func(tx *sql.Tx) error {
@@ -368,6 +426,25 @@ func exportSummaries(ctx context.Context, tx *sql.Tx, userID string, ex *Export)
 		})
 }
 
+func exportExperiments(ctx context.Context, tx *sql.Tx, userID string, ex *Export) error {
+	return eachRow(ctx, tx, `
+		SELECT month, experiment_id, need, committed_at, outcome, note, outcome_at
+		FROM experiments WHERE user_id = ? ORDER BY month`,
+		[]any{userID}, func(r *sql.Rows) error {
+			var (
+				e     ExportExperiment
+				at    int64
+				outAt sql.NullInt64
+			)
+			if err := r.Scan(&e.Month, &e.ExperimentID, &e.Need, &at, &e.Outcome, &e.Note, &outAt); err != nil {
+				return err
+			}
+			e.CommittedAt, e.OutcomeAt = fromMillis(at), timePtr(outAt)
+			ex.Experiments = append(ex.Experiments, e)
+			return nil
+		})
+}
+
 func exportOutbox(ctx context.Context, tx *sql.Tx, userID string, ex *Export) error {
 	return eachRow(ctx, tx, `
 		SELECT id, kind, state, created_at, available_at, sent_at FROM outbox
@@ -417,4 +494,60 @@ func (s *Store) QueueExport(ctx context.Context, userID string) (bool, error) {
 		}
 		return true, nil
 	})
+}
+
+func exportMirror(ctx context.Context, tx *sql.Tx, userID string, ex *Export) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mirror_stops WHERE user_id = ?`, userID).Scan(&n); err != nil {
+		return err
+	}
+	ex.Mirror.Stopped = n > 0
+	byMonth := map[[2]string]int{}
+	if err := eachRow(ctx, tx, `
+		SELECT channel_id, period, item_id FROM mirror_marks WHERE user_id = ? ORDER BY period, channel_id, item_id`,
+		[]any{userID}, func(r *sql.Rows) error {
+			var ch, period, item string
+			if err := r.Scan(&ch, &period, &item); err != nil {
+				return err
+			}
+			key := [2]string{ch, period}
+			i, ok := byMonth[key]
+			if !ok {
+				i = len(ex.Mirror.Months)
+				byMonth[key] = i
+				ex.Mirror.Months = append(ex.Mirror.Months, ExportMirrorMonth{ChannelID: ch, Period: period})
+			}
+			switch item {
+			case mirrorAsked, mirrorResponded:
+			case mirrorSkipped:
+				ex.Mirror.Months[i].Skipped = true
+			default:
+				ex.Mirror.Months[i].Answered++
+			}
+			return nil
+		}); err != nil {
+		return err
+	}
+	if err := eachRow(ctx, tx, `SELECT channel_id, since FROM mirror_channels WHERE lead_user_id = ? ORDER BY channel_id`,
+		[]any{userID}, func(r *sql.Rows) error {
+			var c ExportMirrorChannel
+			var since int64
+			if err := r.Scan(&c.ChannelID, &since); err != nil {
+				return err
+			}
+			c.Since = fromMillis(since)
+			ex.Mirror.ChannelsOn = append(ex.Mirror.ChannelsOn, c)
+			return nil
+		}); err != nil {
+		return err
+	}
+	return eachRow(ctx, tx, `SELECT channel_id, period FROM mirror_months WHERE lead_user_id = ? ORDER BY period, channel_id`,
+		[]any{userID}, func(r *sql.Rows) error {
+			var m ExportMirrorLed
+			if err := r.Scan(&m.ChannelID, &m.Period); err != nil {
+				return err
+			}
+			ex.Mirror.LedMonths = append(ex.Mirror.LedMonths, m)
+			return nil
+		})
 }

@@ -108,7 +108,7 @@ func TestExportEdges(t *testing.T) {
 		if err := json.Unmarshal(b, &doc); err != nil {
 			t.Fatal(err)
 		}
-		for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "outbox"} {
+		for _, key := range []string{"enrolments", "channels_led", "deliveries", "answers", "assessments", "summaries_sent", "experiments", "outbox"} {
 			if got := string(doc[key]); got != "[]" {
 				t.Errorf("%s = %s, want []", key, got)
 			}
@@ -132,6 +132,16 @@ var exportedTables = map[string]struct {
 	"assessments":      {"assessments", []string{"user_id"}},
 	"assessment_items": {"assessments.items", []string{"assessment_id"}},
 	"summaries_sent":   {"summaries_sent", []string{"user_id"}},
+	// The weekly prompt an outcome was given in is where it was said, not what.
+	"experiments": {"experiments", []string{"user_id", "outcome_delivery"}},
+	// Mirror marks say a member was asked a month and which questions they answered (counted in
+	// questions_answered and skipped), never what; the counts of a lead's months (respondents)
+	// show in their summary once enough answered, never in an export, where a month too few
+	// answered would let a lead guess who said what.
+	"mirror_marks":    {"mirror.months", []string{"user_id", "item_id"}},
+	"mirror_stops":    {"mirror", []string{"user_id"}},
+	"mirror_channels": {"mirror.channels_on", []string{"lead_user_id"}},
+	"mirror_months":   {"mirror.led_months", []string{"lead_user_id", "respondents"}},
 	// Payloads are rendered messages (their content is in the rest of the export); the channel,
 	// ts, lease (which process held it, under which claim), first due time, an upload's file id,
 	// the post it follows, its lane in the claim's order and errors are delivery mechanics.

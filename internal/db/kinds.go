@@ -42,6 +42,10 @@ const (
 	KindTeamOptInDone Kind = "team_optin_done" // tells a lead what opting their channel in did; payload: an OptInReport
 )
 
+// KindMirror is a month's team mirror to one member: a few one-tap questions about what their lead
+// did that month. Its payload is a MirrorPayload.
+const KindMirror Kind = "mirror"
+
 // KindExport is a data export: a JSON file of everything stored about the person, built from the
 // store when it is sent, so its payload holds nothing of theirs.
 const KindExport Kind = "export"
@@ -53,6 +57,7 @@ func Kinds() []Kind {
 		KindPrompt, KindWellbeing, KindReminder, KindContinue,
 		KindSummary, KindChart,
 		KindTeamWelcome, KindTeamSummary, KindTeamOptInDone,
+		KindMirror,
 		KindExport,
 	}
 }

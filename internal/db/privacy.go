@@ -57,6 +57,16 @@ func (s *Store) Forget(ctx context.Context, userID string) (bool, error) {
 			{"deliveries", `DELETE FROM deliveries WHERE user_id = ?1`},
 			{"enrolments", `DELETE FROM enrolments WHERE user_id = ?1`},
 			{"summaries", `DELETE FROM summaries_sent WHERE user_id = ?1`},
+			{"experiments", `DELETE FROM experiments WHERE user_id = ?1`},
+			// A member's mirror answers hold nothing of theirs (only counts); what they are
+			// forgotten by is the mark that they were asked and answered. The mirror about a
+			// lead (their months and their counts) goes with the lead.
+			{"mirror marks", `DELETE FROM mirror_marks WHERE user_id = ?1`},
+			{"mirror stop", `DELETE FROM mirror_stops WHERE user_id = ?1`},
+			{"mirror counts", `DELETE FROM mirror_answers WHERE EXISTS (SELECT 1 FROM mirror_months m
+				WHERE m.channel_id = mirror_answers.channel_id AND m.period = mirror_answers.period AND m.lead_user_id = ?1)`},
+			{"mirror months", `DELETE FROM mirror_months WHERE lead_user_id = ?1`},
+			{"mirror channels", `DELETE FROM mirror_channels WHERE lead_user_id = ?1`},
 			{"channels", `UPDATE channels SET lead_user_id = NULL WHERE lead_user_id = ?1`},
 			{"opt-in progress", `DELETE FROM optin_members WHERE user_id = ?1`},
 			{"opt-in jobs", `UPDATE optin_jobs SET lead_user_id = '' WHERE lead_user_id = ?1`},
@@ -93,6 +103,8 @@ func (s *Store) PurgeAnswers(ctx context.Context, before time.Time) (int64, erro
 			{"answers", `DELETE FROM answers WHERE answered_at < ?`, true},
 			{"assessment items", `DELETE FROM assessment_items WHERE assessment_id IN (SELECT id FROM assessments WHERE taken_at < ?)`, false},
 			{"assessments", `DELETE FROM assessments WHERE taken_at < ?`, true},
+			// An experiment's note is the person's words too.
+			{"experiments", `DELETE FROM experiments WHERE committed_at < ?`, false},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, cutoff)

@@ -66,6 +66,34 @@ func fillPerson(t *testing.T, s *Store, userID, secret string) privateFixture {
 		`INSERT INTO summaries_sent (user_id, period, kind, sent_at) VALUES (?, '2025-02', 'person', ?)`, userID, millis(t0)); err != nil {
 		t.Fatal(err)
 	}
+	// The mirror: the person leads f.channel with the mirror on and a month asked, was asked a
+	// month of another channel's mirror and answered one question, and stopped it.
+	if _, err := s.SetMirror(ctx, f.channel, userID, true); err != nil {
+		t.Fatal(err)
+	}
+	lean := 2
+	if _, err := s.QueueMirror(ctx, f.channel, userID, "2025-03", nil,
+		[]MirrorOption{{ItemID: "m-one", Dimension: "people", Choice: 0, Lean: &lean}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range []string{mirrorAsked, "m-one"} {
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO mirror_marks (user_id, channel_id, period, item_id) VALUES (?, ?, ?, ?)`,
+			userID, "C-other", "2025-03", item); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.StopMirror(ctx, userID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitExperiment(ctx, Experiment{UserID: userID, Month: "2025-03", ExperimentID: "direction-open-with-why", Need: "direction-management"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordExperimentOutcome(ctx, userID, "2025-03", OutcomeWell, f.deliveries[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetExperimentNote(ctx, userID, "2025-03", "we "+secret+" more"); err != nil {
+		t.Fatal(err)
+	}
 	quote, _ := json.Marshal(map[string]string{"text": "Thanks, recorded: because of “" + secret + "”"})
 	for _, m := range []OutboxMessage{
 		{ChannelID: f.dm, Kind: "message", Payload: quote},                 // a reply queued by DM channel only

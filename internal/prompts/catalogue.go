@@ -105,9 +105,13 @@ type Catalogue struct {
 	Lexicon    Lexicon  `json:"lexicon"`
 	Prompts    []Prompt `json:"prompts"`
 	Assessment []Prompt `json:"assessment"`
+	// Mirror holds the team mirror's questions: what a team member saw their lead do in a month
+	// (see mirror.go). A catalogue without the section gets the built-in questions.
+	Mirror []Prompt `json:"mirror"`
 
 	index   map[string]Prompt
-	matcher *matcher // the lexicon compiled at parse time
+	mirror  map[string]Prompt // Mirror by id
+	matcher *matcher          // the lexicon compiled at parse time
 }
 
 // Builtin parses the catalogue embedded in the binary (prompts.json at the repository root).

@@ -28,6 +28,11 @@ func FuzzParse(f *testing.F) {
 		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "t"}]}`))
 	f.Add([]byte(`{"version": 1, "lexicon": {"leadership": ["a- b"], "management": ["*"], "exceptions": "x"},
 		"prompts": [{"id": "a", "dimension": "horizon", "kind": "text", "section": "s", "text": "t"}]}`))
+	f.Add(mirrorDoc(`[{"id": "m", "dimension": "people", "kind": "choice", "section": "s", "text": "t",
+		"options": [{"label": "a", "lean": 2}, {"label": "Not sure", "lean": -2}]}]`))
+	f.Add(mirrorDoc(`[{"id": "m", "dimension": "people", "kind": "scale", "section": "s", "text": "t",
+		"options": [{"label": "a", "lean": -2}, {"label": "b", "lean": -1}, {"label": "c", "lean": 0}, {"label": "d", "lean": 1}, {"label": "e", "lean": 2}]}]`))
+	f.Add(mirrorDoc(`{}`))
 	f.Add([]byte("\xEF\xBB\xBF{"))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -45,6 +50,19 @@ func FuzzParse(f *testing.F) {
 		c2, err := Parse(again)
 		if err != nil {
 			t.Fatalf("re-parse of own marshalled form: %v\n%s", err, again)
+		}
+		if len(c2.Mirror) != len(c.Mirror) || len(c.Mirror) == 0 {
+			t.Fatalf("round trip: got %d mirror questions, want %d (and at least one)", len(c2.Mirror), len(c.Mirror))
+		}
+		for _, p := range c.Mirror {
+			if _, ok := c.MirrorItem(p.ID); !ok {
+				t.Fatalf("MirrorItem(%q): got ok=false for a parsed question", p.ID)
+			}
+			for _, q := range c.MirrorSet(len(p.ID), 3) {
+				if len(q.Order()) != len(q.Prompt.Options) {
+					t.Fatalf("MirrorSet order of %q drops options", q.Prompt.ID)
+				}
+			}
 		}
 		if len(c2.Prompts) != len(c.Prompts) || len(c2.Assessment) != len(c.Assessment) {
 			t.Fatalf("round trip: got %d+%d prompts, want %d+%d", len(c2.Prompts), len(c2.Assessment), len(c.Prompts), len(c.Assessment))

@@ -107,6 +107,7 @@ type rawCatalogue struct {
 	Lexicon    Lexicon           `json:"lexicon"`
 	Prompts    []json.RawMessage `json:"prompts"`
 	Assessment []json.RawMessage `json:"assessment"`
+	Mirror     []json.RawMessage `json:"mirror"`
 }
 
 // rawPrompt is a Prompt whose options are decoded one at a time, for the same reason.
@@ -153,6 +154,7 @@ func parse(data []byte, source string) (*Catalogue, error) {
 		Version: 1,
 		Lexicon: raw.Lexicon,
 		index:   make(map[string]Prompt, len(raw.Prompts)+len(raw.Assessment)),
+		mirror:  make(map[string]Prompt, len(raw.Mirror)),
 		matcher: compile(raw.Lexicon),
 	}
 	seen := make(map[string]string) // id → position of its first use
@@ -188,6 +190,9 @@ func parse(data []byte, source string) (*Catalogue, error) {
 			len(raw.Assessment), maxModalItems)
 	}
 	if c.Assessment, err = decodeList("assessment", raw.Assessment); err != nil {
+		return nil, err
+	}
+	if err := c.parseMirror(raw.Mirror, data, source, seen); err != nil {
 		return nil, err
 	}
 	return c, nil

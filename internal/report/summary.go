@@ -507,3 +507,9 @@ func verbS(n int) string {
 	}
 	return ""
 }
+
+// Need is what the summary's suggestion answers, so that another part of the bot can offer its
+// own for the same need: a lean dimension and the pole the person leaned toward
+// ("direction-leadership", "horizon-management"), "wellbeing-strained", "wellbeing-falling",
+// "balanced" or "no-lean"; "" for an Empty month.
+func (s Summary) Need() string { return s.suggestion }

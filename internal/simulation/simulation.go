@@ -50,6 +50,20 @@ type Persona struct {
 	// AnswerRate is the share of prompts answered; nil means 1.
 	AnswerRate *float64 `json:"answer_rate,omitempty"`
 	Shift      *Shift   `json:"shift,omitempty"`
+	// Mirror is the persona's team answering the team mirror about them each month, with the
+	// persona as its lead; nil: no mirror.
+	Mirror *MirrorTeam `json:"mirror,omitempty"`
+}
+
+// MirrorTeam is a persona's team answering the team mirror: Size members, each asked the month's
+// questions, answering with the share AnswerRate (default 1), "not sure" to a question with the
+// share NotSure, else choosing the option nearest a draw from Choose (as a persona's own answers
+// are chosen; position is not allowed).
+type MirrorTeam struct {
+	Size       int      `json:"size"`
+	Choose     Choose   `json:"choose"`
+	AnswerRate *float64 `json:"answer_rate,omitempty"`
+	NotSure    float64  `json:"not_sure,omitempty"`
 }
 
 // ParsePersonas reads a persona file: a JSON array of personas. Unknown fields and bad values are
@@ -83,6 +97,23 @@ func ParsePersonas(data []byte) ([]Persona, error) {
 		}
 		if r := p.AnswerRate; r != nil && (*r < 0 || *r > 1) {
 			return nil, fmt.Errorf("%s.answer_rate: %g is outside [0, 1]", where, *r)
+		}
+		if m := p.Mirror; m != nil {
+			if m.Size < 1 || m.Size > 1000 {
+				return nil, fmt.Errorf("%s.mirror.size: %d is outside 1..1000", where, m.Size)
+			}
+			if err := m.Choose.check(where + ".mirror.choose"); err != nil {
+				return nil, err
+			}
+			if m.Choose.Lean == nil {
+				return nil, fmt.Errorf("%s.mirror.choose: a team answers by lean, want {\"lean\": L, \"spread\": S}", where)
+			}
+			if r := m.AnswerRate; r != nil && (*r < 0 || *r > 1) {
+				return nil, fmt.Errorf("%s.mirror.answer_rate: %g is outside [0, 1]", where, *r)
+			}
+			if m.NotSure < 0 || m.NotSure > 1 {
+				return nil, fmt.Errorf("%s.mirror.not_sure: %g is outside [0, 1]", where, m.NotSure)
+			}
 		}
 		if s := p.Shift; s != nil {
 			if s.AfterMonths < 0 {
@@ -136,6 +167,13 @@ type Month struct {
 	FirstLine string `json:"-"`
 	// Summary is the whole summary, for tests.
 	Summary report.Summary `json:"-"`
+	// Mirror is the persona's team's view beside their own, for a persona with a mirror team:
+	// the line of their summary ("You: … Your team sees: …, from N people"), "" when too few
+	// answered; MirrorScore its score rounded to two decimals and MirrorRespondents how many
+	// answered.
+	Mirror            string   `json:"mirror,omitempty"`
+	MirrorScore       *float64 `json:"mirror_score,omitempty"`
+	MirrorRespondents int      `json:"mirror_respondents,omitempty"`
 }
 
 // Run simulates each persona for months months from start, on the default schedule
@@ -249,6 +287,14 @@ func runOne(cat *prompts.Catalogue, planner schedule.Planner, p Persona, start r
 			score := math.Round(s.Lean.Score*100) / 100
 			row.Score = &score
 		}
+		if p.Mirror != nil {
+			v := mirrorMonth(cat, *p.Mirror, in.Period, rng)
+			row.MirrorRespondents = v.Respondents
+			if v.Shown {
+				score := math.Round(v.Score*100) / 100
+				row.MirrorScore, row.Mirror = &score, report.MirrorLine(s.Headline, v, "")
+			}
+		}
 		out = append(out, row)
 	}
 	return out
@@ -305,4 +351,37 @@ func nearest(p prompts.Prompt, shown []int, x float64, value func(prompts.Option
 
 func monthIndex(first, m report.Month) int {
 	return (m.Year*12 + int(m.Month)) - (first.Year*12 + int(first.Month))
+}
+
+// mirrorQuestions is how many questions a month's mirror asks (the mirror feature's Questions).
+const mirrorQuestions = 3
+
+// mirrorMonth simulates a team answering the month's mirror questions, and reads its view as the
+// lead's summary would, at the product's threshold.
+func mirrorMonth(cat *prompts.Catalogue, t MirrorTeam, m report.Month, rng *rand.Rand) report.MirrorView {
+	rate := 1.0
+	if t.AnswerRate != nil {
+		rate = *t.AnswerRate
+	}
+	qs := cat.MirrorSet(m.Year*12+int(m.Month)-1, mirrorQuestions)
+	var tallies []report.MirrorTally
+	respondents := 0
+	for range t.Size {
+		if rng.Float64() >= rate {
+			continue
+		}
+		respondents++
+		for _, q := range qs {
+			if rng.Float64() < t.NotSure {
+				continue // "not sure" counts toward nothing
+			}
+			shown := q.Order()
+			x := math.Max(-1, math.Min(1, *t.Choose.Lean+rng.NormFloat64()*t.Choose.Spread))
+			i := nearest(q.Prompt, shown, x, func(o prompts.Option) *int { return o.Lean }, rng)
+			if l := q.Prompt.Options[i].Lean; l != nil {
+				tallies = append(tallies, report.MirrorTally{Dimension: q.Prompt.Dimension, Lean: *l, Count: 1})
+			}
+		}
+	}
+	return report.BuildMirror(tallies, respondents, report.MirrorThreshold(0))
 }

@@ -55,6 +55,7 @@ var usageLines = []usageLine{
 	{"prompt", "get a reflection prompt now"},
 	{"summary [YYYY-MM]", "your trend summary for this month so far, or for the month given"},
 	{"history", "your recent answers"},
+	{"experiment", "your experiment for the month, and how it's going"},
 	{"schedule <mon..sun> <HH:MM>", "your prompt day and time, in your own time zone"},
 	{"pause [N | until YYYY-MM-DD]", "pause prompts for N weeks, until a date, or until you resume"},
 	{"resume", "start prompts again after a pause"},
@@ -63,6 +64,7 @@ var usageLines = []usageLine{
 	{"optin", "in a channel: enrol its members (team leads)"},
 	{"optout", "in a channel: remove it (team leads)"},
 	{"team", "in an opted-in channel: the anonymous team summary"},
+	{"mirror on|off", "in an opted-in channel: ask its members monthly how you lead (team leads)"},
 	{"export", "get a file of all your data by DM"},
 	{"forget", "delete all your data (asks first)"},
 }

@@ -50,6 +50,10 @@ type Deps struct {
 	// Changed is called after a person was forgotten (to refresh their App Home, which would
 	// otherwise keep showing their results).
 	Changed func(ctx context.Context, userID string)
+	// Annotate lets other features name, in an export, what their rows refer to (an experiment's
+	// title and text, say), so the file reads on its own. Each gets the export before it is
+	// written and must copy any list it changes.
+	Annotate []func(ex *db.Export)
 }
 
 // Handle gives the due loop the retention job.
@@ -112,6 +116,9 @@ func (h *privacy) renderExport(ctx context.Context, it db.OutboxItem) (slackapp.
 	}
 	if err != nil {
 		return slackapp.Upload{}, err
+	}
+	for _, annotate := range h.Annotate {
+		annotate(&ex)
 	}
 	return ExportUpload(ex, h.Catalogue)
 }

@@ -196,7 +196,7 @@ func (h *results) publishHome(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	return h.app.PublishHome(ctx, userID, HomeBlocks(st))
+	return h.app.PublishHome(ctx, userID, h.homeWithSections(ctx, userID, HomeBlocks(st)))
 }
 
 func (h *results) openSchedule(ctx context.Context, req slackapp.ActionRequest) error {

@@ -31,6 +31,9 @@ type Deps struct {
 	// AssessAction is the action id of the button that opens the self-assessment, shown on the
 	// App Home tab.
 	AssessAction string
+	// Sections are other features' parts of the summary and the App Home, shown in this order
+	// after results' own.
+	Sections []Section
 }
 
 // lateAnswers is how long after a month's end an answer to one of its prompts is still read as
@@ -67,6 +70,11 @@ func (r *Handle) Changed(ctx context.Context, userID string) {
 	if err := r.h.publishHome(ctx, userID); err != nil {
 		r.h.app.Logger().Warn("app home not refreshed", "error", err)
 	}
+}
+
+// Summarise builds a person's summary of period from the store, for features that add to it.
+func (r *Handle) Summarise(ctx context.Context, userID string, period report.Month) (report.Summary, error) {
+	return r.h.Summarise(ctx, userID, period)
 }
 
 // Summarise builds a person's summary of period from the store.
@@ -199,7 +207,7 @@ func (h *results) renderSummary(ctx context.Context, it db.OutboxItem) (slackapp
 	if err != nil {
 		return slackapp.Message{}, err
 	}
-	return SummaryMessage(s), nil
+	return h.summaryWithSections(ctx, it.UserID, s.Period, SummaryMessage(s)), nil
 }
 
 func (h *results) renderChart(ctx context.Context, it db.OutboxItem) (slackapp.Upload, error) {

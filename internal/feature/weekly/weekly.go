@@ -33,13 +33,17 @@ type Deps struct {
 	// Support is where to find support (SUPPORT_TEXT with SUPPORT_URL), shown after an answer at
 	// the strained end of the wellbeing scale ("seriously thinking of leaving").
 	Support string
+	// Extras are other features' answerable parts of a prompt's message, shown in this order
+	// under the prompt and its wellbeing check.
+	Extras []Extra
 }
 
 // historyLength is how many answers /reflect history shows.
 const historyLength = 10
 
-// Register wires the weekly prompts into the app.
-func Register(a *slackapp.App, w Deps) {
+// Register wires the weekly prompts into the app. Its Handle shows a delivery's message again
+// after another feature's part of it changed.
+func Register(a *slackapp.App, w Deps) *Handle {
 	if w.Now == nil {
 		w.Now = time.Now
 	}
@@ -106,6 +110,7 @@ func Register(a *slackapp.App, w Deps) {
 	a.RegisterRenderer(db.KindWellbeing, h.renderPrompt)
 	a.RegisterRenderer(db.KindReminder, h.renderPrompt)
 	a.RegisterRenderer(db.KindContinue, func(context.Context, db.OutboxItem) (slackapp.Message, error) { return ContinueMessage(), nil })
+	return &Handle{w: h}
 }
 
 type weekly struct {
@@ -115,7 +120,7 @@ type weekly struct {
 
 func (w *weekly) command() string { return w.app.SlashCommand() }
 
-func (w *weekly) renderPrompt(_ context.Context, it db.OutboxItem) (slackapp.Message, error) {
+func (w *weekly) renderPrompt(ctx context.Context, it db.OutboxItem) (slackapp.Message, error) {
 	var pl db.DeliveryPayload
 	if err := json.Unmarshal(it.Payload, &pl); err != nil {
 		return slackapp.Message{}, err
@@ -136,7 +141,15 @@ func (w *weekly) renderPrompt(_ context.Context, it db.OutboxItem) (slackapp.Mes
 		}
 		d.Check = &Question{Prompt: check, Order: w.Catalogue.OptionOrder(it.UserID, check)}
 	}
-	return DeliveryMessage(d), nil
+	m := DeliveryMessage(d)
+	if len(w.Extras) > 0 {
+		stored, err := w.Store.Delivery(ctx, it.UserID, pl.DeliveryID)
+		if err != nil {
+			return slackapp.Message{}, err
+		}
+		m = w.withExtras(ctx, it.UserID, stored, m)
+	}
+	return m, nil
 }
 
 // message is a delivery's message as it stands now: its prompt and its wellbeing check, each
@@ -155,7 +168,7 @@ func (w *weekly) message(ctx context.Context, userID string, d db.Delivery) (sla
 		q := w.question(userID, check, answers)
 		out.Check = &q
 	}
-	return DeliveryMessage(out), nil
+	return w.withExtras(ctx, userID, d, DeliveryMessage(out)), nil
 }
 
 // question is p as its part of a delivery's message shows it, given the delivery's answers.
