@@ -142,6 +142,13 @@ func TestE2EExperiment(t *testing.T) {
 	if !strings.Contains(string(summary.Blocks), "An experiment for April 2026") {
 		t.Fatalf("summary blocks %s, want an experiment for April 2026", summary.Blocks)
 	}
+	// One suggestion, not two: the experiment is the summary's suggestion, and says why.
+	if strings.Contains(summary.Text, "\nSuggestion\n") || strings.Contains(string(summary.Blocks), `"Suggestion"`) {
+		t.Errorf("summary %q still has its own Suggestion beside the experiment", summary.Text)
+	}
+	if !strings.Contains(string(summary.Blocks), "Why this one:") {
+		t.Errorf("summary blocks %s, want why the experiment was chosen", summary.Blocks)
+	}
 	first := offered(t, summary)
 	firstItem, ok := list.Item(first.PromptID)
 	if !ok || first.Arg != "2026-04" {
@@ -372,4 +379,36 @@ func blocksOf(t testing.TB, m slackemu.Message) []json.RawMessage {
 		t.Fatal(err)
 	}
 	return bs
+}
+
+// TestE2EPastSummaryOffersNoCommitment asks for a summary of a month long gone: it still says
+// what it suggested and why (the summary's one suggestion), but offers no commitment to a month
+// that is already over.
+func TestE2EPastSummaryOffersNoCommitment(t *testing.T) {
+	const user = "UEXPPAST"
+	s := newSim(t, time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC), slackemu.User{ID: user, Name: "ada", TZ: "UTC"})
+	s.command(user, "start")
+	for _, day := range []int{2, 9, 16, 23, 30} {
+		d, p := s.weekly(user, time.Date(2026, 3, day, 9, 0, 30, 0, time.UTC))
+		s.answerAny(user, d, p)
+	}
+	s.clock.Set(time.Date(2026, 5, 12, 12, 0, 0, 0, time.UTC))
+	s.command(user, "summary 2026-03")
+	s.settle()
+	var march slackemu.Message
+	for _, m := range s.botDMs(user) {
+		if strings.HasPrefix(m.Text, "March 2026") {
+			march = m
+		}
+	}
+	b := string(march.Blocks)
+	if !strings.Contains(b, "The experiment it suggested for April 2026") || !strings.Contains(b, "Why this one:") {
+		t.Errorf("March's summary asked for in May: %s\nwant the experiment it suggested, and why", b)
+	}
+	if strings.Contains(b, actionExperimentTry) {
+		t.Errorf("March's summary asked for in May offers to commit to April: %s", b)
+	}
+	if strings.Contains(march.Text, "\nSuggestion\n") {
+		t.Errorf("March's summary %q has its own Suggestion beside the experiment", march.Text)
+	}
 }

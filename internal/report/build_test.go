@@ -443,6 +443,20 @@ func TestBuildSuggestion(t *testing.T) {
 			if (s.Suggestion == "") != (tt.want == "") {
 				t.Errorf("Suggestion = %q for key %q", s.Suggestion, tt.want)
 			}
+			// NeedReason says which reading chose the need: the dimension and its lean, or the
+			// wellbeing or the month as a whole.
+			reason := s.NeedReason()
+			if (reason == "") != (tt.want == "") {
+				t.Errorf("NeedReason = %q for key %q", reason, tt.want)
+			}
+			if dim, pole, ok := strings.Cut(tt.want, "-"); ok && (pole == prompts.LabelLeadership || pole == prompts.LabelManagement) {
+				if want := "Your " + dim + " answers were leaning " + pole + " ("; !strings.HasPrefix(reason, want) {
+					t.Errorf("NeedReason = %q, want it to start %q", reason, want)
+				}
+			}
+			if strings.HasPrefix(tt.want, "wellbeing-") && !strings.Contains(reason, "wellbeing") {
+				t.Errorf("NeedReason = %q for %q, want it to name wellbeing", reason, tt.want)
+			}
 		})
 	}
 }

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"github.com/reflect-bot/reflect/internal/prompts"
 )
@@ -192,4 +194,30 @@ func suggestionText(key string, period Month) string {
 	}
 	i := (period.Year*12 + int(period.Month)) % len(texts)
 	return texts[i]
+}
+
+// NeedReason says in a sentence why the summary's suggestion answers Need: which reading led to
+// it ("Your direction answers were leaning leadership (+0.45) from 4 answers, January
+// to March 2026."), so a part of the bot that offers something for the need can say why. "" when there
+// is no need.
+func (s Summary) NeedReason() string {
+	switch s.suggestion {
+	case "":
+		return ""
+	case suggestStrained:
+		return "Your wellbeing answers this month sat on the strained side."
+	case suggestFalling:
+		return "Your wellbeing has been slipping over recent months."
+	case suggestBalanced:
+		return "Your answers sat between leadership and management, so this keeps both at work."
+	case suggestNoLean:
+		return "Your answers did not lean either way yet, so this works on what both roles share."
+	}
+	for _, d := range s.Dimensions {
+		if d.HasData && suggestionKey(d.Dimension, prompts.Label(d.Lean)) == s.suggestion {
+			return fmt.Sprintf("Your %s answers were %s from %d answer%s, %s.",
+				strings.ToLower(d.Name), prompts.Headline(d.Lean), d.Count, plural(d.Count), s.Lean.Span(s.Period))
+		}
+	}
+	return ""
 }

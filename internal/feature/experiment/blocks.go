@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/report"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 )
 
@@ -88,6 +89,26 @@ func Offer(prefix string, e Item, month string) []slackapp.Block {
 			slackapp.Button(actionAnother, "Suggest another", v),
 			slackapp.Button(actionNotNow, "Not now", v),
 		),
+	}
+}
+
+// Why says what in the summary led to its experiment: the reading behind the need and, when one
+// answer prompted it, that answer.
+func Why(s report.Summary) string {
+	why := "*Why this one:* " + slackapp.EscapeMrkdwn(s.NeedReason())
+	if s.SuggestionQuote != "" {
+		why += "\nPrompted by your answer: " + quote(s.SuggestionQuote, maxQuote)
+	}
+	return why
+}
+
+// Suggested is the experiment a summary of a month long over suggested for the month after it:
+// no buttons, since that month is over too.
+func Suggested(prefix string, e Item, month string) []slackapp.Block {
+	return []slackapp.Block{
+		slackapp.Section(prefix+"offer", "*The experiment it suggested for "+monthName(month)+"*\n"+itemText(e)),
+		slackapp.ContextNote(prefix+"offer_aim", "Aimed at "+slackapp.EscapeMrkdwn(Aim(e.Need))+
+			". That month is over, so there is nothing to commit to; your next summary offers one for the month ahead."),
 	}
 }
 

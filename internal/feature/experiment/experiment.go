@@ -382,7 +382,20 @@ func (f *Feature) SummaryBlocks(ctx context.Context, userID string, period repor
 				slackapp.EscapeMrkdwn(e.Title)+" (you're on it)."))
 		}
 	case !s.Empty && s.Need() != "":
-		if e, ok := f.List.Pick(s.Need(), seed(userID, period), tried(exs)); ok {
+		e, ok := f.List.Pick(s.Need(), seed(userID, period), tried(exs))
+		if !ok {
+			break
+		}
+		loc, err := f.loc(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, slackapp.Section("experiment_why", Why(s)))
+		if period.Next().Before(report.MonthOf(f.Now(), loc)) {
+			// A summary of a month long gone (/reflect summary 2025-11) shows what it suggested,
+			// but offers no commitment to a month that is already over.
+			blocks = append(blocks, Suggested("experiment_", e, next)...)
+		} else {
 			blocks = append(blocks, Offer("experiment_", e, next)...)
 		}
 	}
@@ -392,6 +405,10 @@ func (f *Feature) SummaryBlocks(ctx context.Context, userID string, period repor
 	return append([]slackapp.Block{slackapp.NewHeaderBlock(slackapp.PlainText("Your experiment"),
 		slackapp.HeaderBlockOptionBlockID("experiment_h"))}, blocks...), nil
 }
+
+// ReplacesSuggestion tells results that the experiment section carries the summary's
+// suggestion (results' SuggestionSection): the offer is the suggestion, with why.
+func (f *Feature) ReplacesSuggestion() bool { return f != nil && f.Summarise != nil }
 
 // moved says how what an experiment for need aimed at moved from the month before period to
 // period: the dimension's lean, the wellbeing average, or the headline.

@@ -136,6 +136,7 @@ func TestBlocksGolden(t *testing.T) {
 		m    slackapp.Message
 	}{
 		{"offer", slackapp.Message{Text: "offer", Blocks: Offer("experiment_", e, "2026-04")}},
+		{"suggested", slackapp.Message{Text: "suggested", Blocks: Suggested("experiment_", e, "2026-04")}},
 		{"committed", CommittedMessage(e, "2026-04", "/reflect")},
 		{"not_now", NotNowMessage()},
 		{"current_none", CurrentMessage(nil, Item{})},

@@ -18,6 +18,25 @@ type Section interface {
 	HomeBlocks(ctx context.Context, userID string) ([]slackapp.Block, error)
 }
 
+// SuggestionSection is a Section that gives the summary's suggestion itself, say as an offer the
+// person can take up: results then leaves its own suggestion paragraph out of the summary
+// message, so a person reads one suggestion, not two.
+type SuggestionSection interface {
+	Section
+	// ReplacesSuggestion is true when the section carries the summary's suggestion.
+	ReplacesSuggestion() bool
+}
+
+// suggestionReplaced is true when one of secs carries the summary's suggestion.
+func suggestionReplaced(secs []Section) bool {
+	for _, s := range secs {
+		if r, ok := s.(SuggestionSection); ok && r.ReplacesSuggestion() {
+			return true
+		}
+	}
+	return false
+}
+
 // Slack's limits on blocks: 50 in a message, 100 in a Home tab view.
 // https://docs.slack.dev/reference/block-kit/blocks
 const (

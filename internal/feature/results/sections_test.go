@@ -104,3 +104,28 @@ func TestBeforeNotes(t *testing.T) {
 		}
 	}
 }
+
+type suggestingSection struct {
+	fakeSection
+	replaces bool
+}
+
+func (s suggestingSection) ReplacesSuggestion() bool { return s.replaces }
+
+func TestSuggestionReplaced(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		secs []Section
+		want bool
+	}{
+		{"no sections: results says its own suggestion", nil, false},
+		{"a nil section", []Section{nil}, false},
+		{"a plain section", []Section{fakeSection{}}, false},
+		{"a section that could but does not", []Section{suggestingSection{}}, false},
+		{"a section that carries the suggestion", []Section{fakeSection{}, suggestingSection{replaces: true}}, true},
+	} {
+		if got := suggestionReplaced(tt.secs); got != tt.want {
+			t.Errorf("%s: suggestionReplaced = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

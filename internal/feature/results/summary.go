@@ -207,6 +207,9 @@ func (h *results) renderSummary(ctx context.Context, it db.OutboxItem) (slackapp
 	if err != nil {
 		return slackapp.Message{}, err
 	}
+	if suggestionReplaced(h.Sections) {
+		s.Suggestion, s.SuggestionQuote = "", "" // a section says it, with why
+	}
 	return h.summaryWithSections(ctx, it.UserID, s.Period, SummaryMessage(s)), nil
 }
 
