@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/reflect-bot/reflect/internal/db"
+	"github.com/reflect-bot/reflect/internal/pgtest"
 	"github.com/reflect-bot/reflect/internal/slackapp"
 	"github.com/reflect-bot/reflect/internal/slackemu"
 )
@@ -447,17 +448,28 @@ func startBinary(t testing.TB, bin string, env map[string]string) (*exec.Cmd, <-
 }
 
 // TestBinaryKilledMidFanOut kills the real binary with SIGKILL while it is sending a fan-out of
-// prompts, starts it again, and checks that every person got this week's prompt exactly once.
+// prompts, starts it again, and checks that every person got this week's prompt, with its
+// wellbeing check in the same post, exactly once: on SQLite, and on PostgreSQL when a server is
+// configured (see pgtest).
 func TestBinaryKilledMidFanOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and waits out an outbox lease")
 	}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { killedMidFanOut(t, engine) })
+	}
+}
+
+func killedMidFanOut(t *testing.T, engine string) {
 	bin := buildBinary(t)
 	const people = 300
 	emu := startEmulator(t)
 	emu.SetMessageRate(30) // 300 posts take about ten seconds: time to kill it half-way
 	env := emulatorEnv(t, emu)
 	env["LOG_LEVEL"] = "info"
+	if engine == "postgres" {
+		env["DATABASE_URL"] = pgtest.Schema(t) // skips without a server, outside CI
+	}
 
 	// Everyone is due a minute ago.
 	ctx := context.Background()

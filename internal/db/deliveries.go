@@ -199,6 +199,20 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, lease ti
 	return out, nil
 }
 
+// NextDueAfter returns the earliest next occurrence later than now over everyone scheduled (ok is
+// false when there is none), so the due loop can wake when it comes rather than on its next tick.
+func (s *Store) NextDueAfter(ctx context.Context, now time.Time) (next time.Time, ok bool, err error) {
+	var ms sql.NullInt64
+	if err := s.read.QueryRowContext(ctx, `SELECT MIN(next_due_at) FROM people WHERE next_due_at > ?`,
+		millis(now)).Scan(&ms); err != nil {
+		return time.Time{}, false, fmt.Errorf("db: next due: %w", err)
+	}
+	if !ms.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(ms.Int64).UTC(), true, nil
+}
+
 // newToken returns a random positive token for a claim: distinct across replicas and restarts.
 func newToken() int64 {
 	return rand.Int64N(math.MaxInt64-1) + 1

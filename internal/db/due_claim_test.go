@@ -150,3 +150,39 @@ func TestClaimDueConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestNextDueAfter checks the earliest occurrence later than now, which the due loop sleeps
+// until: people due at or before now and people no longer scheduled do not count.
+func TestNextDueAfter(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		s, _, _ := e.newStore(t)
+		if _, ok, err := s.NextDueAfter(ctx, t0); err != nil || ok {
+			t.Fatalf("empty store: got ok %v, %v; want none", ok, err)
+		}
+		startPerson(t, s, "UPAST", "DP", t0.Add(-time.Hour))
+		startPerson(t, s, "UNOW", "DN", t0)
+		startPerson(t, s, "USOON", "DS", t0.Add(90*time.Second))
+		startPerson(t, s, "ULATER", "DL", t0.Add(time.Hour))
+		startPerson(t, s, "UGONE", "DG", t0.Add(time.Second))
+		if _, err := s.Stop(ctx, "UGONE"); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			now    time.Time
+			want   time.Time
+			wantOK bool
+		}{
+			{now: t0, want: t0.Add(90 * time.Second), wantOK: true},
+			{now: t0.Add(-2 * time.Hour), want: t0.Add(-time.Hour), wantOK: true},
+			{now: t0.Add(90 * time.Second), want: t0.Add(time.Hour), wantOK: true},
+			{now: t0.Add(time.Hour)},
+		}
+		for _, tt := range tests {
+			got, ok, err := s.NextDueAfter(ctx, tt.now)
+			if err != nil || ok != tt.wantOK || !got.Equal(tt.want) {
+				t.Errorf("NextDueAfter(%s) = %s, %v, %v; want %s, %v", tt.now, got, ok, err, tt.want, tt.wantOK)
+			}
+		}
+	})
+}

@@ -94,6 +94,10 @@ type collector struct {
 	failedPosts  *prometheus.Desc
 	buildInfo    *prometheus.Desc
 	scrapeErrors *prometheus.Desc
+	paceRate     *prometheus.Desc
+	paceBound    *prometheus.Desc
+	paceMax      *prometheus.Desc
+	paceLimited  *prometheus.Desc
 
 	storeErrors atomic.Int64
 }
@@ -116,6 +120,14 @@ func newCollector(rt Runtime, store Store, counts Counts, version string, log *s
 			"Always 1; the version label says which build is running.", []string{"version"}, nil),
 		scrapeErrors: prometheus.NewDesc("reflect_store_scrape_errors_total",
 			"Store reads that failed while collecting metrics.", nil, nil),
+		paceRate: prometheus.NewDesc("reflect_slack_pace_rate",
+			"Calls a second the relay now allows itself, per paced Slack method (learned from Slack's answers).", []string{"method"}, nil),
+		paceBound: prometheus.NewDesc("reflect_slack_pace_in_flight_bound",
+			"Calls the relay now allows in flight at once, per paced Slack method.", []string{"method"}, nil),
+		paceMax: prometheus.NewDesc("reflect_slack_pace_max_in_flight",
+			"The most calls that were in flight at once, per paced Slack method.", []string{"method"}, nil),
+		paceLimited: prometheus.NewDesc("reflect_slack_pace_rate_limited_total",
+			"Paced calls Slack answered with status 429, per method.", []string{"method"}, nil),
 	}
 	for _, rc := range runtimeCounters {
 		c.counters = append(c.counters, prometheus.NewDesc(rc.name, rc.help, nil, nil))
@@ -133,6 +145,12 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.rows
 	ch <- c.buildInfo
 	ch <- c.scrapeErrors
+	if _, ok := c.runtime.(Pacing); ok {
+		ch <- c.paceRate
+		ch <- c.paceBound
+		ch <- c.paceMax
+		ch <- c.paceLimited
+	}
 	if c.counts != nil {
 		ch <- c.deliveries
 		ch <- c.failedPosts
@@ -153,6 +171,17 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, connected)
 	ch <- prometheus.MustNewConstMetric(c.buildInfo, prometheus.GaugeValue, 1, c.version)
+	if p, ok := c.runtime.(Pacing); ok {
+		for method, ps := range p.PaceStats() {
+			if !methodName.MatchString(method) {
+				continue // our own method names only: nothing else may become a label
+			}
+			ch <- prometheus.MustNewConstMetric(c.paceRate, prometheus.GaugeValue, ps.Rate, method)
+			ch <- prometheus.MustNewConstMetric(c.paceBound, prometheus.GaugeValue, float64(ps.Bound), method)
+			ch <- prometheus.MustNewConstMetric(c.paceMax, prometheus.GaugeValue, float64(ps.MaxInFlight), method)
+			ch <- prometheus.MustNewConstMetric(c.paceLimited, prometheus.CounterValue, float64(ps.RateLimited), method)
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
@@ -193,6 +222,17 @@ func (c *collector) byLabel(ch chan<- prometheus.Metric, d *prometheus.Desc, m m
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(n), k)
 	}
 }
+
+// Pacing is a runtime that paces its Slack calls (*slackapp.App is one): its pacers' state is
+// exported per method when the runtime has it.
+type Pacing interface {
+	PaceStats() map[string]slackapp.PaceStats
+}
+
+var _ Pacing = (*slackapp.App)(nil)
+
+// methodName is the shape of a Slack Web API method's name, such as chat.postMessage.
+var methodName = regexp.MustCompile(`^[a-z]+(\.[a-zA-Z]+){1,2}$`)
 
 // safeLabel is the fixed vocabulary label values come from: table names, states, kinds. Slack ids
 // are upper-case and a channel-scoped kind holds a colon, so neither passes.

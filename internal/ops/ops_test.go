@@ -333,6 +333,44 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// pacingRuntime is a fakeRuntime whose relay paces its calls.
+type pacingRuntime struct {
+	fakeRuntime
+	pace map[string]slackapp.PaceStats
+}
+
+func (p pacingRuntime) PaceStats() map[string]slackapp.PaceStats { return p.pace }
+
+// TestMetricsPace checks the pacer's state per method, and that a name that is not a method's
+// never becomes a label.
+func TestMetricsPace(t *testing.T) {
+	ts := newTestServer(t, Config{
+		Store: fakeStore{},
+		Runtime: pacingRuntime{pace: map[string]slackapp.PaceStats{
+			"chat.postMessage": {Rate: 48.5, Bound: 7, MaxInFlight: 9, RateLimited: 12},
+			"U0123ABCD":        {Rate: 1},
+		}},
+	})
+	samples, body := scrape(t, ts.URL)
+	tests := []struct {
+		series string
+		want   float64
+	}{
+		{`reflect_slack_pace_rate{method="chat.postMessage"}`, 48.5},
+		{`reflect_slack_pace_in_flight_bound{method="chat.postMessage"}`, 7},
+		{`reflect_slack_pace_max_in_flight{method="chat.postMessage"}`, 9},
+		{`reflect_slack_pace_rate_limited_total{method="chat.postMessage"}`, 12},
+	}
+	for _, tt := range tests {
+		if got, ok := samples[tt.series]; !ok || got != tt.want {
+			t.Errorf("%s: got %v (present: %v), want %v", tt.series, got, ok, tt.want)
+		}
+	}
+	if strings.Contains(body, "U0123ABCD") {
+		t.Errorf("/metrics contains a label that is not a method's name:\n%s", body)
+	}
+}
+
 func TestMetricsWhenTheStoreFails(t *testing.T) {
 	fail := func(context.Context) (map[string]int, error) { return nil, errLeaky }
 	ts := newTestServer(t, Config{

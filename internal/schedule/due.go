@@ -166,6 +166,15 @@ type DueStore interface {
 
 var _ DueStore = (*db.Store)(nil)
 
+// NextDueStore tells the loop when the next occurrence after now comes, so it wakes then rather
+// than up to an Interval later: a fan-out's floor is the people over Slack's rate, and a late
+// start adds to it.
+type NextDueStore interface {
+	NextDueAfter(ctx context.Context, now time.Time) (time.Time, bool, error)
+}
+
+var _ NextDueStore = (*db.Store)(nil)
+
 // JobStore is what the loop needs to run its periodic jobs once per period across replicas: a
 // job's period is claimed under a lease, finished when it ran, and released when it failed.
 type JobStore interface {
@@ -238,14 +247,16 @@ func (l *Loop) Poke() {
 	}
 }
 
-// Run looks for due work until ctx is done.
+// Run looks for due work until ctx is done: every Interval, when poked, and when the next
+// person's occurrence comes, if that is sooner.
 func (l *Loop) Run(ctx context.Context) error {
-	t := time.NewTicker(l.Interval)
+	t := time.NewTimer(l.Interval)
 	defer t.Stop()
 	for {
 		if _, err := l.Tick(ctx); err != nil && ctx.Err() == nil {
 			l.Log.Warn("due loop", "error", err)
 		}
+		t.Reset(l.wait(ctx))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -253,6 +264,30 @@ func (l *Loop) Run(ctx context.Context) error {
 		case <-l.poke:
 		}
 	}
+}
+
+// minWait is the shortest sleep between two ticks that wait for an occurrence.
+const minWait = 50 * time.Millisecond
+
+// wait is how long the loop sleeps before its next tick: Interval, or until the next occurrence
+// when that comes sooner (never longer than Interval, whatever the clock says).
+func (l *Loop) wait(ctx context.Context) time.Duration {
+	d := l.Interval
+	ns, ok := l.Store.(NextDueStore)
+	if !ok {
+		return d
+	}
+	now := l.Now()
+	next, ok, err := ns.NextDueAfter(ctx, now)
+	if err != nil || !ok {
+		return d
+	}
+	// A millisecond past it: occurrences are stored to the millisecond, and due means not before.
+	// At least minWait, so a clock that stands still (a test's) cannot make the loop spin.
+	if w := next.Sub(now) + time.Millisecond; w < d {
+		return max(w, minWait)
+	}
+	return d
 }
 
 // Tick does everything due at Now and reports how many people's occurrences it handled.

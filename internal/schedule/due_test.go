@@ -933,6 +933,65 @@ func TestLoopRun(t *testing.T) {
 	}
 }
 
+// nextDueStore is a fakeDueStore that also says when the next occurrence comes.
+type nextDueStore struct {
+	*fakeDueStore
+	next func(now time.Time) (time.Time, bool, error)
+}
+
+func (f nextDueStore) NextDueAfter(_ context.Context, now time.Time) (time.Time, bool, error) {
+	return f.next(now)
+}
+
+// TestLoopWakesForNextOccurrence checks that Run looks again when the next person's occurrence
+// comes, not an Interval later, and only sooner than the Interval: a fan-out's time runs from the
+// occurrence, and a loop that noticed it up to an Interval late would add that much to it.
+func TestLoopWakesForNextOccurrence(t *testing.T) {
+	tests := []struct {
+		name      string
+		next      func(now time.Time) (time.Time, bool, error)
+		wantAgain bool // a second tick comes before the Interval
+	}{
+		{name: "occurrence in 50 ms", next: func(now time.Time) (time.Time, bool, error) {
+			return now.Add(50 * time.Millisecond), true, nil
+		}, wantAgain: true},
+		{name: "no occurrence ahead", next: func(time.Time) (time.Time, bool, error) { return time.Time{}, false, nil }},
+		{name: "occurrence after the interval", next: func(now time.Time) (time.Time, bool, error) {
+			return now.Add(2 * time.Hour), true, nil
+		}},
+		{name: "store failing", next: func(time.Time) (time.Time, bool, error) {
+			return time.Time{}, false, errors.New("database unreachable")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ticks := make(chan struct{}, 10)
+			store := nextDueStore{fakeDueStore: &fakeDueStore{t: t, duePeople: func(context.Context, time.Time, int) ([]db.DuePerson, error) {
+				ticks <- struct{}{}
+				return nil, nil
+			}}, next: tt.next}
+			loop := NewLoop(store, Planner{}, time.Now, nil)
+			loop.Interval = time.Hour
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			wg.Go(func() { _ = loop.Run(ctx) })
+			<-ticks // the first look, at once
+			select {
+			case <-ticks:
+				if !tt.wantAgain {
+					t.Error("the loop looked again before its interval, want it to wait")
+				}
+			case <-time.After(2 * time.Second):
+				if tt.wantAgain {
+					t.Error("the loop did not look again when the occurrence came")
+				}
+			}
+			cancel()
+			wg.Wait()
+		})
+	}
+}
+
 func TestTickRunsJobs(t *testing.T) {
 	now := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
 	var ran []time.Time
