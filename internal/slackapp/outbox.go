@@ -37,6 +37,8 @@ const (
 	// by looking, and a replica that looks late leaves the whole fan-out to the others.
 	relayPoll    = time.Second
 	relayIdleMin = 20 * time.Millisecond
+	// relayGateWait is the longest a relay worker waits for a rate-limit gate or a pacer slot.
+	relayGateWait = 2 * time.Second
 	// claimSpan is how much posting at chat.postMessage's learned pace one claim takes: long
 	// enough that the pause between batches (the claim, a batch's slowest post) is a small part of
 	// it, and the pacer makes up a short one; short enough that a reply queued meanwhile soon gets
@@ -373,10 +375,12 @@ func (a *App) keepLeases(ctx context.Context) {
 }
 
 // itemOpts are the call options of a call made for outbox item it: paced (pace.go; only
-// chat.postMessage has a pacer), no sleeping on a 429, nor on a closed rate-limit gate or for the
-// pacer past the item's lease.
+// chat.postMessage has a pacer), no sleeping on a 429, and no waiting at a closed rate-limit gate
+// or for the pacer longer than relayGateWait or past the item's lease: the item goes back to the
+// queue until then instead. A worker held for a long wait holds its whole batch (a retry's
+// conversations.open, Tier 3, can wait tens of seconds behind a 429 while posts are ready).
 func (a *App) itemOpts(it db.OutboxItem) callOpts {
-	return callOpts{paced: true, noRateLimitWait: true, maxWait: max(a.leases.left(it, a.now()), time.Nanosecond)}
+	return callOpts{paced: true, noRateLimitWait: true, maxWait: max(min(a.leases.left(it, a.now()), relayGateWait), time.Nanosecond)}
 }
 
 // postOpts are itemOpts with the fence of a call that posts: right before the request, the item
