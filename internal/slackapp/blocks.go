@@ -71,26 +71,6 @@ func EscapeMrkdwn(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// escapeTruncated escapes outside text for mrkdwn within n characters as slackLen counts them:
-// it cuts the raw text first, at the longest prefix whose escaped form fits with the "…", and
-// escapes after, so a cut never lands inside an escape.
-func escapeTruncated(s string, n int) string {
-	if e := EscapeMrkdwn(s); slackLen(e) <= n {
-		return e
-	}
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		piece := EscapeMrkdwn(string(r))
-		if used+slackLen(piece) > n-1 {
-			break
-		}
-		b.WriteString(piece)
-		used += slackLen(piece)
-	}
-	return b.String() + "…"
-}
-
 // CodeSpan shows outside text in `code`; a backtick in it would end the span early.
 func CodeSpan(s string) string {
 	return "`" + strings.ReplaceAll(EscapeMrkdwn(s), "`", "'") + "`"

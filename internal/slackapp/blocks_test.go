@@ -80,27 +80,6 @@ func TestSectionCut(t *testing.T) {
 	}
 }
 
-// TestEscapeTruncated: outside text is cut before it is escaped, to a length that fits once
-// escaped.
-func TestEscapeTruncated(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"a<b", 6, "a&lt;b"},
-		{"a<b", 5, "a…"},
-		{"a<b", 6 - 1, "a…"},
-		{"&&&", 11, "&amp;&amp;…"},
-		{"ok", 2, "ok"},
-	}
-	for _, tt := range tests {
-		if got := escapeTruncated(tt.in, tt.n); got != tt.want || slackLen(got) > tt.n {
-			t.Errorf("escapeTruncated(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
-	}
-}
-
 // TestUpdatedBlockIDs: each version of an updated message gets block_ids of its own.
 func TestUpdatedBlockIDs(t *testing.T) {
 	ids := func(m Message) []string {

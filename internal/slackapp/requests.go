@@ -329,15 +329,6 @@ func actionPrefix(actionID string) string {
 	return prefix
 }
 
-// decodeInteraction reads an interactive payload the way socketmode does.
-func decodeInteraction(raw []byte) (slack.InteractionCallback, error) {
-	var cb slack.InteractionCallback
-	if err := json.Unmarshal(raw, &cb); err != nil {
-		return slack.InteractionCallback{}, fmt.Errorf("slackapp: decode interaction: %w", err)
-	}
-	return cb, nil
-}
-
 // viewValues flattens a submitted view's state to block_id → action_id → value.
 func viewValues(state *slack.ViewState) map[string]map[string]string {
 	out := map[string]map[string]string{}

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/slack-go/slack"
@@ -255,4 +256,13 @@ func FuzzParseEventPayload(f *testing.F) {
 		_ = eventRoute(ev)
 		_ = isFromBot(ev, "UBOT")
 	})
+}
+
+// decodeInteraction reads an interactive payload the way socketmode does.
+func decodeInteraction(raw []byte) (slack.InteractionCallback, error) {
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal(raw, &cb); err != nil {
+		return slack.InteractionCallback{}, fmt.Errorf("slackapp: decode interaction: %w", err)
+	}
+	return cb, nil
 }

@@ -131,13 +131,6 @@ const (
 	changeNone   = ""
 )
 
-// AnsweredMessage replaces a prompt once answered: the question, the answer and how it was read.
-// It holds exactly one "read as …" phrase. change says how to change the answer
-// (changeByEdit or changeNone); a tapped answer uses AnsweredOptionMessage, which keeps the options.
-func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading, change string) slackapp.Message {
-	return answeredPart(p, answer, r, change, promptIDs)
-}
-
 func answeredPart(p prompts.Prompt, answer string, r prompts.Reading, change string, id ids) slackapp.Message {
 	explain := slackapp.EscapeMrkdwn(r.Explain())
 	note := "A tendency read from your own words and choices, not a diagnosis."

@@ -267,3 +267,11 @@ func blockID(b slackapp.Block) string {
 	}
 	return ""
 }
+
+// AnsweredMessage is the prompt part of an answered message, as a message of its own for the
+// golden tests: the question, the answer and how it was read.
+// It holds exactly one "read as …" phrase. change says how to change the answer
+// (changeByEdit or changeNone); a tapped answer uses AnsweredOptionMessage, which keeps the options.
+func AnsweredMessage(p prompts.Prompt, answer string, r prompts.Reading, change string) slackapp.Message {
+	return answeredPart(p, answer, r, change, promptIDs)
+}
