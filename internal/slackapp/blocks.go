@@ -76,8 +76,15 @@ func CodeSpan(s string) string {
 	return "`" + strings.ReplaceAll(EscapeMrkdwn(s), "`", "'") + "`"
 }
 
+// Quote shows a person's own words in mrkdwn: on one line, cut to at most n characters, escaped,
+// in curly quotes.
+func Quote(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return "“" + EscapeMrkdwn(Truncate(s, n)) + "”"
+}
+
 // Truncate shortens plain text to at most n characters as slackLen counts them, marking the cut.
-// Text that is escaped for mrkdwn afterwards grows: use escapeTruncated for that.
+// Escaping it for mrkdwn afterwards can make it longer.
 func Truncate(s string, n int) string {
 	if slackLen(s) <= n {
 		return s

@@ -131,3 +131,11 @@ func TestDateText(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestQuoteIsEscapedAndCut: a person's words are quoted on one line, escaped, and cut.
+func TestQuoteIsEscapedAndCut(t *testing.T) {
+	got := Quote("  <@U1> & *bold*\n"+strings.Repeat("word ", 100), 40)
+	if strings.Contains(got, "<@") || !strings.Contains(got, "&lt;@U1&gt; &amp;") || len([]rune(got)) > 60 || strings.Contains(got, "\n") {
+		t.Errorf("Quote = %q, want one escaped line cut to about 40", got)
+	}
+}

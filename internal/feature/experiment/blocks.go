@@ -55,12 +55,6 @@ func said(outcome string) string {
 	}
 }
 
-// quote shows a person's own words back: on one line, cut to n, escaped for mrkdwn.
-func quote(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return "“" + slackapp.EscapeMrkdwn(slackapp.Truncate(s, n)) + "”"
-}
-
 // monthName is a month as "2026-04" written for a person, "April 2026"; a value that is not a
 // month is shown as it is.
 func monthName(month string) string {
@@ -97,7 +91,7 @@ func Offer(prefix string, e Item, month string) []slackapp.Block {
 func Why(s report.Summary) string {
 	why := "*Why this one:* " + slackapp.EscapeMrkdwn(s.NeedReason())
 	if s.SuggestionQuote != "" {
-		why += "\nPrompted by your answer: " + quote(s.SuggestionQuote, maxQuote)
+		why += "\nPrompted by your answer: " + slackapp.Quote(s.SuggestionQuote, maxQuote)
 	}
 	return why
 }
@@ -156,7 +150,7 @@ func status(ex db.Experiment) string {
 	}
 	line := strings.ToUpper(said(ex.Outcome)[:1]) + said(ex.Outcome)[1:]
 	if ex.Note != "" {
-		line += ": " + quote(ex.Note, maxQuote)
+		line += ": " + slackapp.Quote(ex.Note, maxQuote)
 	}
 	return line + "."
 }
@@ -223,9 +217,9 @@ func HomeBlocks(ex *db.Experiment, e Item, command string) []slackapp.Block {
 func Report(ex db.Experiment, e Item, moved string) string {
 	line := "*Your experiment in " + monthName(ex.Month) + ":* " + slackapp.EscapeMrkdwn(e.Title) + " — " + said(ex.Outcome)
 	if ex.Note != "" && ex.Outcome != "" {
-		line += ": " + quote(ex.Note, maxQuote)
+		line += ": " + slackapp.Quote(ex.Note, maxQuote)
 	} else if ex.Note != "" {
-		line += "; your note: " + quote(ex.Note, maxQuote)
+		line += "; your note: " + slackapp.Quote(ex.Note, maxQuote)
 	}
 	line += "."
 	if moved != "" {

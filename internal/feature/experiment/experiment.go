@@ -370,7 +370,7 @@ func (f *Feature) SummaryBlocks(ctx context.Context, userID string, period repor
 	if len(quotes) > 0 {
 		lines := make([]string, len(quotes))
 		for i, q := range quotes {
-			lines[i] = "> " + quote(q, maxQuote)
+			lines[i] = "> " + slackapp.Quote(q, maxQuote)
 		}
 		blocks = append(blocks, slackapp.Section("experiment_words", "*More in your own words*\n"+strings.Join(lines, "\n")))
 	}

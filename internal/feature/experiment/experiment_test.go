@@ -115,13 +115,6 @@ func TestCurrent(t *testing.T) {
 	}
 }
 
-func TestQuoteIsEscapedAndCut(t *testing.T) {
-	got := quote("  <@U1> & *bold*\n"+strings.Repeat("word ", 100), 40)
-	if strings.Contains(got, "<@") || !strings.Contains(got, "&lt;@U1&gt; &amp;") || len([]rune(got)) > 60 || strings.Contains(got, "\n") {
-		t.Errorf("quote = %q, want one escaped line cut to about 40", got)
-	}
-}
-
 func TestBlocksGolden(t *testing.T) {
 	l := builtinList(t)
 	e, _ := l.Item("direction-open-with-why")

@@ -116,12 +116,6 @@ func promptPart(kind db.Kind, deliveryID int64, p prompts.Prompt, order []int, i
 	return slackapp.Message{Text: slackapp.EscapeMrkdwn(intro + " " + p.Text), Blocks: blocks}
 }
 
-// quote shows a person's answer back to them, shortened and escaped.
-func quote(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return "“" + slackapp.EscapeMrkdwn(slackapp.Truncate(s, maxQuote)) + "”"
-}
-
 // How a person can change an answer, said under it. Each is true of the message it ends: a tapped
 // answer keeps its options, a typed reply can be edited or deleted, and a modal's answer cannot be
 // reopened from the message, so it says nothing of the kind.
@@ -139,7 +133,7 @@ func answeredPart(p prompts.Prompt, answer string, r prompts.Reading, change str
 	}
 	blocks := []slackapp.Block{
 		slackapp.Section(id.block+"answered_question", slackapp.EscapeMrkdwn(p.Text)),
-		slackapp.Section(id.block+"answered_answer", "✅ Recorded: "+quote(answer)+"\n"+explain),
+		slackapp.Section(id.block+"answered_answer", "✅ Recorded: "+slackapp.Quote(answer, maxQuote)+"\n"+explain),
 		slackapp.ContextNote(id.block+"answered_note", note),
 	}
 	return slackapp.Message{Text: "Recorded. " + explain, Blocks: blocks}
@@ -321,7 +315,7 @@ func HistoryMessage(answers []db.Answer, cat *prompts.Catalogue, loc *time.Locat
 			}
 		}
 		line := fmt.Sprintf("*%s* · %s\n%s\n%s", a.AnsweredAt.In(loc).Format("Mon 2 Jan 2006"),
-			slackapp.EscapeMrkdwn(slackapp.Truncate(question, 200)), quote(answer), slackapp.EscapeMrkdwn(a.Explanation))
+			slackapp.EscapeMrkdwn(slackapp.Truncate(question, 200)), slackapp.Quote(answer, maxQuote), slackapp.EscapeMrkdwn(a.Explanation))
 		blocks = append(blocks, slackapp.Section(fmt.Sprintf("history_%d", i), line))
 	}
 	blocks = append(blocks, slackapp.ContextNote("history_note", "Only you can see this."))
